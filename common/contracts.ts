@@ -1,0 +1,119 @@
+/**
+ * The contracts between hlsgate's parts (../shared/DESIGN.md), as types and constants.
+ * Browser-safe: the player imports this file too, so no Node APIs here.
+ */
+
+/** `aud` of every view token. */
+export const TOKEN_AUDIENCE = 'hlsgate';
+
+/** A per-video directory: ≥128 random bits, base64url. */
+export const DIR_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** Claims of the HS256 view token that Moodle (or the dev stack) mints and the auth server checks. */
+export interface ViewTokenClaims {
+  iss: string;
+  aud: typeof TOKEN_AUDIENCE;
+  sub: string;
+  iat: number;
+  exp: number;
+  nbf?: number;
+  /** `https://MEDIA_HOST/PREFIX/<dir>/`: an allowed media base URL, one `<dir>` segment, a trailing `/`. */
+  res: string;
+  /** Text for the viewer watermark. */
+  wm?: string;
+  /** Course id, for logs. */
+  cid?: string;
+}
+
+/** The view token's JOSE header. */
+export interface ViewTokenHeader {
+  alg: 'HS256';
+  typ: 'JWT';
+  kid: string;
+}
+
+/** `200` body of `POST /session`. */
+export interface SessionResponse {
+  /** `res` + `*`: what the cookies open. */
+  resource: string;
+  /** Epoch seconds when the cookies stop working. */
+  expiresAt: number;
+  /** Seconds after this answer at which the client should refresh (margin and jitter included). */
+  refreshIn: number;
+  /** The server's clock, epoch seconds, so clients never depend on their own. */
+  serverTime: number;
+}
+
+export const ERROR_CODES = [
+  'bad_request',
+  'token_expired',
+  'token_invalid',
+  'resource_forbidden',
+  'rate_limited',
+  'payload_too_large',
+  'not_found',
+  'method_not_allowed',
+  'origin_forbidden',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Body of every error answer of the auth server. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export const CLOUDFRONT_COOKIE_NAMES = {
+  policy: 'CloudFront-Policy',
+  signature: 'CloudFront-Signature',
+  keyPairId: 'CloudFront-Key-Pair-Id',
+} as const;
+
+/** Content-Type of every object ingest uploads, by extension. */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.ts': 'video/mp2t',
+  '.m4s': 'video/iso.segment',
+  '.mp4': 'video/mp4',
+  '.vtt': 'text/vtt',
+  '.jpg': 'image/jpeg',
+};
+
+/** Names inside `PREFIX/<dir>/`. Rendition folders hold `index.m3u8` and their segments. */
+export const LAYOUT = {
+  master: 'master.m3u8',
+  mediaPlaylist: 'index.m3u8',
+  subtitlesDir: 'subs',
+  poster: 'poster.jpg',
+} as const;
+
+/** Default ports of the local stack; each has an environment override. */
+export const DEFAULT_PORTS = {
+  /** The CloudFront stand-in, which is the media host (`/lectures/…`, `/_auth/…`, `/_dev/…`). */
+  media: 8787,
+  /** The auth server itself. */
+  auth: 8788,
+  /** The embedded S3. */
+  s3: 4569,
+  /** The Vite demo page. */
+  demo: 5173,
+} as const;
+
+/** Where the auth server sits behind the media host. */
+export const AUTH_PATH_PREFIX = '/_auth';
+
+/** `GET /_dev/videos` item. */
+export interface DevVideo {
+  title: string;
+  /** Absolute URL of the master playlist on the media host. */
+  src: string;
+  /** The `res` a view token for this video carries. */
+  res: string;
+}
+
+/** Splits a `res` into the media base URL and the `<dir>`; null when it is not of that shape. */
+export function splitResource(res: string): { base: string; dir: string } | null {
+  const match = /^(.*\/)([^/]+)\/$/.exec(res);
+  if (!match || !DIR_PATTERN.test(match[2]!)) return null;
+  return { base: match[1]!, dir: match[2]! };
+}

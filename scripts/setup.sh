@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs what hlsgate needs on a Debian machine, then returns. Usage: setup.sh start|test|bench|build
+# - npm packages: `npm ci` when node_modules is missing or older than package-lock.json;
+# - Debian packages with apt-get (as root, or through sudo), only those that are missing.
+# Stops with a message naming the missing piece where it cannot install it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-test}"
+
+fail() { printf '\nhlsgate setup: %s\n' "$*" >&2; exit 1; }
+note() { printf 'hlsgate setup: %s\n' "$*" >&2; }
+
+# Node 20.19+ (Vite 8 and the test tools need it).
+node_version="$(node -p 'process.versions.node' 2>/dev/null)" || fail "Node.js is not installed: install Node 20.19 or newer."
+IFS=. read -r major minor _ <<<"$node_version"
+if (( major < 20 || (major == 20 && minor < 19) )); then
+  fail "Node $node_version is too old: hlsgate needs Node 20.19 or newer."
+fi
+
+# command → Debian package, per mode.
+declare -A package_of=(
+  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [chromium]=chromium [php]=php-cli [phpunit]=phpunit [zip]=zip
+)
+case "$mode" in
+  start) needed=(ffmpeg ffprobe) ;;
+  test) needed=(ffmpeg ffprobe chromium php phpunit) ;;
+  bench) needed=(ffmpeg ffprobe chromium php) ;;
+  build) needed=() ;;
+  *) fail "unknown mode '$mode' (start, test, bench or build)" ;;
+esac
+# PHP extensions the filter's tests use (DOM, mbstring): Debian splits them into packages.
+php_exts=()
+if [[ " ${needed[*]} " == *" php "* ]]; then php_exts=(dom mbstring); fi
+
+missing=()
+for cmd in "${needed[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${package_of[$cmd]}")
+done
+if command -v php >/dev/null 2>&1; then
+  for ext in "${php_exts[@]}"; do
+    php -m 2>/dev/null | grep -qix "$ext" || missing+=("php-$( [[ $ext == dom ]] && echo xml || echo "$ext")")
+  done
+else
+  for ext in "${php_exts[@]}"; do missing+=("php-$( [[ $ext == dom ]] && echo xml || echo "$ext")"); done
+fi
+
+if ((${#missing[@]} > 0)); then
+  readarray -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [[ $(id -u) -eq 0 ]]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo -n); else
+    fail "missing Debian packages: ${missing[*]}. Install them as root: apt-get install ${missing[*]}"
+  fi
+  command -v apt-get >/dev/null 2>&1 || fail "missing packages (${missing[*]}) and no apt-get: install them by hand."
+  note "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq || fail "apt-get update failed: is Debian's package mirror reachable?"
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || fail "apt-get install ${missing[*]} failed (see the messages above)."
+fi
+for cmd in "${needed[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || fail "'$cmd' is still missing after installing ${package_of[$cmd]}."
+done
+
+# npm packages: reinstall when the lockfile changed since the last install.
+stamp=node_modules/.hlsgate-lock.sha256
+want="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [[ ! -d node_modules || ! -f $stamp || "$(cat "$stamp")" != "$want" ]]; then
+  note "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund || fail "npm ci failed (see the messages above)."
+  echo "$want" >"$stamp"
+fi
