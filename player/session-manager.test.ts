@@ -1,0 +1,223 @@
+/**
+ * The session manager against a real HTTP server on 127.0.0.1 that answers `POST /session` as the
+ * contract says, with scripted failures (expired tokens, outages) the real auth server produces too.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_LABELS, type HlsgateError } from './errors.ts';
+import { SessionManager, type SessionInfo, type SessionManagerOptions, type SessionState } from './session-manager.ts';
+import { SharedRefresh } from './shared-refresh.ts';
+import { ManualTime } from './test-clock.ts';
+
+type Script = (token: string) => { status: number; body: unknown };
+let server: Server;
+let base: string;
+let script: Script;
+const posts: { token: string; path: string }[] = [];
+let serverTime = 2_000_000;
+
+const ok = (lifetime = 20, refreshIn = 15) => ({
+  status: 200,
+  body: { resource: 'x', expiresAt: serverTime + lifetime, refreshIn, serverTime },
+});
+const fail = (status: number, code: string) => ({ status, body: { error: { code, message: code } } });
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    posts.push({ token, path: req.url ?? '' });
+    const answer = script(token);
+    res.writeHead(answer.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(answer.body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+beforeEach(() => {
+  posts.length = 0;
+  script = () => ok();
+});
+
+const DIR_A = 'http://localhost:8787/lectures/AAAAAAAAAAAAAAAAAAAA/';
+const DIR_B = 'http://localhost:8787/lectures/BBBBBBBBBBBBBBBBBBBB/';
+
+function manager(overrides: Partial<SessionManagerOptions> & { hub: SharedRefresh<SessionState>; time: ManualTime }) {
+  const log = { sessions: [] as { info: SessionInfo; reason: string; joined: boolean }[], errors: [] as HlsgateError[], retries: [] as number[] };
+  let tokens = 0;
+  const m = new SessionManager({
+    src: `${DIR_A}master.m3u8`,
+    sessionUrl: `${base}/_auth/session`,
+    getToken: async () => `token-${++tokens}`,
+    retry: { maxRetry: 3, retryDelayMs: 5, maxRetryDelayMs: 20 },
+    refreshMargin: 5,
+    labels: DEFAULT_LABELS,
+    clock: overrides.time,
+    timers: overrides.time,
+    onSession: (info, meta) => log.sessions.push({ info, reason: meta.reason, joined: meta.joined }),
+    onError: (error) => log.errors.push(error),
+    onRetry: (detail) => log.retries.push(detail.delayMs),
+    ...overrides,
+  });
+  return { m, log, tokenCount: () => tokens };
+}
+
+/** Lets fetches to the local server complete. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe('SessionManager', () => {
+  it('token → POST /session with the bearer token → a session timed from the answer', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const { m, log } = manager({ hub, time: new ManualTime() });
+    const state = await m.start();
+    expect(posts).toEqual([{ token: 'token-1', path: '/_auth/session' }]);
+    expect(state.timing.lifetimeMs).toBe(20_000);
+    expect(log.sessions).toHaveLength(1);
+    expect(log.sessions[0]).toMatchObject({ reason: 'initial', joined: false, info: { lifetime: 20, refreshAfter: 15 } });
+    m.dispose();
+  });
+
+  it('refreshes on schedule with the same token, by the server durations', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    time.wallMs = 0; // a client clock far from the server's changes nothing
+    const { m, log, tokenCount } = manager({ hub, time });
+    await m.start();
+    time.advance(14_999);
+    await settle();
+    expect(posts).toHaveLength(1);
+    time.advance(1);
+    await settle();
+    expect(posts).toHaveLength(2);
+    expect(posts[1]!.token).toBe('token-1');
+    expect(tokenCount()).toBe(1);
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'scheduled']);
+    m.dispose();
+  });
+
+  it('asks getToken again when the server says token_expired, and carries on', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log, tokenCount } = manager({ hub, time });
+    await m.start();
+    script = (token) => (token === 'token-1' ? fail(401, 'token_expired') : ok());
+    time.advance(15_000);
+    await settle();
+    expect(tokenCount()).toBe(2);
+    expect(posts.map((p) => p.token)).toEqual(['token-1', 'token-1', 'token-2']);
+    expect(log.errors).toEqual([]);
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'scheduled']);
+    m.dispose();
+  });
+
+  it('a fresh token that is expired too ends the session, fatally and once', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time });
+    script = () => fail(401, 'token_expired');
+    await expect(m.start()).rejects.toMatchObject({ code: 'session_ended', fatal: true });
+    expect(log.errors).toEqual([expect.objectContaining({ code: 'session_ended', message: 'Your session has ended — reload the page' })]);
+    expect(time.timerCount).toBe(0);
+    m.dispose();
+  });
+
+  it('a forged token is "no access", with no retry', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const { m, log } = manager({ hub, time: new ManualTime() });
+    script = () => fail(401, 'token_invalid');
+    await expect(m.start()).rejects.toMatchObject({ code: 'no_access', fatal: true });
+    expect(posts).toHaveLength(1);
+    expect(log.retries).toEqual([]);
+    m.dispose();
+  });
+
+  it('no token from the page is "no access" without asking the server', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const { m } = manager({ hub, time: new ManualTime(), getToken: async () => '' });
+    await expect(m.start()).rejects.toMatchObject({ code: 'no_access', fatal: true });
+    expect(posts).toHaveLength(0);
+    m.dispose();
+  });
+
+  it('retries an unavailable auth server with backoff, then succeeds', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    let calls = 0;
+    script = () => (++calls <= 2 ? fail(503, 'internal') : ok());
+    const { m, log } = manager({ hub, time: new ManualTime() });
+    await m.start();
+    expect(posts).toHaveLength(3);
+    expect(log.retries).toHaveLength(2);
+    expect(log.retries[0]).toBeGreaterThanOrEqual(2);
+    expect(log.retries[0]).toBeLessThanOrEqual(5);
+    expect(log.retries[1]).toBeGreaterThanOrEqual(5);
+    expect(log.retries[1]).toBeLessThanOrEqual(10);
+    m.dispose();
+  });
+
+  it('while the auth server is down, keeps the session and keeps trying; recovers when it returns', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time });
+    await m.start();
+    script = () => fail(503, 'internal');
+    time.advance(15_000);
+    await settle();
+    expect(posts).toHaveLength(1 + 4); // the round's first try and maxRetry retries
+    expect(log.errors).toEqual([expect.objectContaining({ code: 'network', fatal: false })]);
+    script = () => ok();
+    time.advance(20); // the next round after at most maxRetryDelayMs
+    await settle();
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'retry']);
+    expect(m.current?.timing.receivedMono).toBe(time.mono);
+    m.dispose();
+  });
+
+  it('players of one video share one request; players of another video have their own', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const a1 = manager({ hub, time });
+    const a2 = manager({ hub, time });
+    const b = manager({ hub, time, src: `${DIR_B}master.m3u8` });
+    await Promise.all([a1.m.start(), a2.m.start(), b.m.start()]);
+    expect(posts).toHaveLength(2);
+    expect(a2.log.sessions[0]).toMatchObject({ joined: true });
+    // Both timers of video A fire together: one request.
+    time.advance(15_000);
+    await settle();
+    expect(posts).toHaveLength(4);
+    expect(a1.log.sessions).toHaveLength(2);
+    expect(a2.log.sessions).toHaveLength(2);
+    expect(b.log.sessions).toHaveLength(2);
+    for (const x of [a1, a2, b]) x.m.dispose();
+    expect(hub.size).toBe(0);
+  });
+
+  it('recover(): one refresh for a refused request, none when a refresh completed since it was sent', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time });
+    await m.start();
+    const sent = m.sharedGeneration;
+    const [r1, r2] = await Promise.all([m.recover(sent), m.recover(sent)]);
+    expect([r1, r2]).toEqual([true, true]);
+    expect(posts).toHaveLength(2);
+    expect(await m.recover(sent)).toBe(true); // the refresh above is newer than this request
+    expect(posts).toHaveLength(2);
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'request', 'request']);
+    script = () => fail(403, 'resource_forbidden');
+    expect(await m.recover(m.sharedGeneration)).toBe(false);
+    m.dispose();
+  });
+
+  it('dispose leaves no timer and no hub entry; a disposed manager refuses to work', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m } = manager({ hub, time });
+    await m.start();
+    m.dispose();
+    expect(time.timerCount).toBe(0);
+    expect(hub.size).toBe(0);
+    expect(await m.recover(0)).toBe(false);
+  });
+});

@@ -1,0 +1,324 @@
+/**
+ * Keeps one player's video cookies valid: view token → `POST /session` (with credentials, so the
+ * browser stores the CloudFront cookies) → refresh before they expire, shared with every other
+ * player of the same video → a new token from `getToken()` when the server says `token_expired` →
+ * backoff with jitter while the auth server fails, playback going on with the cookies it has.
+ * No DOM and no video.js here: the plugin wires it up, the tests drive it against a real server.
+ */
+import type { SessionResponse } from '../common/contracts.ts';
+import { retryDelay, sleep, type RetryPolicy } from '../common/retry.ts';
+import { classifySessionAnswer, classifyTokenFailure, makeError, type HlsgateError, type Labels } from './errors.ts';
+import {
+  RefreshScheduler,
+  isRefreshDue,
+  remainingLifetimeMs,
+  sessionTiming,
+  systemClock,
+  type Clock,
+  type DueReason,
+  type PageSignals,
+  type SessionTiming,
+  type Timers,
+} from './refresh-scheduler.ts';
+import { SharedRefresh, pageSessions, resourceKey } from './shared-refresh.ts';
+
+export interface SessionState {
+  answer: SessionResponse;
+  timing: SessionTiming;
+}
+
+/** Payload of `hlsgate:session` / `hlsgate:refresh`. */
+export interface SessionInfo {
+  resource: string;
+  /** Server epoch seconds; shown, never compared with the client's clock. */
+  expiresAt: number;
+  serverTime: number;
+  refreshIn: number;
+  /** Seconds the cookies live from the answer. */
+  lifetime: number;
+  /** Seconds after the answer at which this player refreshes. */
+  refreshAfter: number;
+  /** `performance.now()` when the answer arrived; with `lifetime` gives a countdown. */
+  receivedAt: number;
+}
+
+export type RefreshReason = DueReason | 'initial' | 'request';
+
+export interface SessionEvents {
+  /** A new session: the first one (`initial`) or a refresh; `joined` when another player's request brought it. */
+  onSession?(info: SessionInfo, meta: { reason: RefreshReason; joined: boolean; initial: boolean; durationMs: number }): void;
+  onRetry?(detail: { attempt: number; delayMs: number; error: HlsgateError; reason: RefreshReason }): void;
+  /** Non-fatal: refreshing failed for now and will be tried again. Fatal: it never will. */
+  onError?(error: HlsgateError): void;
+  onTokenRequested?(count: number): void;
+  onWake?(jumpMs: number): void;
+}
+
+export interface SessionManagerOptions extends SessionEvents {
+  src: string;
+  sessionUrl: string;
+  getToken: () => Promise<string>;
+  retry: RetryPolicy;
+  /** Seconds before expiry by which a refresh must have happened. */
+  refreshMargin: number;
+  labels: Labels;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  timers?: Timers;
+  signals?: PageSignals;
+  random?: () => number;
+  hub?: SharedRefresh<SessionState>;
+}
+
+export class SessionManager {
+  readonly key: string;
+  private readonly options: SessionManagerOptions;
+  private readonly hub: SharedRefresh<SessionState>;
+  private readonly clock: Clock;
+  private readonly fetchFn: typeof fetch;
+  private readonly scheduler: RefreshScheduler;
+  private readonly abort = new AbortController();
+  private token: string | undefined;
+  private generation = -1;
+  private state: SessionState | undefined;
+  private tokenRequests = 0;
+  private failedRounds = 0;
+  private stopped = false;
+
+  constructor(options: SessionManagerOptions) {
+    this.options = options;
+    this.key = resourceKey(options.src);
+    this.hub = options.hub ?? (pageSessions as SharedRefresh<SessionState>);
+    this.clock = options.clock ?? systemClock;
+    this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.hub.acquire(this.key);
+    this.scheduler = new RefreshScheduler({
+      clock: this.clock,
+      ...(options.timers ? { timers: options.timers } : {}),
+      ...(options.signals ? { signals: options.signals } : {}),
+      onDue: (reason) => void this.refresh(reason).catch(() => undefined),
+      onWake: (jump) => options.onWake?.(jump),
+    });
+  }
+
+  /** The first session; rejects with an `HlsgateError` when there will be none. */
+  async start(): Promise<SessionState> {
+    return this.refresh('initial');
+  }
+
+  /** The current session, if any. */
+  get current(): SessionState | undefined {
+    return this.state;
+  }
+
+  get tokenRequestCount(): number {
+    return this.tokenRequests;
+  }
+
+  /** Bumped on every completed refresh of this video by any player; requests remember it when sent. */
+  get sharedGeneration(): number {
+    return this.hub.entry(this.key)?.generation ?? 0;
+  }
+
+  /** Whether a URL is under this video's cookies (only those requests get the 403 safety net). */
+  covers(url: string): boolean {
+    return url.startsWith(this.key);
+  }
+
+  /**
+   * The 403 safety net's half: a request sent at `sentGeneration` was refused. If another refresh
+   * has completed since, the request just goes again; else one shared refresh. True when a retry
+   * makes sense.
+   */
+  async recover(sentGeneration: number): Promise<boolean> {
+    if (this.stopped) return false;
+    if (this.sharedGeneration > sentGeneration) return true;
+    try {
+      await this.refresh('request');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Refreshes now (shared with the other players of this video). */
+  async refresh(reason: RefreshReason): Promise<SessionState> {
+    if (this.stopped) throw makeError('network', this.options.labels, true, { cause: 'disposed' });
+    const entry = this.hub.entry(this.key);
+    // Another player of this video refreshed since ours was planned, and it is not due yet: adopt it.
+    if (reason !== 'request' && reason !== 'initial' && entry?.latest && entry.generation > this.generation) {
+      if (!isRefreshDue(entry.latest.timing, this.clock)) {
+        this.adopt(entry.latest, entry.generation, reason, true, 0);
+        return entry.latest;
+      }
+    }
+    if (reason === 'initial' && entry?.latest && !isRefreshDue(entry.latest.timing, this.clock)) {
+      this.adopt(entry.latest, entry.generation, reason, true, 0);
+      return entry.latest;
+    }
+    this.scheduler.pause();
+    const started = this.clock.monotonic();
+    const { promise, joined } = this.hub.run(this.key, () => this.obtain(reason));
+    try {
+      const state = await promise;
+      if (this.stopped) return state;
+      this.failedRounds = 0;
+      this.adopt(state, this.sharedGeneration, reason, joined, this.clock.monotonic() - started);
+      return state;
+    } catch (error) {
+      if (this.stopped) throw error;
+      const failure = asHlsgateError(error, this.options.labels);
+      if (failure.fatal) {
+        this.stopRefreshing();
+        this.options.onError?.(failure);
+      } else if (reason === 'initial' && !this.state) {
+        // No cookies at all yet: nothing can play; the page shows the error and may start again.
+        this.stopRefreshing();
+        this.options.onError?.({ ...failure, fatal: true, message: this.options.labels.networkFatal });
+      } else {
+        // Keep trying while the cookies last, and after: a network that returns brings playback back.
+        this.failedRounds += 1;
+        this.options.onError?.(failure);
+        const { maxRetryDelayMs } = this.options.retry;
+        this.scheduler.retryIn(Math.round(maxRetryDelayMs / 2 + (this.options.random ?? Math.random)() * (maxRetryDelayMs / 2)));
+      }
+      throw failure;
+    }
+  }
+
+  /** Milliseconds until the current cookies expire, measured from the server's answer. */
+  remainingMs(): number | undefined {
+    return this.state ? remainingLifetimeMs(this.state.timing, this.clock) : undefined;
+  }
+
+  dispose(): void {
+    if (this.stopped && this.abort.signal.aborted) return;
+    this.stopRefreshing();
+    this.abort.abort(new Error('disposed'));
+    this.hub.release(this.key);
+  }
+
+  private stopRefreshing(): void {
+    this.stopped = true;
+    this.scheduler.dispose();
+  }
+
+  private adopt(state: SessionState, generation: number, reason: RefreshReason, joined: boolean, durationMs: number): void {
+    const initial = this.state === undefined;
+    this.state = state;
+    this.generation = generation;
+    this.scheduler.schedule(state.timing);
+    const { answer, timing } = state;
+    this.options.onSession?.(
+      {
+        resource: answer.resource,
+        expiresAt: answer.expiresAt,
+        serverTime: answer.serverTime,
+        refreshIn: answer.refreshIn,
+        lifetime: timing.lifetimeMs / 1000,
+        refreshAfter: timing.refreshAfterMs / 1000,
+        receivedAt: timing.receivedMono,
+      },
+      { reason, joined, initial, durationMs },
+    );
+  }
+
+  /** One round: token, POST, a new token once on `token_expired`, backoff on network trouble. */
+  private async obtain(reason: RefreshReason): Promise<SessionState> {
+    const { labels, retry } = this.options;
+    let renewed = false;
+    let attempt = 0;
+    let token = this.token;
+    for (;;) {
+      let failure: HlsgateError | undefined;
+      if (token === undefined) {
+        try {
+          token = await this.requestToken();
+        } catch (error) {
+          failure = asHlsgateError(error, labels);
+          if (failure.fatal) throw failure;
+        }
+      }
+      if (token !== undefined) {
+        const answer = await this.post(token);
+        const outcome = classifySessionAnswer(answer.status, answer.errorCode, labels);
+        if (outcome.kind === 'ok') {
+          this.token = token;
+          const body = answer.body as SessionResponse;
+          return { answer: body, timing: sessionTiming(body, this.options.refreshMargin, this.clock) };
+        }
+        if (outcome.kind === 'token_expired') {
+          this.token = undefined;
+          token = undefined;
+          // A token fresh from getToken() that is already expired will not get better.
+          if (renewed) throw makeError('session_ended', labels, true, { status: 401, cause: 'token_expired' });
+          renewed = true;
+          continue;
+        }
+        if (outcome.kind === 'fatal') throw outcome.error;
+        failure = outcome.error;
+      }
+      attempt += 1;
+      const delayMs = retryDelay(retry, attempt, this.options.random);
+      if (delayMs === null) throw failure;
+      this.options.onRetry?.({ attempt, delayMs, error: failure!, reason });
+      await sleep(delayMs, this.abort.signal);
+    }
+  }
+
+  private async requestToken(): Promise<string> {
+    this.tokenRequests += 1;
+    this.options.onTokenRequested?.(this.tokenRequests);
+    let token: string;
+    try {
+      token = await this.options.getToken();
+    } catch (error) {
+      throw classifyTokenFailure(error, this.options.labels);
+    }
+    if (typeof token !== 'string' || token.trim() === '') throw classifyTokenFailure(undefined, this.options.labels);
+    return token.trim();
+  }
+
+  private async post(token: string): Promise<{ status: number; body?: unknown; errorCode?: string }> {
+    let response: Response;
+    try {
+      response = await this.fetchFn(this.options.sessionUrl, {
+        method: 'POST',
+        credentials: 'include',
+        cache: 'no-store',
+        headers: { authorization: `Bearer ${token}` },
+        signal: this.abort.signal,
+      });
+    } catch (error) {
+      if (this.abort.signal.aborted) throw error;
+      return { status: 0 };
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      body = undefined;
+    }
+    if (response.ok && !isSessionResponse(body)) return { status: 502, errorCode: 'bad_answer' };
+    const errorCode = (body as { error?: { code?: unknown } } | undefined)?.error?.code;
+    return { status: response.status, body, ...(typeof errorCode === 'string' ? { errorCode } : {}) };
+  }
+}
+
+function isSessionResponse(body: unknown): body is SessionResponse {
+  const b = body as Partial<SessionResponse> | undefined;
+  return (
+    typeof b === 'object' &&
+    b !== null &&
+    typeof b.resource === 'string' &&
+    Number.isFinite(b.expiresAt) &&
+    Number.isFinite(b.refreshIn) &&
+    Number.isFinite(b.serverTime)
+  );
+}
+
+function asHlsgateError(error: unknown, labels: Labels): HlsgateError {
+  const e = error as Partial<HlsgateError> | undefined;
+  if (e && typeof e.code === 'string' && typeof e.fatal === 'boolean' && typeof e.message === 'string') return e as HlsgateError;
+  return makeError('network', labels, false, { cause: error instanceof Error ? error.message : String(error) });
+}
