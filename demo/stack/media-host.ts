@@ -65,6 +65,8 @@ export interface MediaHost {
   url: string;
   port: number;
   setAuthTarget(url: string): void;
+  /** Adds an origin allowed with credentials (the demo page's, once its port is known). */
+  allowOrigin(origin: string): void;
   /** `/_auth/*` answers 503 for `seconds` from now (0 ends an outage). */
   authOutage(seconds: number): void;
   /** Seconds left of the current outage, 0 when none. */
@@ -87,6 +89,8 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 const MAX_DEV_BODY = 16 * 1024;
+/** Longest view token `/_dev/token` mints (the stack's auth server accepts up to this). */
+export const MAX_DEV_TOKEN_TTL = 24 * 3600;
 const AUTH_TIMEOUT_MS = 10_000;
 
 class BodyError extends Error {
@@ -281,7 +285,7 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
           const body = await readJson(req);
           const token = dev.mintToken({
             res: stringField(body, 'res', 2048, true)!,
-            ttl: integerField(body, 'ttl', 1, 7 * 24 * 3600, false),
+            ttl: integerField(body, 'ttl', 1, MAX_DEV_TOKEN_TTL, false),
             sub: stringField(body, 'sub', 256, false),
             wm: stringField(body, 'wm', 256, false),
           });
@@ -425,6 +429,9 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
     port,
     setAuthTarget(target) {
       authTarget = new URL(target);
+    },
+    allowOrigin(origin) {
+      origins.add(origin);
     },
     authOutage: outage,
     authOutageRemaining: remaining,
