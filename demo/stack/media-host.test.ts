@@ -70,6 +70,7 @@ describe('media host (CloudFront stand-in)', () => {
       },
       cookieTtl: () => cookieTtl,
       setCookieTtl: (seconds) => {
+        if (seconds < 10) throw new RangeError('the cookie TTL must be at least 10 s');
         cookieTtl = seconds;
       },
       readiness: () => ({ ready: false, message: 'preparing' }),
@@ -244,6 +245,9 @@ describe('media host (CloudFront stand-in)', () => {
     const ttl = await fetch(`${host.url}/_dev/cookie-ttl`, { method: 'POST', body: '{"seconds":20}' });
     expect(await ttl.json()).toEqual({ seconds: 20 });
     expect(cookieTtl).toBe(20);
+    const low = await fetch(`${host.url}/_dev/cookie-ttl`, { method: 'POST', body: '{"seconds":5}' });
+    expect(low.status).toBe(400);
+    expect((await low.json()).error.message).toContain('at least 10');
     const outage = await fetch(`${host.url}/_dev/auth-outage`, { method: 'POST', body: '{"seconds":5}' });
     expect(await outage.json()).toEqual({ seconds: 5 });
     expect(await (await get('/_dev/status')).json()).toEqual({ cookieTtl: 20, authOutageSeconds: 5, ready: false, message: 'preparing' });

@@ -308,6 +308,8 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
       if (error instanceof BodyError) {
         return jsonError(req, res, error.status, error.status === 413 ? 'payload_too_large' : 'bad_request', error.message);
       }
+      // The stack's hooks refuse values they cannot take (a cookie TTL below the server's minimum).
+      if (error instanceof RangeError) return jsonError(req, res, 400, 'bad_request', error.message);
       throw error;
     }
   };
