@@ -1,0 +1,271 @@
+/**
+ * The catalog: every recording, its state and its lease. `Catalog` is what the pipeline needs; the
+ * SQLite implementation is the default and a PostgreSQL one can fill the same interface (the
+ * claim is one `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *` there).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export const STATES = ['queued', 'downloading', 'transcoding', 'uploading', 'published', 'failed'] as const;
+export type RecordingState = (typeof STATES)[number];
+
+export type SourceKind = 'file' | 'zoom';
+
+export interface Recording {
+  id: string;
+  /** Identity of the source, unique: `zoom:<recording file id>` or a hash of a local file's path, size and times. */
+  sourceKey: string;
+  sourceKind: SourceKind;
+  /** A local path, or the Zoom download URL. */
+  source: string;
+  /** Zoom's per-recording download token (webhook), if any. */
+  downloadToken: string | null;
+  /** Zoom's transcript (VTT) download URL, or a local .vtt path. */
+  transcriptSource: string | null;
+  /** Expected size in bytes of a download, when the source says. */
+  expectedSize: number | null;
+  course: string;
+  title: string;
+  /** When the lecture was recorded (ISO 8601). */
+  recordedAt: string;
+  durationSeconds: number | null;
+  dir: string | null;
+  state: RecordingState;
+  attempts: number;
+  lastError: string | null;
+  lastErrorCode: string | null;
+  nextAttemptAt: number;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  repositoryPath: string | null;
+  masterKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface NewRecording {
+  sourceKey: string;
+  sourceKind: SourceKind;
+  source: string;
+  downloadToken?: string | null;
+  transcriptSource?: string | null;
+  expectedSize?: number | null;
+  course: string;
+  title: string;
+  recordedAt: string;
+}
+
+export type RecordingPatch = Partial<
+  Pick<Recording, 'state' | 'dir' | 'durationSeconds' | 'repositoryPath' | 'masterKey' | 'downloadToken' | 'lastError' | 'lastErrorCode' | 'attempts' | 'nextAttemptAt'>
+>;
+
+export interface Catalog {
+  /** Queues a recording; a second add of the same sourceKey returns the existing one (`created: false`). */
+  add(input: NewRecording, now: number): { recording: Recording; created: boolean };
+  get(id: string): Recording | null;
+  getBySourceKey(sourceKey: string): Recording | null;
+  list(filter?: { state?: RecordingState }): Recording[];
+  /**
+   * Atomically takes the lease of the next due recording (or of `id`), so two workers never hold
+   * the same one. Null when nothing is due or `id` is leased by another worker, published or failed.
+   */
+  claim(owner: string, now: number, leaseMs: number, id?: string): Recording | null;
+  /** Extends a lease the owner still holds; false when it was lost. */
+  renew(id: string, owner: string, now: number, leaseMs: number): boolean;
+  /** Changes a leased recording; throws when `owner` does not hold the lease. */
+  update(id: string, owner: string, patch: RecordingPatch, now: number): Recording;
+  /** Gives the lease back. */
+  release(id: string, owner: string, now: number): void;
+  /** Requeues a failed recording now, attempts reset. */
+  retry(id: string, now: number): Recording;
+  close(): void;
+}
+
+export class CatalogError extends Error {
+  readonly code = 'catalog';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CatalogError';
+  }
+}
+
+/** Migrations, applied in order once each; `user_version` counts how many ran. */
+export const MIGRATIONS: string[] = [
+  `CREATE TABLE recordings (
+     id TEXT PRIMARY KEY,
+     source_key TEXT NOT NULL UNIQUE,
+     source_kind TEXT NOT NULL CHECK (source_kind IN ('file', 'zoom')),
+     source TEXT NOT NULL,
+     download_token TEXT,
+     transcript_source TEXT,
+     expected_size INTEGER,
+     course TEXT NOT NULL,
+     title TEXT NOT NULL,
+     recorded_at TEXT NOT NULL,
+     duration_seconds REAL,
+     dir TEXT UNIQUE,
+     state TEXT NOT NULL CHECK (state IN ('queued','downloading','transcoding','uploading','published','failed')),
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT,
+     last_error_code TEXT,
+     next_attempt_at INTEGER NOT NULL,
+     lease_owner TEXT,
+     lease_until INTEGER,
+     repository_path TEXT,
+     master_key TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX recordings_due ON recordings (state, next_attempt_at);`,
+];
+
+const COLUMNS: Record<keyof Recording, string> = {
+  id: 'id',
+  sourceKey: 'source_key',
+  sourceKind: 'source_kind',
+  source: 'source',
+  downloadToken: 'download_token',
+  transcriptSource: 'transcript_source',
+  expectedSize: 'expected_size',
+  course: 'course',
+  title: 'title',
+  recordedAt: 'recorded_at',
+  durationSeconds: 'duration_seconds',
+  dir: 'dir',
+  state: 'state',
+  attempts: 'attempts',
+  lastError: 'last_error',
+  lastErrorCode: 'last_error_code',
+  nextAttemptAt: 'next_attempt_at',
+  leaseOwner: 'lease_owner',
+  leaseUntil: 'lease_until',
+  repositoryPath: 'repository_path',
+  masterKey: 'master_key',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+
+function fromRow(row: Record<string, unknown> | undefined): Recording | null {
+  if (!row) return null;
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(COLUMNS)) out[key] = row[column] ?? null;
+  return out as unknown as Recording;
+}
+
+const ACTIVE = `state NOT IN ('published', 'failed')`;
+
+export class SqliteCatalog implements Catalog {
+  readonly #db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('foreign_keys = ON');
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    const version = this.#db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new CatalogError(`the catalog is at schema version ${version}, newer than this program (${MIGRATIONS.length})`);
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.#db.transaction(() => {
+        this.#db.exec(MIGRATIONS[v]!);
+        this.#db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+  }
+
+  add(input: NewRecording, now: number): { recording: Recording; created: boolean } {
+    return this.#db.transaction(() => {
+      const existing = this.getBySourceKey(input.sourceKey);
+      if (existing) return { recording: existing, created: false };
+      const id = randomUUID();
+      this.#db
+        .prepare(
+          `INSERT INTO recordings (id, source_key, source_kind, source, download_token, transcript_source, expected_size,
+             course, title, recorded_at, state, attempts, next_attempt_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
+        )
+        .run(id, input.sourceKey, input.sourceKind, input.source, input.downloadToken ?? null, input.transcriptSource ?? null,
+          input.expectedSize ?? null, input.course, input.title, input.recordedAt, now, now, now);
+      return { recording: this.get(id)!, created: true };
+    }).immediate();
+  }
+
+  get(id: string): Recording | null {
+    return fromRow(this.#db.prepare('SELECT * FROM recordings WHERE id = ?').get(id) as Record<string, unknown> | undefined);
+  }
+
+  getBySourceKey(sourceKey: string): Recording | null {
+    return fromRow(this.#db.prepare('SELECT * FROM recordings WHERE source_key = ?').get(sourceKey) as Record<string, unknown> | undefined);
+  }
+
+  list(filter: { state?: RecordingState } = {}): Recording[] {
+    const rows = filter.state
+      ? this.#db.prepare('SELECT * FROM recordings WHERE state = ? ORDER BY created_at, id').all(filter.state)
+      : this.#db.prepare('SELECT * FROM recordings ORDER BY created_at, id').all();
+    return (rows as Record<string, unknown>[]).map((r) => fromRow(r)!);
+  }
+
+  claim(owner: string, now: number, leaseMs: number, id?: string): Recording | null {
+    // One UPDATE decides; with SQLite's single writer (BEGIN IMMEDIATE) nobody else can slip in.
+    const free = `(lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)`;
+    const row = this.#db.transaction(() =>
+      id
+        ? this.#db
+            .prepare(`UPDATE recordings SET lease_owner = @owner, lease_until = @until, updated_at = @now
+                      WHERE id = @id AND ${ACTIVE} AND ${free} RETURNING *`)
+            .get({ owner, now, until: now + leaseMs, id })
+        : this.#db
+            .prepare(`UPDATE recordings SET lease_owner = @owner, lease_until = @until, updated_at = @now
+                      WHERE id = (SELECT id FROM recordings WHERE ${ACTIVE} AND next_attempt_at <= @now AND ${free}
+                                  ORDER BY next_attempt_at, created_at LIMIT 1)
+                      RETURNING *`)
+            .get({ owner, now, until: now + leaseMs }),
+    ).immediate();
+    return fromRow(row as Record<string, unknown> | undefined);
+  }
+
+  renew(id: string, owner: string, now: number, leaseMs: number): boolean {
+    const info = this.#db
+      .prepare('UPDATE recordings SET lease_until = ? WHERE id = ? AND lease_owner = ? AND lease_until > ?')
+      .run(now + leaseMs, id, owner, now);
+    return info.changes === 1;
+  }
+
+  update(id: string, owner: string, patch: RecordingPatch, now: number): Recording {
+    const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
+    const sets = entries.map(([k]) => `${COLUMNS[k as keyof Recording]} = ?`);
+    const info = this.#db
+      .prepare(`UPDATE recordings SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE id = ? AND lease_owner = ?`)
+      .run(...entries.map(([, v]) => v as string | number | null), now, id, owner);
+    if (info.changes !== 1) throw new CatalogError(`recording ${id}: the lease is held by another worker`);
+    return this.get(id)!;
+  }
+
+  release(id: string, owner: string, now: number): void {
+    this.#db
+      .prepare('UPDATE recordings SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?')
+      .run(now, id, owner);
+  }
+
+  retry(id: string, now: number): Recording {
+    const recording = this.get(id);
+    if (!recording) throw new CatalogError(`no recording ${id}`);
+    if (recording.state !== 'failed') throw new CatalogError(`recording ${id} is ${recording.state}, not failed`);
+    this.#db
+      .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`)
+      .run(now, now, id);
+    return this.get(id)!;
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}

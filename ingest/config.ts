@@ -1,0 +1,110 @@
+/**
+ * Ingest settings: `HLSGATE_*` variables over an optional JSON file (`HLSGATE_INGEST_CONFIG`),
+ * validated once at start. Every bad setting is named in one error.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, loadConfig, setting } from '../common/config.ts';
+import { type Rung, parseLadder } from './ladder.ts';
+
+export const X264_PRESETS = [
+  'ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow',
+] as const;
+export type X264Preset = (typeof X264_PRESETS)[number];
+
+export const DEFAULT_LADDER = '1080:5000,720:2800,480:1400,360:800';
+
+const ladderSetting = z.union([z.string(), z.array(z.unknown())]).transform((v, ctx) => {
+  try {
+    return parseLadder(v);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+const shape = {
+  s3Bucket: setting.string(),
+  s3Region: setting.string().default('us-east-1'),
+  s3Prefix: setting.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'must be path segments without leading or trailing /').default('lectures'),
+  s3Accelerate: setting.boolean().default(false),
+  s3Endpoint: setting.url().optional(),
+  s3ForcePathStyle: setting.boolean().default(false),
+  s3AccessKeyId: setting.string().optional(),
+  s3SecretAccessKey: setting.string().optional(),
+  mediaBaseUrl: setting.url().refine((v) => v.endsWith('/'), 'must end with /'),
+  repositoryRoot: setting.string(),
+  catalogPath: setting.string().default('.work/ingest/catalog.sqlite'),
+  workDir: setting.string().default('.work/ingest/work'),
+  ladder: ladderSetting.default(parseLadder(DEFAULT_LADDER)),
+  x264Preset: z.enum(X264_PRESETS).default('veryfast'),
+  /** `{course}`, `{title}`, `{institution}`, `{date}` are replaced; empty text draws nothing. */
+  watermarkText: z.string().default('{institution} {course}'),
+  watermarkImage: setting.string().optional(),
+  institution: z.string().default(''),
+  uploadConcurrency: setting.integer(1, 256).default(16),
+  /** Seconds a transcode may run before it is stopped. */
+  transcodeTimeout: setting.integer(10).default(6 * 3600),
+  /** Processing attempts before a recording stays `failed`. */
+  maxAttempts: setting.integer(1, 100).default(5),
+  retryDelay: setting.integer(0).default(30_000),
+  maxRetryDelay: setting.integer(0).default(3_600_000),
+  /** Seconds a worker's claim on a recording lasts without renewal. */
+  leaseSeconds: setting.integer(1).default(120),
+  zoomAccountId: setting.string().optional(),
+  zoomClientId: setting.string().optional(),
+  zoomClientSecret: setting.string().optional(),
+  zoomWebhookSecret: setting.string().optional(),
+  zoomUserId: setting.string().default('me'),
+  zoomRecordingType: setting.string().default('shared_screen_with_speaker_view'),
+  zoomApiBase: setting.url().default('https://api.zoom.us/v2'),
+  zoomOauthUrl: setting.url().default('https://zoom.us/oauth/token'),
+  zoomWebhookPort: setting.integer(0, 65535).default(8790),
+  zoomWebhookHost: setting.string().default('127.0.0.1'),
+  courseMap: setting.string().optional(),
+};
+
+export type IngestConfig = Omit<z.infer<z.ZodObject<typeof shape>>, 'ladder'> & { ladder: Rung[] };
+
+export interface LoadIngestConfigOptions {
+  /** JSON file of camelCase settings; defaults to `HLSGATE_INGEST_CONFIG`. */
+  file?: string;
+  env?: Record<string, string | undefined>;
+}
+
+export function loadIngestConfig(options: LoadIngestConfigOptions = {}): IngestConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.HLSGATE_INGEST_CONFIG;
+  const config = loadConfig(shape, { env, ...(file ? { file } : {}) }) as IngestConfig;
+  const problems = crossCheck(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    ...config,
+    repositoryRoot: resolve(config.repositoryRoot),
+    catalogPath: resolve(config.catalogPath),
+    workDir: resolve(config.workDir),
+  };
+}
+
+/** Rules that involve more than one setting. */
+export function crossCheck(config: IngestConfig): string[] {
+  const problems: string[] = [];
+  if (config.s3Accelerate && config.s3Endpoint) {
+    problems.push('HLSGATE_S3_ACCELERATE: S3 Transfer Acceleration cannot be combined with a custom endpoint (HLSGATE_S3_ENDPOINT)');
+  }
+  if (config.s3Accelerate && config.s3ForcePathStyle) {
+    problems.push('HLSGATE_S3_ACCELERATE: S3 Transfer Acceleration needs virtual-hosted buckets; unset HLSGATE_S3_FORCE_PATH_STYLE');
+  }
+  if (config.s3Accelerate && config.s3Bucket.includes('.')) {
+    problems.push('HLSGATE_S3_ACCELERATE: Transfer Acceleration does not work with bucket names containing dots');
+  }
+  if (Boolean(config.s3AccessKeyId) !== Boolean(config.s3SecretAccessKey)) {
+    problems.push('HLSGATE_S3_ACCESS_KEY_ID / HLSGATE_S3_SECRET_ACCESS_KEY: set both or neither');
+  }
+  const zoom = [config.zoomAccountId, config.zoomClientId, config.zoomClientSecret];
+  if (zoom.some(Boolean) && !zoom.every(Boolean)) {
+    problems.push('HLSGATE_ZOOM_ACCOUNT_ID / HLSGATE_ZOOM_CLIENT_ID / HLSGATE_ZOOM_CLIENT_SECRET: set all three or none');
+  }
+  if (config.ladder.length === 0) problems.push('HLSGATE_LADDER: needs at least one rung');
+  return problems;
+}

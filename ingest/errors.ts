@@ -1,0 +1,48 @@
+/** Errors are data: a string code, a human message, and whether retrying can help. */
+export type IngestErrorCode =
+  | 'input_unreadable'
+  | 'input_not_video'
+  | 'probe_failed'
+  | 'transcode_failed'
+  | 'transcode_timeout'
+  | 'aborted'
+  | 'font_missing'
+  | 'drawtext_missing'
+  | 'watermark_image_missing'
+  | 'upload_failed'
+  | 'verify_failed'
+  | 'publish_failed'
+  | 'unknown_course'
+  | 'download_failed'
+  | 'download_expired'
+  | 'zoom_api'
+  | 'zoom_auth'
+  | 'catalog'
+  | 'bad_request';
+
+export class IngestError extends Error {
+  constructor(
+    readonly code: IngestErrorCode,
+    message: string,
+    readonly options: { fatal?: boolean; stderrTail?: string; cause?: unknown } = {},
+  ) {
+    super(options.stderrTail ? `${message}\n--- ffmpeg stderr (tail) ---\n${options.stderrTail}` : message, {
+      cause: options.cause,
+    });
+    this.name = 'IngestError';
+  }
+  /** A fatal error will not go away by retrying (bad input, missing font). */
+  get fatal(): boolean {
+    return this.options.fatal ?? false;
+  }
+  get stderrTail(): string | undefined {
+    return this.options.stderrTail;
+  }
+}
+
+/** The last `maxLines` non-empty lines of a process's stderr. */
+export function tailLines(text: string, maxLines = 20, maxChars = 4000): string {
+  const lines = text.split(/\r?\n|\r/).filter((l) => l.trim() !== '');
+  const tail = lines.slice(-maxLines).join('\n');
+  return tail.length > maxChars ? tail.slice(-maxChars) : tail;
+}

@@ -1,0 +1,127 @@
+/**
+ * hlsgate ingest, programmatic face: `ingestFile` queues a local recording in the catalog and
+ * processes it to `published` (used by the demo stack and the benchmarks).
+ */
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createLogger, type Logger } from '../common/log.ts';
+import { sleep } from '../common/retry.ts';
+import { type Catalog, SqliteCatalog } from './catalog.ts';
+import type { IngestConfig } from './config.ts';
+import { IngestError } from './errors.ts';
+import { courseFolder } from './names.ts';
+import { processRecording } from './pipeline.ts';
+import type { ProgressSink } from './progress.ts';
+import { createS3Client } from './s3.ts';
+
+export { loadIngestConfig, type IngestConfig } from './config.ts';
+export { makeTestClip } from './test-clip.ts';
+export { IngestError } from './errors.ts';
+export { SqliteCatalog, type Catalog, type Recording, type RecordingState } from './catalog.ts';
+
+export interface IngestFileInput {
+  file: string;
+  course: string;
+  title: string;
+  /** When the lecture was recorded; default the file's modification time. */
+  date?: Date;
+  /** A WebVTT transcript to publish as subtitles. */
+  subtitles?: string;
+}
+
+export interface IngestFileOptions {
+  logger?: Logger;
+  signal?: AbortSignal;
+  onProgress?: ProgressSink;
+  /** An open catalog to use instead of opening `config.catalogPath`. */
+  catalog?: Catalog;
+}
+
+export interface IngestFileResult {
+  id: string;
+  dir: string;
+  masterKey: string;
+  repositoryPath: string;
+}
+
+export function workerId(): string {
+  return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Identity of a local source: the same file, course and title is the same recording. */
+export async function fileSourceKey(file: string, course: string, title: string): Promise<{ path: string; key: string; mtime: Date }> {
+  const path = resolve(file);
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    throw new IngestError('input_unreadable', `cannot read ${path}: ${(error as Error).message}`, { fatal: true });
+  }
+  if (!info.isFile()) throw new IngestError('input_unreadable', `${path} is not a file`, { fatal: true });
+  const key = createHash('sha256').update(JSON.stringify([path, info.size, info.mtimeMs, course, title])).digest('base64url');
+  return { path, key: `file:${key}`, mtime: info.mtime };
+}
+
+/** Queues a local recording (idempotent: the same file, course and title is one recording). */
+export async function addFile(catalog: Catalog, input: IngestFileInput, now = Date.now()) {
+  courseFolder(input.course);
+  if (input.title.trim() === '') throw new IngestError('bad_request', 'a recording needs a title', { fatal: true });
+  const source = await fileSourceKey(input.file, input.course, input.title);
+  return catalog.add(
+    {
+      sourceKey: source.key,
+      sourceKind: 'file',
+      source: source.path,
+      transcriptSource: input.subtitles ? resolve(input.subtitles) : null,
+      course: input.course,
+      title: input.title,
+      recordedAt: (input.date ?? source.mtime).toISOString(),
+    },
+    now,
+  );
+}
+
+export async function ingestFile(config: IngestConfig, input: IngestFileInput, options: IngestFileOptions = {}): Promise<IngestFileResult> {
+  const logger = options.logger ?? createLogger({ name: 'ingest' });
+  const catalog = options.catalog ?? new SqliteCatalog(config.catalogPath);
+  const s3 = createS3Client(config);
+  const owner = workerId();
+  try {
+    let { recording } = await addFile(catalog, input);
+    if (recording.state === 'failed') recording = catalog.retry(recording.id, Date.now());
+    for (;;) {
+      const current = catalog.get(recording.id)!;
+      if (current.state === 'published') {
+        return { id: current.id, dir: current.dir!, masterKey: current.masterKey!, repositoryPath: current.repositoryPath! };
+      }
+      if (current.state === 'failed') {
+        throw new IngestError((current.lastErrorCode as IngestError['code']) ?? 'transcode_failed', current.lastError ?? 'failed', { fatal: true });
+      }
+      const wait = current.nextAttemptAt - Date.now();
+      if (wait > 0) {
+        await sleep(Math.min(wait, 60_000), options.signal);
+        continue;
+      }
+      const leased = catalog.claim(owner, Date.now(), config.leaseSeconds * 1000, current.id);
+      if (!leased) {
+        // Another worker holds it (or held it and died: its lease runs out).
+        await sleep(250, options.signal);
+        continue;
+      }
+      await processRecording({
+        config,
+        catalog,
+        s3,
+        logger,
+        owner,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      }, leased);
+    }
+  } finally {
+    s3.destroy();
+    if (!options.catalog) catalog.close();
+  }
+}

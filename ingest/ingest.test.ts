@@ -1,0 +1,247 @@
+/**
+ * The pipeline end to end: real ffmpeg on generated clips, real upload to the local stack's S3.
+ * Clips are a few seconds at 640x360 with a two-rung test ladder, to stay fast.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LAYOUT } from '../common/contracts.ts';
+import { createLogger } from '../common/log.ts';
+import { SqliteCatalog } from './catalog.ts';
+import { type IngestFileResult, ingestFile, makeTestClip } from './index.ts';
+import { parseMasterVariants, parseMediaPlaylist } from './master.ts';
+import type { ProgressEvent } from './progress.ts';
+import { createS3Client } from './s3.ts';
+import { type TestEnv, startTestEnv } from './test-support.ts';
+
+const quiet = createLogger({ name: 'test', level: 'silent' });
+
+async function getText(client: S3Client, key: string): Promise<string> {
+  const object = await client.send(new GetObjectCommand({ Bucket: 'media', Key: key }));
+  return object.Body!.transformToString();
+}
+
+function m3u8Files(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.m3u8'));
+}
+
+describe('ingestFile', () => {
+  let env: TestEnv;
+  let client: S3Client;
+  let clip: string;
+  let result: IngestFileResult;
+  const events: ProgressEvent[] = [];
+  const repositoryWhileUploading: string[][] = [];
+
+  beforeAll(async () => {
+    env = await startTestEnv();
+    client = createS3Client(env.config);
+    clip = join(env.root, 'in', 'lecture.mp4');
+    await makeTestClip({ path: clip, seconds: 8, width: 640, height: 360 });
+    result = await ingestFile(env.config, { file: clip, course: 'MATH-101', title: 'Limits: "part" 1/2 — été', date: new Date('2026-03-04T08:05:00') }, {
+      logger: quiet,
+      onProgress: (event) => {
+        events.push(event);
+        if (event.phase === 'upload') repositoryWhileUploading.push(m3u8Files(env.config.repositoryRoot));
+      },
+    });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await env?.cleanup();
+  });
+
+  it('publishes a valid master: CODECS, RESOLUTION, FRAME-RATE, BANDWIDTH growing with the rung, equal segment counts', async () => {
+    const master = await getText(client, result.masterKey);
+    expect(result.masterKey).toBe(`lectures/${result.dir}/master.m3u8`);
+    const variants = parseMasterVariants(master);
+    expect(variants.map((v) => v.uri)).toEqual(['360p/index.m3u8', '240p/index.m3u8']);
+    for (const v of variants) {
+      expect(v.attributes.CODECS).toMatch(/^avc1\.[0-9a-f]{6},mp4a\.40\.2$/);
+      expect(v.attributes.RESOLUTION).toMatch(/^\d+x(360|240)$/);
+      expect(Number(v.attributes['FRAME-RATE'])).toBeCloseTo(30, 1);
+      expect(Number(v.attributes['AVERAGE-BANDWIDTH'])).toBeLessThanOrEqual(Number(v.attributes.BANDWIDTH));
+    }
+    expect(Number(variants[0]!.attributes.BANDWIDTH)).toBeGreaterThan(Number(variants[1]!.attributes.BANDWIDTH));
+    const counts = await Promise.all(
+      variants.map(async (v) => parseMediaPlaylist(await getText(client, `lectures/${result.dir}/${v.uri}`)).segments.length),
+    );
+    expect(counts[0]).toBe(2); // 8 s in 6 s segments
+    expect(new Set(counts).size).toBe(1);
+  });
+
+  it('ffprobe opens the uploaded master and finds the lecture in it', async () => {
+    const url = `${env.s3.endpoint}/media/${result.masterKey}`;
+    const probed = await execa('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,height', '-of', 'json', url]);
+    const json = JSON.parse(probed.stdout) as { format: { duration: string }; streams: Array<{ codec_type: string; height?: number }> };
+    expect(Number(json.format.duration)).toBeGreaterThan(7.5);
+    expect(json.streams.filter((s) => s.codec_type === 'video').map((s) => s.height).sort()).toEqual([240, 360]);
+    expect(json.streams.some((s) => s.codec_type === 'audio')).toBe(true);
+  });
+
+  it('labels every object with its Content-Type and Cache-Control', async () => {
+    const expectations: Array<[string, string, RegExp]> = [
+      [LAYOUT.master, 'application/vnd.apple.mpegurl', /^public, max-age=60$/],
+      ['360p/index.m3u8', 'application/vnd.apple.mpegurl', /^public, max-age=60$/],
+      ['360p/seg_00000.ts', 'video/mp2t', /^public, max-age=31536000, immutable$/],
+      [LAYOUT.poster, 'image/jpeg', /^public, max-age=31536000, immutable$/],
+    ];
+    for (const [name, type, cache] of expectations) {
+      const head = await client.send(new HeadObjectCommand({ Bucket: 'media', Key: `lectures/${result.dir}/${name}` }));
+      expect(head.ContentType, name).toBe(type);
+      expect(head.CacheControl, name).toMatch(cache);
+    }
+  });
+
+  it('writes the repository copy with absolute URIs, only after the upload, and the master last', async () => {
+    expect(result.repositoryPath).toBe(join(env.config.repositoryRoot, 'MATH-101', '2026-03-04 08.05 - Limits part 1 2 — été.m3u8'));
+    const text = await import('node:fs/promises').then((fs) => fs.readFile(result.repositoryPath, 'utf8'));
+    const uris = parseMasterVariants(text).map((v) => v.uri);
+    expect(uris).toEqual([360, 240].map((h) => `http://localhost:8787/lectures/${result.dir}/${h}p/index.m3u8`));
+    expect(repositoryWhileUploading.length).toBeGreaterThan(0);
+    expect(repositoryWhileUploading.every((files) => files.length === 0)).toBe(true);
+    const uploads = events.filter((e) => e.phase === 'upload');
+    expect(uploads.at(-1)!.phase === 'upload' && uploads.at(-1)!.key).toBe(result.masterKey);
+    expect(events.some((e) => e.phase === 'transcode' && e.fraction === 1)).toBe(true);
+    // Work files are gone; the source is untouched.
+    expect(existsSync(join(env.config.workDir, result.id))).toBe(false);
+    expect(statSync(clip).size).toBeGreaterThan(0);
+  });
+
+  it('publishes a silent screen capture (no audio stream)', async () => {
+    const silent = join(env.root, 'in', 'silent.mp4');
+    await makeTestClip({ path: silent, seconds: 3, width: 320, height: 240, audio: false });
+    const published = await ingestFile(env.config, { file: silent, course: 'MATH-101', title: 'Silent' }, { logger: quiet });
+    const variants = parseMasterVariants(await getText(client, published.masterKey));
+    expect(variants.map((v) => v.uri)).toEqual(['240p/index.m3u8']);
+    expect(variants[0]!.attributes.CODECS).toMatch(/^avc1\.[0-9a-f]{6}$/);
+  });
+
+  it('fails a corrupt input with a readable error, keeps the source, publishes and uploads nothing', async () => {
+    const bad = join(env.root, 'in', 'corrupt.mp4');
+    writeFileSync(bad, Buffer.concat([Buffer.from('\x00\x00\x00\x18ftypisom'), Buffer.alloc(5000, 7)]));
+    const before = m3u8Files(env.config.repositoryRoot).length;
+    await expect(ingestFile(env.config, { file: bad, course: 'MATH-101', title: 'Broken' }, { logger: quiet })).rejects.toThrow(
+      /not a readable video/,
+    );
+    const catalog = new SqliteCatalog(env.config.catalogPath);
+    const failed = catalog.list({ state: 'failed' });
+    catalog.close();
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.lastErrorCode).toBe('input_not_video');
+    expect(failed[0]!.lastError).toMatch(/corrupt\.mp4 is not a readable video[\s\S]*ffmpeg stderr/);
+    expect(failed[0]!.attempts).toBe(1);
+    expect(failed[0]!.dir).not.toBeNull();
+    expect(statSync(bad).size).toBe(5012);
+    expect(m3u8Files(env.config.repositoryRoot).length).toBe(before);
+    const listed = await import('./upload.ts').then((u) => u.listRemote(client, 'media', `lectures/${failed[0]!.dir}/`));
+    expect(listed.size).toBe(0);
+  });
+
+  it('refuses an empty file and a missing file clearly', async () => {
+    const empty = join(env.root, 'in', 'empty.mp4');
+    writeFileSync(empty, '');
+    await expect(ingestFile(env.config, { file: empty, course: 'C', title: 'Empty' }, { logger: quiet })).rejects.toThrow(/is empty/);
+    await expect(ingestFile(env.config, { file: join(env.root, 'nope.mp4'), course: 'C', title: 'X' }, { logger: quiet })).rejects.toThrow(
+      /cannot read .*nope\.mp4/,
+    );
+    await expect(ingestFile(env.config, { file: empty, course: '../', title: 'X' }, { logger: quiet })).rejects.toThrow(/not a usable folder name/);
+  });
+});
+
+describe('resuming', () => {
+  let env: TestEnv;
+  let client: S3Client;
+  beforeAll(async () => {
+    env = await startTestEnv({ uploadConcurrency: 1, leaseSeconds: 1 });
+    client = createS3Client(env.config);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await env?.cleanup();
+  });
+
+  it('a publish that fails after the upload leaves nothing in the repository; the rerun uploads nothing', async () => {
+    const clip = join(env.root, 'in', 'a.mp4');
+    await makeTestClip({ path: clip, seconds: 4, width: 320, height: 240 });
+    // A file where the course folder should be: the publish step fails after upload + verify.
+    mkdirSync(env.config.repositoryRoot, { recursive: true });
+    writeFileSync(join(env.config.repositoryRoot, 'BIO'), 'not a folder');
+    const config = { ...env.config, maxAttempts: 2, retryDelay: 200, maxRetryDelay: 200 };
+    const first: ProgressEvent[] = [];
+    const running = ingestFile(config, { file: clip, course: 'BIO', title: 'Cells' }, { logger: quiet, onProgress: (e) => first.push(e) });
+    // Unblock the repository while the first attempt waits for its retry.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const catalog = new SqliteCatalog(env.config.catalogPath);
+        const r = catalog.list()[0];
+        catalog.close();
+        if (r?.attempts === 1 && r.state === 'queued') {
+          clearInterval(timer);
+          expect(r.lastErrorCode).toBe('publish_failed');
+          expect(m3u8Files(env.config.repositoryRoot)).toEqual([]);
+          rmSync(join(env.config.repositoryRoot, 'BIO'));
+          resolve();
+        }
+      }, 20);
+      running.catch((error: unknown) => {
+        clearInterval(timer);
+        reject(error as Error);
+      });
+    });
+    const published = await running;
+    const uploads = first.filter((e): e is Extract<ProgressEvent, { phase: 'upload' }> => e.phase === 'upload');
+    const total = uploads[0]!.objectsTotal;
+    expect(uploads.filter((e) => !e.skipped)).toHaveLength(total);
+    expect(uploads.filter((e) => e.skipped)).toHaveLength(total);
+    expect(existsSync(published.repositoryPath)).toBe(true);
+  });
+
+  it('a worker killed mid-upload: the rerun finishes without re-uploading what was done', async () => {
+    const clip = join(env.root, 'in', 'b.mp4');
+    await makeTestClip({ path: clip, seconds: 8, width: 320, height: 240 });
+    const input = { file: clip, course: 'CHEM', title: 'Killed' };
+    const child = execa('node', ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'kill-worker.ts'), JSON.stringify({ config: env.config, input, freezeAfter: 3 })], {
+      reject: false,
+      cwd: join(import.meta.dirname, '..'),
+    });
+    const before: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      let buffer = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        for (const line of buffer.split('\n').slice(0, -1)) {
+          if (line.startsWith('UPLOADED ')) before.push(line.slice(9));
+          if (line === 'FROZEN') resolve();
+        }
+        buffer = buffer.slice(buffer.lastIndexOf('\n') + 1);
+      });
+      void child.then((r) => reject(new Error(`worker ended before freezing: ${r.stderr}`)));
+    });
+    child.kill('SIGKILL');
+    const ended = await child;
+    expect(ended.signal).toBe('SIGKILL');
+    expect(before).toHaveLength(3);
+    expect(m3u8Files(env.config.repositoryRoot).filter((f) => f.startsWith('CHEM'))).toEqual([]);
+
+    const rerun: Array<Extract<ProgressEvent, { phase: 'upload' }>> = [];
+    const events: string[] = [];
+    const published = await ingestFile(env.config, input, {
+      logger: quiet,
+      onProgress: (e) => {
+        events.push(e.phase);
+        if (e.phase === 'upload') rerun.push(e);
+      },
+    });
+    expect(events).not.toContain('transcode'); // the transcode output was kept
+    const skipped = rerun.filter((e) => e.skipped).map((e) => e.key);
+    const uploaded = rerun.filter((e) => !e.skipped).map((e) => e.key);
+    expect(skipped.sort()).toEqual([...before].sort());
+    expect(uploaded.length).toBe(rerun[0]!.objectsTotal - before.length);
+    expect(uploaded).toContain(published.masterKey);
+    expect(existsSync(published.repositoryPath)).toBe(true);
+  });
+});

@@ -1,0 +1,311 @@
+/**
+ * One recording from its source to `published`, every step resumable: the transcode output is
+ * kept (with a marker) until the recording is published, uploads skip what S3 already holds, and
+ * the repository copy is written only after the upload is verified.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { execa } from 'execa';
+import { LAYOUT } from '../common/contracts.ts';
+import type { Logger } from '../common/log.ts';
+import { retryDelay } from '../common/retry.ts';
+import type { Catalog, Recording, RecordingPatch } from './catalog.ts';
+import type { IngestConfig } from './config.ts';
+import { download } from './download.ts';
+import { IngestError } from './errors.ts';
+import { selectRungs, type PlannedRung } from './ladder.ts';
+import { absolutizeMaster, composeMaster, h264Codec, measureBandwidth, parseMasterVariants, parseMediaPlaylist, type VariantInfo } from './master.ts';
+import { newDir, repositoryBaseName } from './names.ts';
+import { probe, type ProbeResult } from './probe.ts';
+import type { ProgressSink } from './progress.ts';
+import { publishMaster } from './publish.ts';
+import { SUBTITLES_FILE, prepareVtt, subtitlesPlaylist } from './subtitles.ts';
+import { FFMPEG_MASTER, makePoster, renderWatermark, transcode } from './transcode.ts';
+import { collectObjects, uploadObjects, verifyObjects } from './upload.ts';
+
+export interface PipelineContext {
+  config: IngestConfig;
+  catalog: Catalog;
+  s3: S3Client;
+  logger: Logger;
+  /** This worker's lease owner id. */
+  owner: string;
+  now?: () => number;
+  signal?: AbortSignal;
+  onProgress?: ProgressSink;
+  /** OAuth access token for Zoom downloads without a download_token. */
+  zoomAccessToken?: () => Promise<string>;
+  fetch?: typeof fetch;
+}
+
+export interface Published {
+  id: string;
+  dir: string;
+  masterKey: string;
+  repositoryPath: string;
+}
+
+/** What the transcode step leaves behind, so a rerun can skip it. */
+interface TranscodeMarker {
+  dir: string;
+  rungs: string[];
+  durationSeconds: number;
+}
+const MARKER = '.complete.json';
+
+export function workDirOf(config: IngestConfig, id: string): string {
+  return join(config.workDir, id);
+}
+
+export function keyPrefixOf(config: IngestConfig, dir: string): string {
+  return `${config.s3Prefix}/${dir}/`;
+}
+
+/** Retry or give up: the catalog patch after a failed attempt. Pure. */
+export function failurePatch(
+  recording: Recording,
+  error: unknown,
+  config: Pick<IngestConfig, 'maxAttempts' | 'retryDelay' | 'maxRetryDelay'>,
+  now: number,
+  random: () => number = Math.random,
+): RecordingPatch {
+  const attempts = recording.attempts + 1;
+  const fatal = error instanceof IngestError ? error.fatal : false;
+  const delay = fatal ? null : retryDelay({ maxRetry: config.maxAttempts - 1, retryDelayMs: config.retryDelay, maxRetryDelayMs: config.maxRetryDelay }, attempts, random);
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof IngestError ? error.code : ((error as { code?: string })?.code ?? 'internal');
+  return delay === null
+    ? { attempts, state: 'failed', lastError: message, lastErrorCode: code }
+    : { attempts, state: 'queued', lastError: message, lastErrorCode: code, nextAttemptAt: now + delay };
+}
+
+/**
+ * Processes a recording this worker has leased. Returns the recording after the attempt
+ * (`published`, `queued` for a later retry, or `failed`); throws only when cancelled.
+ */
+export async function processRecording(ctx: PipelineContext, leased: Recording): Promise<Recording> {
+  const now = ctx.now ?? Date.now;
+  const leaseMs = ctx.config.leaseSeconds * 1000;
+  const log = ctx.logger.child({ recording: leased.id });
+  const lost = new AbortController();
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, lost.signal]) : lost.signal;
+  const heartbeat = setInterval(() => {
+    if (!ctx.catalog.renew(leased.id, ctx.owner, now(), leaseMs)) {
+      lost.abort(new IngestError('aborted', 'the lease on this recording was lost to another worker'));
+    }
+  }, Math.max(250, leaseMs / 3));
+  heartbeat.unref();
+  let recording = leased;
+  const update = (patch: RecordingPatch) => (recording = ctx.catalog.update(recording.id, ctx.owner, patch, now()));
+  try {
+    const published = await run(ctx, recording, update, signal, log);
+    log.info('published', { dir: published.dir, repositoryPath: published.repositoryPath });
+    recording = ctx.catalog.get(recording.id)!;
+    return recording;
+  } catch (error) {
+    if (signal.aborted) {
+      log.warn('stopped', { state: recording.state, reason: (signal.reason as Error)?.message });
+      throw error instanceof IngestError && error.code === 'aborted' ? error : new IngestError('aborted', 'processing cancelled', { cause: error });
+    }
+    const patch = failurePatch(recording, error, ctx.config, now());
+    log.error(patch.state === 'failed' ? 'failed' : 'will retry', { code: patch.lastErrorCode, error: patch.lastError, attempts: patch.attempts });
+    try {
+      update(patch);
+    } catch (updateError) {
+      log.error('could not record the failure', { error: updateError });
+    }
+    return ctx.catalog.get(recording.id)!;
+  } finally {
+    clearInterval(heartbeat);
+    ctx.catalog.release(recording.id, ctx.owner, now());
+  }
+}
+
+async function run(
+  ctx: PipelineContext,
+  initial: Recording,
+  update: (patch: RecordingPatch) => Recording,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<Published> {
+  const { config } = ctx;
+  let recording = initial;
+  const work = workDirOf(config, recording.id);
+  const outDir = join(work, 'out');
+
+  // 1. Download (Zoom) — a local file is used where it is.
+  let sourcePath = recording.source;
+  let transcriptPath: string | null = recording.transcriptSource && !/^https?:/.test(recording.transcriptSource) ? recording.transcriptSource : null;
+  if (recording.sourceKind === 'zoom') {
+    recording = update({ state: 'downloading' });
+    sourcePath = join(work, 'source.mp4');
+    const token = async () => recording.downloadToken ?? (ctx.zoomAccessToken ? await ctx.zoomAccessToken() : null);
+    await download({
+      url: recording.source,
+      path: sourcePath,
+      token,
+      expectedSize: recording.expectedSize,
+      signal,
+      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    });
+    if (recording.transcriptSource) {
+      transcriptPath = join(work, 'transcript.vtt');
+      await download({ url: recording.transcriptSource, path: transcriptPath, token, signal, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
+    }
+  }
+
+  // 2. Probe, 3. transcode, 4. extras, 5. package — skipped when a previous attempt finished them.
+  recording = update({ state: 'transcoding' });
+  const dir = recording.dir ?? update({ dir: newDir() }).dir!;
+  const marker = await readMarker(outDir);
+  if (!marker || marker.dir !== dir) {
+    const probed = await probe(sourcePath, signal);
+    update({ durationSeconds: probed.durationSeconds });
+    await rm(outDir, { recursive: true, force: true });
+    const rungs = selectRungs(config.ladder, probed.height);
+    log.info('transcoding', { rungs: rungs.map((r) => r.name), duration: probed.durationSeconds, audio: probed.hasAudio });
+    const watermarkText = renderWatermark(config.watermarkText, {
+      course: recording.course,
+      title: recording.title,
+      institution: config.institution,
+      date: recording.recordedAt.slice(0, 10),
+    });
+    await transcode({
+      input: sourcePath,
+      outDir,
+      probe: probed,
+      rungs,
+      preset: config.x264Preset,
+      ...(watermarkText ? { watermarkText } : {}),
+      ...(config.watermarkImage ? { watermarkImage: config.watermarkImage } : {}),
+      timeoutMs: config.transcodeTimeout * 1000,
+      signal,
+      onProgress: (p) => ctx.onProgress?.({ phase: 'transcode', fraction: p.fraction, outTimeSeconds: p.outTimeSeconds, speed: p.speed }),
+    });
+    await makePoster(sourcePath, join(outDir, LAYOUT.poster), probed.durationSeconds, signal);
+    await packageMaster(outDir, rungs, probed, transcriptPath);
+    await writeFile(join(outDir, MARKER), JSON.stringify({ dir, rungs: rungs.map((r) => r.name), durationSeconds: probed.durationSeconds } satisfies TranscodeMarker));
+  } else {
+    log.info('transcode already done, resuming', { dir });
+  }
+
+  // 6. Upload, 7. verify.
+  recording = update({ state: 'uploading' });
+  const prefix = keyPrefixOf(config, dir);
+  const masterKey = `${prefix}${LAYOUT.master}`;
+  const objects = await collectObjects(outDir, prefix);
+  const result = await uploadObjects({
+    client: ctx.s3,
+    bucket: config.s3Bucket,
+    objects,
+    lastKeys: [masterKey],
+    concurrency: config.uploadConcurrency,
+    signal,
+    onObject: (p) => {
+      log.debug('object', { key: p.key, skipped: p.skipped });
+      ctx.onProgress?.({ phase: 'upload', fraction: p.bytesTotal ? p.bytesDone / p.bytesTotal : 1, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, objectsDone: p.objectsDone, objectsTotal: p.objectsTotal, key: p.key, skipped: p.skipped });
+    },
+  });
+  log.info('uploaded', { uploaded: result.uploaded.length, skipped: result.skipped.length, bytes: result.bytesUploaded });
+  try {
+    await verifyObjects(ctx.s3, config.s3Bucket, objects);
+  } catch (error) {
+    if (error instanceof IngestError) throw error;
+    throw new IngestError('verify_failed', `cannot list the uploaded objects: ${(error as Error).message}`, { cause: error });
+  }
+
+  // 8. Publish: the repository copy with absolute URIs, only now.
+  const master = await readFile(join(outDir, LAYOUT.master), 'utf8');
+  let repositoryPath: string;
+  try {
+    repositoryPath = await publishMaster({
+      root: config.repositoryRoot,
+      course: recording.course,
+      baseName: repositoryBaseName(new Date(recording.recordedAt), recording.title),
+      content: absolutizeMaster(master, `${config.mediaBaseUrl}${dir}/`),
+      previousPath: recording.repositoryPath,
+    });
+  } catch (error) {
+    if (error instanceof IngestError) throw error;
+    throw new IngestError('publish_failed', `cannot write to the repository: ${(error as Error).message}`, { cause: error });
+  }
+  update({ state: 'published', repositoryPath, masterKey, lastError: null, lastErrorCode: null });
+
+  // 9. Clean up: work files (and a downloaded source) go; a local source file is never touched.
+  await rm(work, { recursive: true, force: true });
+  return { id: recording.id, dir, masterKey, repositoryPath };
+}
+
+async function readMarker(outDir: string): Promise<TranscodeMarker | null> {
+  try {
+    return JSON.parse(await readFile(join(outDir, MARKER), 'utf8')) as TranscodeMarker;
+  } catch {
+    return null;
+  }
+}
+
+/** Start time of a segment (s): players align WebVTT cues with the MPEG-TS clock by it. */
+async function firstPts(segment: string): Promise<number> {
+  const result = await execa('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time', '-of', 'csv=p=0', segment], { reject: false });
+  const value = Number(String(result.stdout).trim());
+  return Number.isFinite(value) ? value : 0;
+}
+
+async function segmentProbe(segment: string): Promise<{ profile: string; level: number; width: number; height: number }> {
+  const result = await execa('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=profile,level,width,height', '-of', 'json', segment]);
+  const stream = (JSON.parse(String(result.stdout)) as { streams: Array<{ profile: string; level: number; width: number; height: number }> }).streams[0];
+  if (!stream) throw new IngestError('transcode_failed', `${segment} has no video stream`);
+  return stream;
+}
+
+/**
+ * Writes `master.m3u8` from what was actually produced: measured bandwidth, the resolution and
+ * codec of the first segment (CODECS from ffmpeg's own master when it wrote them), the source
+ * frame rate, and the subtitles rendition when there is a transcript.
+ */
+async function packageMaster(outDir: string, rungs: PlannedRung[], probed: ProbeResult, transcriptPath: string | null): Promise<void> {
+  const ffmpegMasterPath = join(outDir, FFMPEG_MASTER);
+  const ffmpegVariants = existsSync(ffmpegMasterPath) ? parseMasterVariants(await readFile(ffmpegMasterPath, 'utf8')) : [];
+  const variants: VariantInfo[] = [];
+  let segmentCount: number | null = null;
+  let firstSegment: string | null = null;
+  for (const rung of rungs) {
+    const uri = `${rung.name}/${LAYOUT.mediaPlaylist}`;
+    const media = parseMediaPlaylist(await readFile(join(outDir, rung.name, LAYOUT.mediaPlaylist), 'utf8'));
+    if (!media.endList || media.segments.length === 0) throw new IngestError('transcode_failed', `${uri} is incomplete`);
+    if (segmentCount !== null && media.segments.length !== segmentCount) {
+      throw new IngestError('transcode_failed', `renditions have different segment counts (${segmentCount} and ${media.segments.length} in ${rung.name})`);
+    }
+    segmentCount = media.segments.length;
+    const sized = await Promise.all(media.segments.map(async (s) => ({ duration: s.duration, bytes: (await stat(join(outDir, rung.name, s.uri))).size })));
+    const bandwidth = measureBandwidth(sized, media.targetDuration);
+    const segment = join(outDir, rung.name, media.segments[0]!.uri);
+    firstSegment ??= segment;
+    const info = await segmentProbe(segment);
+    const fromFfmpeg = ffmpegVariants.find((v) => v.uri === uri)?.attributes.CODECS;
+    const videoCodec = fromFfmpeg?.split(',').find((c) => c.startsWith('avc1.')) ?? h264Codec(info.profile, info.level);
+    variants.push({
+      uri,
+      bandwidth: bandwidth.peak,
+      averageBandwidth: bandwidth.average,
+      codecs: probed.hasAudio ? `${videoCodec},mp4a.40.2` : videoCodec,
+      width: info.width,
+      height: info.height,
+      frameRate: probed.frameRate,
+    });
+  }
+  let subtitles;
+  if (transcriptPath) {
+    const vtt = prepareVtt(await readFile(transcriptPath, 'utf8'), firstSegment ? await firstPts(firstSegment) : 0);
+    const subsDir = join(outDir, LAYOUT.subtitlesDir);
+    await rm(subsDir, { recursive: true, force: true });
+    await mkdir(subsDir, { recursive: true });
+    await writeFile(join(subsDir, SUBTITLES_FILE), vtt);
+    await writeFile(join(subsDir, LAYOUT.mediaPlaylist), subtitlesPlaylist(probed.durationSeconds));
+    subtitles = { groupId: 'subs', name: 'Transcript', language: 'en', uri: `${LAYOUT.subtitlesDir}/${LAYOUT.mediaPlaylist}` };
+  }
+  await writeFile(join(outDir, LAYOUT.master), composeMaster(variants, subtitles));
+  await rm(ffmpegMasterPath, { force: true });
+}
