@@ -1,0 +1,127 @@
+<?php
+// This file is part of Moodle - http://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
+
+namespace filter_hlsgate\local;
+
+/**
+ * A pluginfile.php URL of this site, taken apart so the stored file behind it can be found.
+ *
+ * Moodle writes `<wwwroot>/pluginfile.php/<contextid>/<component>/<filearea>/<args...>/<filename>`
+ * (or `pluginfile.php?file=/...` without slash arguments). Whether the first argument is the
+ * file's itemid depends on the component: mod_page puts its revision there while its files have
+ * itemid 0, mod_label has no itemid at all. {@see self::candidates()} lists every reading.
+ *
+ * @package    filter_hlsgate
+ * @copyright  2026 hlsgate
+ * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class pluginfile_url {
+    /**
+     * Constructor; use {@see self::parse()}.
+     *
+     * @param int $contextid context of the file
+     * @param string $component component, e.g. mod_page
+     * @param string $filearea file area, e.g. content
+     * @param string[] $args decoded path segments between the file area and the file name
+     * @param string $filename decoded file name
+     */
+    private function __construct(
+        /** @var int context of the file */
+        public readonly int $contextid,
+        /** @var string component, e.g. mod_page */
+        public readonly string $component,
+        /** @var string file area, e.g. content */
+        public readonly string $filearea,
+        /** @var string[] decoded segments between the file area and the file name */
+        public readonly array $args,
+        /** @var string decoded file name */
+        public readonly string $filename,
+    ) {
+    }
+
+    /**
+     * Parses a URL; null when it is not a pluginfile.php URL of this site naming a .m3u8 file.
+     *
+     * @param string $url absolute URL
+     * @param string $wwwroot the site's address, e.g. https://moodle.example.edu
+     * @return self|null
+     */
+    public static function parse(string $url, string $wwwroot): ?self {
+        $prefix = rtrim($wwwroot, '/') . '/pluginfile.php';
+        if ($wwwroot === '' || strncasecmp($url, $prefix, strlen($prefix)) !== 0) {
+            return null;
+        }
+        $rest = substr($url, strlen($prefix));
+        if (str_starts_with($rest, '?')) {
+            parse_str(substr($rest, 1), $query);
+            if (!isset($query['file']) || !is_string($query['file'])) {
+                return null;
+            }
+            $path = $query['file'];
+            $segments = explode('/', $path);
+            $segments = array_map('strval', $segments);
+        } else if (str_starts_with($rest, '/')) {
+            $path = preg_replace('/[?#].*$/s', '', $rest);
+            $segments = array_map('rawurldecode', explode('/', $path));
+        } else {
+            return null;
+        }
+        // The path starts with '/', so the first segment is empty.
+        if (array_shift($segments) !== '' || count($segments) < 4) {
+            return null;
+        }
+        [$contextid, $component, $filearea] = array_splice($segments, 0, 3);
+        $filename = array_pop($segments);
+        if (!preg_match('/^[1-9][0-9]{0,17}$/', $contextid) || !preg_match('/^[a-z][a-z0-9_]*$/', $component)
+                || !preg_match('/^[a-z0-9_]+$/', $filearea) || !preg_match('/\.m3u8$/i', $filename)) {
+            return null;
+        }
+        foreach ([...$segments, $filename] as $segment) {
+            if ($segment === '' || $segment === '.' || $segment === '..' || preg_match('/[\x00-\x1f\\\\]/', $segment)) {
+                return null;
+            }
+        }
+        return new self((int) $contextid, $component, $filearea, $segments, $filename);
+    }
+
+    /**
+     * Every (itemid, filepath, filename) the URL can stand for, most likely first.
+     *
+     * @return array<int, array{itemid: int, filepath: string, filename: string}>
+     */
+    public function candidates(): array {
+        $path = static fn(array $segments): string => $segments ? '/' . implode('/', $segments) . '/' : '/';
+        $readings = [];
+        $first = $this->args[0] ?? null;
+        $numericfirst = $first !== null && preg_match('/^[0-9]{1,18}$/', $first);
+        if ($numericfirst) {
+            // Most areas: the first argument is the itemid.
+            $readings[] = ['itemid' => (int) $first, 'filepath' => $path(array_slice($this->args, 1))];
+        }
+        // Areas without an itemid (mod_label intro, course summary).
+        $readings[] = ['itemid' => 0, 'filepath' => $path($this->args)];
+        if ($numericfirst) {
+            // Areas that put a revision in the URL but store itemid 0 (mod_page content).
+            $readings[] = ['itemid' => 0, 'filepath' => $path(array_slice($this->args, 1))];
+        }
+        $unique = [];
+        foreach ($readings as $reading) {
+            $reading['filename'] = $this->filename;
+            $unique[$reading['itemid'] . $reading['filepath']] = $reading;
+        }
+        return array_values($unique);
+    }
+}

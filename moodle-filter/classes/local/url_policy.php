@@ -1,0 +1,52 @@
+<?php
+// This file is part of Moodle - http://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
+
+namespace filter_hlsgate\local;
+
+/**
+ * Which playlist URLs become protected players: pluginfile.php URLs of this site that name a
+ * .m3u8 file (copies and aliases of files picked from the repository), and pasted URLs
+ * `<allowed media base><dir>/....m3u8`. Everything else is left to the other filters.
+ *
+ * @package    filter_hlsgate
+ * @copyright  2026 hlsgate
+ * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class url_policy {
+    /**
+     * Constructor.
+     *
+     * @param string $wwwroot the site's address ($CFG->wwwroot)
+     * @param media_bases $bases the allowed media base URLs
+     */
+    public function __construct(
+        /** @var string the site's address */
+        public readonly string $wwwroot,
+        /** @var media_bases the allowed media base URLs */
+        public readonly media_bases $bases,
+    ) {
+    }
+
+    /**
+     * Whether the URL becomes a player.
+     *
+     * @param string $url absolute URL, HTML entities already decoded
+     * @return bool
+     */
+    public function accepts(string $url): bool {
+        return pluginfile_url::parse($url, $this->wwwroot) !== null || $this->bases->resource_for_playlist_url($url) !== null;
+    }
+}

@@ -1,0 +1,148 @@
+<?php
+// This file is part of Moodle - http://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
+
+namespace filter_hlsgate\tests\core;
+
+use filter_hlsgate\local\markup;
+use filter_hlsgate\local\media_bases;
+use filter_hlsgate\local\pluginfile_url;
+use filter_hlsgate\local\watermark;
+use PHPUnit\Framework\TestCase;
+
+/**
+ * The small rules: allowed media bases, pluginfile URLs, watermark templates, markup.
+ *
+ * @package    filter_hlsgate
+ * @copyright  2026 hlsgate
+ * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ * @covers     \filter_hlsgate\local\media_bases
+ * @covers     \filter_hlsgate\local\pluginfile_url
+ * @covers     \filter_hlsgate\local\watermark
+ * @covers     \filter_hlsgate\local\markup
+ */
+final class RulesTest extends TestCase {
+    public function test_media_bases_setting(): void {
+        $bases = media_bases::from_setting(implode("\r\n", [
+            '# comment',
+            '',
+            '  https://Media.Example.test/lectures/  ',
+            'https://media.example.test/lectures/',
+            'https://media.example.test:443/other/',
+            'http://localhost:8787/lectures/',
+            'http://media.example.test/lectures/',
+            'https://media.example.test/no-slash',
+            'https://media.example.test/q/?x=1',
+            'https://user@media.example.test/x/',
+            'ftp://media.example.test/x/',
+            'not a url',
+        ]));
+        $this->assertSame([
+            'https://media.example.test/lectures/',
+            'https://media.example.test/other/',
+            'http://localhost:8787/lectures/',
+        ], $bases->bases());
+        $this->assertSame([
+            'http://media.example.test/lectures/',
+            'https://media.example.test/no-slash',
+            'https://media.example.test/q/?x=1',
+            'https://user@media.example.test/x/',
+            'ftp://media.example.test/x/',
+            'not a url',
+        ], $bases->errors());
+        $this->assertSame([], media_bases::from_setting('')->bases());
+    }
+
+    public function test_resource_for_url(): void {
+        $bases = media_bases::from_setting('https://media.example.test/lectures/');
+        $dir = 'AbCdEfGhIjKlMnOpQrSt12';
+        $res = "https://media.example.test/lectures/$dir/";
+        $this->assertSame($res, $bases->resource_for_playlist_url("https://media.example.test/lectures/$dir/master.m3u8"));
+        $this->assertSame($res, $bases->resource_for_playlist_url("https://media.example.test/lectures/$dir/720p/index.M3U8"));
+        $this->assertSame($res, $bases->resource_for_url("https://media.example.test/lectures/$dir/720p/seg_001.ts"));
+        $this->assertNull($bases->resource_for_playlist_url("https://media.example.test/lectures/$dir/720p/seg_001.ts"));
+        $this->assertNull($bases->resource_for_url("https://media.example.test/lectures/$dir/"));
+        $this->assertNull($bases->resource_for_url("https://media.example.test/lectures/$dir//x.m3u8"));
+        $this->assertNull($bases->resource_for_url("https://media.example.test/lectures/$dir/./x.m3u8"));
+        $this->assertNull($bases->resource_for_url("https://media.example.test/lectures/$dir/.hidden.m3u8"));
+        $this->assertNull($bases->resource_for_url("https://media.example.test/lectures/$dir/a b.m3u8"));
+        $this->assertNull($bases->resource_for_url("https://media.example.test/lectures/$dir\\x.m3u8"));
+        $this->assertNull($bases->resource_for_url("https://media.example.test/lectures/ab/x.m3u8"));
+        $this->assertNull($bases->resource_for_url("https://media.example.test/lectures/{$dir}ä/x.m3u8"));
+    }
+
+    public function test_pluginfile_urls(): void {
+        $www = 'https://moodle.example.test';
+        $page = pluginfile_url::parse("$www/pluginfile.php/22/mod_page/content/1/lecture1.m3u8", $www);
+        $this->assertNotNull($page);
+        $this->assertSame([22, 'mod_page', 'content', ['1'], 'lecture1.m3u8'],
+            [$page->contextid, $page->component, $page->filearea, $page->args, $page->filename]);
+        $this->assertSame([
+            ['itemid' => 1, 'filepath' => '/', 'filename' => 'lecture1.m3u8'],
+            ['itemid' => 0, 'filepath' => '/1/', 'filename' => 'lecture1.m3u8'],
+            ['itemid' => 0, 'filepath' => '/', 'filename' => 'lecture1.m3u8'],
+        ], $page->candidates());
+
+        $label = pluginfile_url::parse("$www/pluginfile.php/30/mod_label/intro/lecture1.m3u8", $www);
+        $this->assertSame([['itemid' => 0, 'filepath' => '/', 'filename' => 'lecture1.m3u8']], $label->candidates());
+
+        $deep = pluginfile_url::parse("$www/pluginfile.php/5/mod_folder/content/3/Week%201/2026-11-20%2010.00%20-%20A.m3u8?forcedownload=1", $www);
+        $this->assertSame('2026-11-20 10.00 - A.m3u8', $deep->filename);
+        $this->assertSame(['itemid' => 3, 'filepath' => '/Week 1/', 'filename' => '2026-11-20 10.00 - A.m3u8'], $deep->candidates()[0]);
+
+        $noslash = pluginfile_url::parse("$www/pluginfile.php?file=%2F22%2Fmod_page%2Fcontent%2F1%2Flecture1.m3u8", $www);
+        $this->assertSame(22, $noslash->contextid);
+        $this->assertSame('lecture1.m3u8', $noslash->filename);
+
+        $subdir = pluginfile_url::parse('https://example.test/moodle/pluginfile.php/2/course/summary/x.m3u8', 'https://example.test/moodle');
+        $this->assertSame('course', $subdir->component);
+
+        foreach ([
+            "$www/pluginfile.php/22/mod_page/content/1/lecture1.mp4",
+            "$www/pluginfile.php/22/mod_page/lecture1.m3u8",
+            "$www/pluginfile.php/0/mod_page/content/1/lecture1.m3u8",
+            "$www/pluginfile.php/x/mod_page/content/1/lecture1.m3u8",
+            "$www/pluginfile.php/22/Mod_Page/content/1/lecture1.m3u8",
+            "$www/pluginfile.php/22/mod_page/content/../1/lecture1.m3u8",
+            "$www/pluginfile.php/22/mod_page/content/1/%2e%2e/lecture1.m3u8",
+            "$www/pluginfile.php/22/mod_page/content//lecture1.m3u8",
+            "$www/pluginfile.phpx/22/mod_page/content/1/lecture1.m3u8",
+            "$www/tokenpluginfile.php/abc/22/mod_page/content/1/lecture1.m3u8",
+            "https://evil.test/pluginfile.php/22/mod_page/content/1/lecture1.m3u8",
+            "$www/pluginfile.php?file=",
+        ] as $url) {
+            $this->assertNull(pluginfile_url::parse($url, $www), $url);
+        }
+        $this->assertNull(pluginfile_url::parse("$www/pluginfile.php/22/mod_page/content/1/lecture1.m3u8", ''));
+    }
+
+    public function test_watermark_templates(): void {
+        $fields = ['fullname' => 'Zoë Ångström', 'email' => 'zoe@example.test', 'id' => 42, 'idnumber' => null];
+        $this->assertSame('Zoë Ångström · zoe@example.test', watermark::render('{fullname} · {email}', $fields));
+        $this->assertSame('42 {nosuch}', watermark::render("{id}  {idnumber}\n{nosuch}", $fields));
+        $this->assertSame('', watermark::render('', $fields));
+        $this->assertSame(200, mb_strlen(watermark::render(str_repeat('é', 300), $fields)));
+        $this->assertSame('a b', watermark::render("a\x00\x1fb", $fields));
+    }
+
+    public function test_markup_has_only_the_url_context_title_and_size(): void {
+        $html = markup::player('https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8', 12, '', 640, 360);
+        $this->assertSame('<span class="filter_hlsgate" data-hlsgate-src="https://media.example.test/lectures/'
+            . 'AbCdEfGhIjKlMnOpQrSt12/master.m3u8" data-hlsgate-contextid="12" data-hlsgate-title=""'
+            . ' data-hlsgate-width="640" data-hlsgate-height="360"><a class="filter_hlsgate_fallback nomediaplugin"'
+            . ' href="https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8">master.m3u8</a></span>', $html);
+        $this->assertSame('a b.m3u8', markup::filename_of('https://x.test/p/a%20b.m3u8?x=/y#z'));
+    }
+}
