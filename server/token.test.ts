@@ -9,6 +9,7 @@ import {
   mediaBaseUrlProblem,
   signViewToken,
   verifyViewToken,
+  verifyViewTokenAllowingExpired,
   type TokenVerifyOptions,
 } from './token.ts';
 
@@ -219,6 +220,10 @@ describe('verifyViewToken refuses', () => {
     expect(refusal(token)).toEqual({ code: 'token_expired', message: 'token has expired' });
     expect(verifyViewToken(token, options, NOW - 1).sub).toBe('42'); // exp + leeway not yet reached
     expect(refusal(token, { ...options, leewaySeconds: 0 }, NOW - 29).code).toBe('token_expired');
+    // Clearing a session accepts an expired token, but nothing else that is wrong with it.
+    expect(verifyViewTokenAllowingExpired(token, options, NOW + 86_400).sub).toBe('42');
+    const forged = rawToken(header, claims({ iat: NOW - 700, exp: NOW - 30 }), SECRET2);
+    expect(() => verifyViewTokenAllowingExpired(forged, options, NOW)).toThrow('signature does not match');
   });
 
   it('a token not yet valid or issued in the future', () => {

@@ -187,6 +187,18 @@ export function checkResource(res: string, mediaBaseUrls: readonly string[]): Ch
  * - `resource_forbidden` when `res` breaks the rules of checkResource.
  */
 export function verifyViewToken(token: string, options: TokenVerifyOptions, nowSeconds: number): ViewTokenClaims {
+  return verify(token, options, nowSeconds, false);
+}
+
+/**
+ * verifyViewToken without the `exp` check, for clearing a session (`DELETE /session`), which a
+ * player may do long after its token expired. Everything else, the signature first, still holds.
+ */
+export function verifyViewTokenAllowingExpired(token: string, options: TokenVerifyOptions, nowSeconds: number): ViewTokenClaims {
+  return verify(token, options, nowSeconds, true);
+}
+
+function verify(token: string, options: TokenVerifyOptions, nowSeconds: number, allowExpired: boolean): ViewTokenClaims {
   const opts = compileVerifyOptions(options);
   const invalid = (why: string): never => {
     throw new TokenError('token_invalid', why);
@@ -222,7 +234,7 @@ export function verifyViewToken(token: string, options: TokenVerifyOptions, nowS
   if (claims.exp - claims.iat > opts.maxLifetimeSeconds) invalid(`token lives longer than ${opts.maxLifetimeSeconds} s`);
   if (claims.iat > nowSeconds + leeway) invalid('iat is in the future');
   if (claims.nbf !== undefined && claims.nbf > nowSeconds + leeway) invalid('token is not valid yet (nbf)');
-  if (nowSeconds >= claims.exp + leeway) throw new TokenError('token_expired', 'token has expired');
+  if (!allowExpired && nowSeconds >= claims.exp + leeway) throw new TokenError('token_expired', 'token has expired');
 
   checkResource(claims.res, opts.mediaBaseUrls);
   return claims;
