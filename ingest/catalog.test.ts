@@ -100,14 +100,14 @@ describe('SqliteCatalog', () => {
 
 describe('failurePatch', () => {
   const config = { maxAttempts: 3, retryDelay: 1000, maxRetryDelay: 10_000 };
-  const recording = { attempts: 0 } as Parameters<typeof failurePatch>[0];
+  const recording = { attempts: 1 } as Parameters<typeof failurePatch>[0];
 
   it('backs off exponentially, then gives up', () => {
     const first = failurePatch(recording, new Error('network'), config, 0, () => 1);
     expect(first).toMatchObject({ attempts: 1, state: 'queued', nextAttemptAt: 1000, lastError: 'network' });
-    const second = failurePatch({ ...recording, attempts: 1 }, new Error('network'), config, 0, () => 1);
+    const second = failurePatch({ ...recording, attempts: 2 }, new Error('network'), config, 0, () => 1);
     expect(second.nextAttemptAt).toBe(2000);
-    expect(failurePatch({ ...recording, attempts: 2 }, new Error('network'), config, 0)).toMatchObject({ attempts: 3, state: 'failed' });
+    expect(failurePatch({ ...recording, attempts: 3 }, new Error('network'), config, 0)).toMatchObject({ attempts: 3, state: 'failed' });
   });
 
   it('gives up at once on a fatal error and keeps its code', () => {

@@ -33,6 +33,7 @@ export interface Recording {
   durationSeconds: number | null;
   dir: string | null;
   state: RecordingState;
+  /** Processing attempts started (a crashed worker's attempt counts too). */
   attempts: number;
   lastError: string | null;
   lastErrorCode: string | null;

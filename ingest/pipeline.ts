@@ -63,7 +63,7 @@ export function keyPrefixOf(config: IngestConfig, dir: string): string {
   return `${config.s3Prefix}/${dir}/`;
 }
 
-/** Retry or give up: the catalog patch after a failed attempt. Pure. */
+/** Retry or give up: the catalog patch after a failed attempt (`recording.attempts` counts it). Pure. */
 export function failurePatch(
   recording: Recording,
   error: unknown,
@@ -71,7 +71,7 @@ export function failurePatch(
   now: number,
   random: () => number = Math.random,
 ): RecordingPatch {
-  const attempts = recording.attempts + 1;
+  const attempts = recording.attempts;
   const fatal = error instanceof IngestError ? error.fatal : false;
   const delay = fatal ? null : retryDelay({ maxRetry: config.maxAttempts - 1, retryDelayMs: config.retryDelay, maxRetryDelayMs: config.maxRetryDelay }, attempts, random);
   const message = error instanceof Error ? error.message : String(error);
@@ -100,6 +100,7 @@ export async function processRecording(ctx: PipelineContext, leased: Recording):
   let recording = leased;
   const update = (patch: RecordingPatch) => (recording = ctx.catalog.update(recording.id, ctx.owner, patch, now()));
   try {
+    update({ attempts: leased.attempts + 1 });
     const published = await run(ctx, recording, update, signal, log);
     log.info('published', { dir: published.dir, repositoryPath: published.repositoryPath });
     recording = ctx.catalog.get(recording.id)!;

@@ -1,0 +1,298 @@
+/**
+ * `npm run ingest -- <command>`:
+ *   add <file|folder> --course <id> [--title <text>] [--date <iso>] [--subtitles <file.vtt>]
+ *   zoom sync [--from <date>] [--to <date>]
+ *   serve [--no-worker]
+ *   run [--watch]
+ *   status [--state <state>] [--json]
+ *   retry <id>
+ * Every command takes --config <file.json> (else HLSGATE_INGEST_CONFIG) over HLSGATE_* variables.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../common/config.ts';
+import { createLogger } from '../common/log.ts';
+import { type Catalog, type Recording, STATES, SqliteCatalog } from './catalog.ts';
+import { type IngestConfig, loadIngestConfig } from './config.ts';
+import { type CourseRule, loadCourseMap } from './course-map.ts';
+import { IngestError } from './errors.ts';
+import { addFile, workerId } from './index.ts';
+import { createProgressReporter, formatDuration } from './progress.ts';
+import { createS3Client } from './s3.ts';
+import { startWebhookServer } from './webhook.ts';
+import { runQueue } from './worker.ts';
+import { ZoomClient, queueMeeting } from './zoom.ts';
+
+export const USAGE = `usage: npm run ingest -- <command> [options]
+
+commands:
+  add <file|folder> --course <id> [--title <text>] [--date <iso>] [--subtitles <file.vtt>]
+                          queue local recordings (a folder: every video in it, titled by file name)
+  zoom sync [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>]
+                          queue new Zoom cloud recordings (default: the last 30 days)
+  serve [--no-worker]     receive Zoom's recording.completed webhook (and process the queue)
+  run [--watch]           process the queue once, or keep watching it
+  status [--state <s>] [--json]
+                          the recordings and their states
+  retry <id>              requeue a failed recording
+
+options:
+  --config <file.json>    settings file (default: $HLSGATE_INGEST_CONFIG); HLSGATE_* variables override it
+`;
+
+const VIDEO_EXTENSIONS = new Set(['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.ts', '.flv', '.wmv']);
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+  signal?: AbortSignal;
+}
+
+class UsageError extends Error {}
+
+function out(io: CliIo, line = ''): void {
+  io.stdout.write(line + '\n');
+}
+
+function loadRules(config: IngestConfig): CourseRule[] {
+  return config.courseMap ? loadCourseMap(config.courseMap) : [];
+}
+
+function zoomClient(config: IngestConfig, signal?: AbortSignal): ZoomClient | null {
+  if (!config.zoomAccountId || !config.zoomClientId || !config.zoomClientSecret) return null;
+  return new ZoomClient({
+    accountId: config.zoomAccountId,
+    clientId: config.zoomClientId,
+    clientSecret: config.zoomClientSecret,
+    apiBase: config.zoomApiBase,
+    oauthUrl: config.zoomOauthUrl,
+    ...(signal ? { signal } : {}),
+  });
+}
+
+export function formatStatus(recordings: Recording[]): string {
+  const rows = recordings.map((r) => [
+    r.id.slice(0, 8),
+    r.state,
+    String(r.attempts),
+    r.course,
+    r.recordedAt.slice(0, 16).replace('T', ' '),
+    r.durationSeconds ? formatDuration(r.durationSeconds) : '',
+    r.title.length > 40 ? r.title.slice(0, 39) + '…' : r.title,
+    (r.lastError ?? '').split('\n')[0]!.slice(0, 60),
+  ]);
+  const header = ['ID', 'STATE', 'TRIES', 'COURSE', 'RECORDED', 'LENGTH', 'TITLE', 'LAST ERROR'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+function findRecording(catalog: Catalog, idOrPrefix: string): Recording {
+  const exact = catalog.get(idOrPrefix);
+  if (exact) return exact;
+  const matches = catalog.list().filter((r) => r.id.startsWith(idOrPrefix));
+  if (matches.length === 1) return matches[0]!;
+  throw new UsageError(matches.length === 0 ? `no recording ${idOrPrefix}` : `${idOrPrefix} matches ${matches.length} recordings: give more of the id`);
+}
+
+async function commandAdd(catalog: Catalog, positionals: string[], values: Record<string, unknown>, io: CliIo): Promise<number> {
+  const target = positionals[0];
+  if (!target) throw new UsageError('add needs a file or a folder');
+  const course = values.course as string | undefined;
+  if (!course) throw new UsageError('add needs --course <id>');
+  const date = values.date ? new Date(values.date as string) : undefined;
+  if (date && Number.isNaN(date.getTime())) throw new UsageError(`--date ${values.date as string} is not a date (ISO 8601, e.g. 2026-03-04T10:15)`);
+  let info;
+  try {
+    info = await stat(target);
+  } catch (error) {
+    throw new IngestError('input_unreadable', `cannot read ${resolve(target)}: ${(error as Error).message}`, { fatal: true });
+  }
+  const files = info.isDirectory()
+    ? (await readdir(target)).filter((f) => VIDEO_EXTENSIONS.has(extname(f).toLowerCase()) && !f.startsWith('.')).sort().map((f) => join(target, f))
+    : [target];
+  if (files.length === 0) throw new UsageError(`${target} holds no video files (${[...VIDEO_EXTENSIONS].join(' ')})`);
+  for (const file of files) {
+    const title = files.length === 1 && values.title ? (values.title as string) : basename(file, extname(file));
+    const { recording, created } = await addFile(catalog, {
+      file,
+      course,
+      title,
+      ...(date ? { date } : {}),
+      ...(values.subtitles ? { subtitles: values.subtitles as string } : {}),
+    });
+    out(io, `${created ? 'queued ' : 'already '} ${recording.id}  ${recording.state.padEnd(11)} ${course} / ${title}`);
+  }
+  return 0;
+}
+
+async function commandZoomSync(config: IngestConfig, catalog: Catalog, values: Record<string, unknown>, io: CliIo): Promise<number> {
+  const client = zoomClient(config, io.signal);
+  if (!client) throw new ConfigError(['HLSGATE_ZOOM_ACCOUNT_ID / HLSGATE_ZOOM_CLIENT_ID / HLSGATE_ZOOM_CLIENT_SECRET: needed for zoom sync']);
+  const rules = loadRules(config);
+  const to = values.to ? new Date(values.to as string) : new Date();
+  const from = values.from ? new Date(values.from as string) : new Date(to.getTime() - 30 * 86_400_000);
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from > to) throw new UsageError('--from and --to must be dates, from ≤ to');
+  const counts: Record<string, number> = { queued: 0, existing: 0, unmapped: 0, no_video: 0 };
+  for await (const meeting of client.listRecordings(config.zoomUserId, from, to)) {
+    const outcome = queueMeeting(catalog, meeting, { rules, recordingType: config.zoomRecordingType });
+    counts[outcome.outcome]!++;
+    if (outcome.outcome === 'queued') out(io, `queued    ${outcome.id}  ${outcome.course} / ${outcome.title}`);
+    else if (outcome.outcome === 'unmapped') out(io, `skipped   meeting ${outcome.meetingId} "${outcome.topic}": no course in HLSGATE_COURSE_MAP matches it`);
+    else if (outcome.outcome === 'no_video') out(io, `skipped   meeting ${outcome.meetingId} "${outcome.topic}": no completed MP4`);
+  }
+  out(io, `zoom sync ${from.toISOString().slice(0, 10)}..${to.toISOString().slice(0, 10)}: ${counts.queued} queued, ${counts.existing} already known, ${counts.unmapped} without a course, ${counts.no_video} without a video`);
+  return 0;
+}
+
+async function commandRun(config: IngestConfig, catalog: Catalog, watch: boolean, io: CliIo): Promise<number> {
+  const logger = createLogger({ name: 'ingest' });
+  const s3 = createS3Client(config);
+  const zoom = zoomClient(config, io.signal);
+  const progress = createProgressReporter({ stream: io.stderr });
+  try {
+    const summary = await runQueue({
+      config,
+      catalog,
+      s3,
+      logger,
+      owner: workerId(),
+      watch,
+      pollMs: 5000,
+      ...(io.signal ? { signal: io.signal } : {}),
+      onProgress: progress,
+      onFinished: (r) => {
+        progress.finish();
+        out(io, `${r.state.padEnd(10)} ${r.id}  ${r.course} / ${r.title}${r.repositoryPath ? `  → ${r.repositoryPath}` : ''}${r.state !== 'published' && r.lastError ? `\n  ${r.lastError.split('\n')[0]}` : ''}`);
+      },
+      ...(zoom ? { zoomAccessToken: () => zoom.accessToken() } : {}),
+    });
+    out(io, `done: ${summary.published} published, ${summary.retrying} to retry later, ${summary.failed} failed`);
+    return summary.failed > 0 ? 1 : 0;
+  } finally {
+    progress.finish();
+    s3.destroy();
+  }
+}
+
+async function commandServe(config: IngestConfig, catalog: Catalog, values: Record<string, unknown>, io: CliIo): Promise<number> {
+  if (!config.zoomWebhookSecret) throw new ConfigError(['HLSGATE_ZOOM_WEBHOOK_SECRET: needed to verify Zoom webhooks (serve)']);
+  const logger = createLogger({ name: 'ingest-webhook' });
+  const server = await startWebhookServer({
+    secret: config.zoomWebhookSecret,
+    catalog,
+    rules: loadRules(config),
+    recordingType: config.zoomRecordingType,
+    logger,
+    host: config.zoomWebhookHost,
+    port: config.zoomWebhookPort,
+  });
+  out(io, `listening for Zoom webhooks on ${server.url}/zoom/webhook`);
+  try {
+    if (values['no-worker']) {
+      await new Promise<void>((resolve) => (io.signal ? io.signal.addEventListener('abort', () => resolve(), { once: true }) : undefined));
+      return 0;
+    }
+    return await commandRun(config, catalog, true, io);
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        course: { type: 'string' },
+        title: { type: 'string' },
+        date: { type: 'string' },
+        subtitles: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        watch: { type: 'boolean' },
+        'no-worker': { type: 'boolean' },
+        state: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    io.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === 'help') {
+    io.stdout.write(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  let catalog: Catalog | null = null;
+  try {
+    const config = loadIngestConfig({ env: io.env, ...(values.config ? { file: values.config } : {}) });
+    catalog = new SqliteCatalog(config.catalogPath);
+    switch (command) {
+      case 'add':
+        return await commandAdd(catalog, rest, values, io);
+      case 'zoom':
+        if (rest[0] !== 'sync') throw new UsageError('zoom needs a subcommand: zoom sync');
+        return await commandZoomSync(config, catalog, values, io);
+      case 'serve':
+        return await commandServe(config, catalog, values, io);
+      case 'run':
+        return await commandRun(config, catalog, Boolean(values.watch), io);
+      case 'status': {
+        if (values.state && !STATES.includes(values.state as Recording['state'])) throw new UsageError(`--state must be one of ${STATES.join(', ')}`);
+        const list = catalog.list(values.state ? { state: values.state as Recording['state'] } : {});
+        if (values.json) out(io, JSON.stringify(list.map(({ downloadToken: _t, ...r }) => r), null, 2));
+        else out(io, list.length ? formatStatus(list) : 'no recordings');
+        return 0;
+      }
+      case 'retry': {
+        if (!rest[0]) throw new UsageError('retry needs a recording id');
+        const r = catalog.retry(findRecording(catalog, rest[0]).id, Date.now());
+        out(io, `requeued ${r.id}  ${r.course} / ${r.title}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      io.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    const code = (error as { code?: string }).code;
+    io.stderr.write(`error${code ? ` (${code})` : ''}: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    catalog?.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/ingest/cli.ts')) {
+  const controller = new AbortController();
+  let stops = 0;
+  const stop = () => {
+    if (++stops > 1) process.exit(130);
+    process.stderr.write('\nstopping (the current step is abandoned and resumes on the next run; Ctrl-C again to quit now)\n');
+    controller.abort(new IngestError('aborted', 'stopped by signal'));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  main(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal }).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
