@@ -403,7 +403,8 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
         denied: res.getHeader('X-Hlsgate-Denied'),
         ms: Math.round(performance.now() - started),
       };
-      if (res.statusCode >= 400) logger.info('request', fields);
+      // Readiness polls (Playwright's webServer) are not news.
+      if (res.statusCode >= 400 && fields.path !== '/_dev/ready') logger.info('request', fields);
       else logger.debug('request', fields);
     });
     handle(req, res).catch((error: unknown) => {

@@ -1,0 +1,359 @@
+/**
+ * The local stack: everything of the production shape on one machine, no AWS account.
+ *
+ *   embedded S3 (s3rver) ──► media host (CloudFront stand-in) ◄── browser
+ *                               │ /_auth/*  ──► auth server (server/app.ts)
+ *                               │ /_dev/*   (stands in for Moodle's web service)
+ *   sample lectures: ffmpeg clip ──► ingest/ (real pipeline) ──► S3 + repository folder
+ *   demo page: Vite on demo/vite.config.ts (when that file exists)
+ *
+ * Every server listens on 127.0.0.1; URLs use `localhost` so that cookies behave as on one
+ * registrable domain. Data and dev keys live in `dataDir` and are reused on the next start.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_PORTS, type DevVideo, TOKEN_AUDIENCE, type ViewTokenClaims } from '../../common/contracts.ts';
+import { type Logger, createLogger } from '../../common/log.ts';
+import { loadIngestConfig } from '../../ingest/config.ts';
+import { ingestFile } from '../../ingest/index.ts';
+import { makeTestClip } from '../../ingest/test-clip.ts';
+import { createApp } from '../../server/app.ts';
+import { MAX_COOKIE_TTL, MIN_COOKIE_TTL, loadServerConfig } from '../../server/config.ts';
+import { signViewToken } from '../../server/token.ts';
+import { withFileLock } from './file-lock.ts';
+import { type DevKeys, loadOrCreateDevKeys } from './keys.ts';
+import { devVideos, listRepository } from './lectures.ts';
+import { MAX_DEV_TOKEN_TTL, type MediaHost, startMediaHost } from './media-host.ts';
+import { type LocalS3, s3ClientConfig, startS3 } from './s3.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_DATA_DIR = resolve(HERE, '..', '.data');
+export const DEMO_VITE_CONFIG = resolve(HERE, '..', 'vite.config.ts');
+export const BUCKET = 'media';
+export const PREFIX = 'lectures';
+export const DEFAULT_COOKIE_TTL = 600;
+const DEFAULT_TOKEN_TTL = 3600;
+const SAMPLE_COURSE = 'Demo course';
+
+export interface SampleLecture {
+  title: string;
+  file: string;
+  seconds: number;
+  width: number;
+  height: number;
+  fps: number;
+  /** `HLSGATE_LADDER` syntax, height:kbps. */
+  ladder: string;
+  /** When it was "recorded": fixed, so the repository file name is stable. */
+  date: Date;
+}
+
+/** Lecture 1 is long enough for a 3-minute playback test; low fps and ultrafast keep first start short. */
+export const SAMPLE_LECTURES: readonly SampleLecture[] = [
+  { title: 'Lecture 1', file: 'lecture-1.mp4', seconds: 200, width: 1280, height: 720, fps: 15, ladder: '720:2000,480:1000,360:600', date: new Date('2026-01-12T09:15:00Z') },
+  { title: 'Lecture 2', file: 'lecture-2.mp4', seconds: 30, width: 1280, height: 720, fps: 15, ladder: '720:2000,480:1000,360:600', date: new Date('2026-01-19T09:15:00Z') },
+];
+
+export interface StackOptions {
+  /** Default demo/.data. */
+  dataDir?: string;
+  /** 0 = a free port; defaults DEFAULT_PORTS. */
+  ports?: Partial<Record<'media' | 'auth' | 's3' | 'demo', number>>;
+  /** Cookie lifetime in seconds (default 600); changeable at run time. */
+  cookieTtl?: number;
+  /** Start Vite on demo/vite.config.ts (when the file exists). Default false. */
+  demoPage?: boolean;
+  /** Generate and ingest the sample lectures when they are not published yet. Default false. */
+  sampleLectures?: boolean;
+  /**
+   * Resolve only once the sample lectures are ready (default true). With false, `samplesReady`
+   * tells when, and `GET /_dev/ready` answers 503 until then.
+   */
+  waitForSamples?: boolean;
+  /** Bench only: also serve `/_open/lectures/…` without cookie checks. */
+  unprotectedPrefix?: boolean;
+  logger?: Logger;
+  /** Epoch milliseconds, for the media host and the auth server (tests move it forward). */
+  now?: () => number;
+}
+
+export interface Stack {
+  urls: { media: string; auth: string; s3: string; demo?: string };
+  /** `${media}/lectures/`. */
+  mediaBaseUrl: string;
+  bucket: string;
+  dataDir: string;
+  /** S3 client settings for the embedded S3 (tests put objects straight into it). */
+  s3Config: ReturnType<typeof s3ClientConfig>;
+  videos(): Promise<DevVideo[]>;
+  /** A view token as Moodle would mint it (issuer = the media host, kid `dev`). */
+  mintToken(res: string, options?: { ttl?: number; sub?: string; wm?: string }): string;
+  setCookieTtl(seconds: number): void;
+  cookieTtl(): number;
+  /** `/_auth/*` answers 503 for `seconds` (0 ends it). */
+  authOutage(seconds: number): void;
+  /** Settles when the sample lectures are ready (at once when none were asked for). */
+  samplesReady: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function listenServer(server: Server, port: number): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolveListen((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** The auth server's `HLSGATE_*` settings for this stack. */
+export function authServerEnv(o: { keys: DevKeys; mediaUrl: string; origins: string[]; cookieTtl: number; port: number }): Record<string, string> {
+  return {
+    HLSGATE_TOKEN_SECRETS: `${o.keys.tokenKid}:${o.keys.tokenSecret}`,
+    HLSGATE_TOKEN_ISSUERS: o.mediaUrl,
+    HLSGATE_TOKEN_MAX_LIFETIME: String(MAX_DEV_TOKEN_TTL),
+    HLSGATE_MEDIA_BASE_URLS: `${o.mediaUrl}/${PREFIX}/`,
+    HLSGATE_CLOUDFRONT_KEY_PAIR_ID: o.keys.keyPairId,
+    HLSGATE_CLOUDFRONT_PRIVATE_KEY_FILE: o.keys.privateKeyFile,
+    HLSGATE_COOKIE_TTL: String(o.cookieTtl),
+    HLSGATE_COOKIE_SECURE: 'false',
+    HLSGATE_ALLOWED_ORIGINS: o.origins.join(','),
+    HLSGATE_PORT: String(o.port),
+    HLSGATE_HOST: '127.0.0.1',
+    // The stand-in appends the viewer's address as CloudFront does: rate limits see viewers, not the proxy.
+    HLSGATE_CLIENT_ADDRESS_HEADER: 'x-forwarded-for',
+  };
+}
+
+/** The ingest settings for the sample lectures: the embedded S3 and a repository in dataDir. */
+export function ingestEnv(o: { dataDir: string; s3Endpoint: string; mediaBaseUrl: string; ladder: string }): Record<string, string> {
+  const { accessKeyId, secretAccessKey } = s3ClientConfig(o.s3Endpoint).credentials as { accessKeyId: string; secretAccessKey: string };
+  return {
+    HLSGATE_S3_BUCKET: BUCKET,
+    HLSGATE_S3_PREFIX: PREFIX,
+    HLSGATE_S3_ENDPOINT: o.s3Endpoint,
+    HLSGATE_S3_FORCE_PATH_STYLE: 'true',
+    HLSGATE_S3_ACCESS_KEY_ID: accessKeyId,
+    HLSGATE_S3_SECRET_ACCESS_KEY: secretAccessKey,
+    HLSGATE_MEDIA_BASE_URL: o.mediaBaseUrl,
+    HLSGATE_REPOSITORY_ROOT: join(o.dataDir, 'repository'),
+    HLSGATE_CATALOG_PATH: join(o.dataDir, 'ingest', 'catalog.sqlite'),
+    HLSGATE_WORK_DIR: join(o.dataDir, 'ingest', 'work'),
+    HLSGATE_LADDER: o.ladder,
+    HLSGATE_X264_PRESET: 'ultrafast',
+    HLSGATE_INSTITUTION: 'hlsgate demo',
+  };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const logger = options.logger ?? createLogger({ name: 'stack' });
+  const now = options.now ?? Date.now;
+  const dataDir = resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  let cookieTtl = DEFAULT_COOKIE_TTL;
+  const setCookieTtl = (seconds: number) => {
+    if (!Number.isInteger(seconds) || seconds < MIN_COOKIE_TTL || seconds > MAX_COOKIE_TTL) {
+      throw new RangeError(`the cookie TTL must be a whole number of seconds from ${MIN_COOKIE_TTL} to ${MAX_COOKIE_TTL}`);
+    }
+    cookieTtl = seconds;
+  };
+  setCookieTtl(options.cookieTtl ?? DEFAULT_COOKIE_TTL);
+  mkdirSync(dataDir, { recursive: true });
+  const keys = loadOrCreateDevKeys(dataDir);
+
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stopOne of stoppers.splice(0).reverse()) {
+      await stopOne().catch((error: unknown) => logger.warn('stop failed', { error }));
+    }
+  };
+
+  let samplesState = { ready: !options.sampleLectures, message: options.sampleLectures ? 'preparing the sample lectures' : 'ready' };
+  const samplesAbort = new AbortController();
+
+  try {
+    const s3 = await startS3({ directory: join(dataDir, 's3'), port: ports.s3, buckets: [BUCKET] });
+    stoppers.push(() => s3.stop());
+    const s3Config = s3ClientConfig(s3.endpoint);
+    const s3Client = new S3Client(s3Config);
+    stoppers.push(async () => s3Client.destroy());
+
+    // The media host first: its port is the issuer and the media base URL of everything else.
+    let mintToken: Stack['mintToken'] = () => {
+      throw new Error('the stack is still starting');
+    };
+    let mediaBaseUrl = '';
+    const repositoryRoot = join(dataDir, 'repository');
+    const videos = async () => devVideos(await listRepository(repositoryRoot, PREFIX), mediaBaseUrl);
+    const media: MediaHost = await startMediaHost({
+      s3: s3Client,
+      bucket: BUCKET,
+      prefix: PREFIX,
+      publicKeys: { [keys.keyPairId]: keys.publicKeyPem },
+      allowedOrigins: [],
+      port: ports.media,
+      unprotectedPrefix: options.unprotectedPrefix === true,
+      logger: logger.child({ component: 'media-host' }),
+      now,
+      dev: {
+        videos,
+        mintToken: (request) => mintToken(request.res, request),
+        cookieTtl: () => cookieTtl,
+        setCookieTtl: (seconds) => setCookieTtl(seconds),
+        readiness: () => samplesState,
+      },
+    });
+    stoppers.push(() => media.stop());
+    mediaBaseUrl = `${media.url}/${PREFIX}/`;
+    mintToken = (res, opts = {}) => {
+      const iat = Math.floor(now() / 1000);
+      const claims: ViewTokenClaims = {
+        iss: media.url,
+        aud: TOKEN_AUDIENCE,
+        sub: opts.sub ?? 'dev-student',
+        iat,
+        exp: iat + (opts.ttl ?? DEFAULT_TOKEN_TTL),
+        res,
+      };
+      if (opts.wm !== undefined) claims.wm = opts.wm;
+      return signViewToken(claims, { kid: keys.tokenKid, secret: keys.tokenSecret });
+    };
+
+    // The demo page (optional), so its origin is known before the auth server's CORS list.
+    let demoUrl: string | undefined;
+    if (options.demoPage && existsSync(DEMO_VITE_CONFIG)) {
+      process.env.VITE_HLSGATE_MEDIA_URL = media.url;
+      const { createServer } = await import('vite');
+      const vite = await createServer({
+        configFile: DEMO_VITE_CONFIG,
+        logLevel: 'warn',
+        server: { host: '127.0.0.1', port: ports.demo, strictPort: ports.demo !== 0 },
+      });
+      stoppers.push(() => vite.close());
+      await vite.listen();
+      const port = (vite.httpServer!.address() as AddressInfo).port;
+      demoUrl = `http://localhost:${port}`;
+    } else if (options.demoPage) {
+      logger.warn('no demo page: demo/vite.config.ts does not exist yet');
+    }
+    const demoPort = demoUrl ? Number(new URL(demoUrl).port) : ports.demo || DEFAULT_PORTS.demo;
+    const demoOrigins = [`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`];
+    for (const origin of demoOrigins) media.allowOrigin(origin);
+
+    // The auth server, configured exactly as in production, through its HLSGATE_* settings.
+    const authConfig = loadServerConfig(
+      authServerEnv({ keys, mediaUrl: media.url, origins: [...demoOrigins, media.url], cookieTtl, port: ports.auth }),
+    );
+    const app = createApp(authConfig, { now, logger: logger.child({ component: 'auth' }), cookieTtl: () => cookieTtl });
+    const authServer = serve({ fetch: app.fetch, port: ports.auth, hostname: '127.0.0.1' }) as Server;
+    stoppers.push(
+      () =>
+        new Promise<void>((done) => {
+          authServer.close(() => done());
+          authServer.closeAllConnections?.();
+        }),
+    );
+    const authPort = await new Promise<number>((done, reject) => {
+      if (authServer.listening) return done((authServer.address() as AddressInfo).port);
+      authServer.once('listening', () => done((authServer.address() as AddressInfo).port));
+      authServer.once('error', reject);
+    });
+    const authUrl = `http://localhost:${authPort}`;
+    media.setAuthTarget(`http://127.0.0.1:${authPort}`);
+
+    const samplesReady = options.sampleLectures
+      ? prepareSampleLectures({ dataDir, s3Endpoint: s3.endpoint, mediaBaseUrl, logger, signal: samplesAbort.signal }).then(
+          () => {
+            samplesState = { ready: true, message: 'ready' };
+          },
+          (error: unknown) => {
+            samplesState = { ready: false, message: `the sample lectures failed: ${(error as Error).message}` };
+            if (!samplesAbort.signal.aborted) logger.error('sample lectures failed', { error });
+            throw error;
+          },
+        )
+      : Promise.resolve();
+    // Observed here so that a failure with waitForSamples false is not an unhandled rejection.
+    samplesReady.catch(() => undefined);
+    stoppers.push(async () => {
+      samplesAbort.abort(new Error('the stack is stopping'));
+      await samplesReady.catch(() => undefined);
+    });
+    if (options.waitForSamples !== false) await samplesReady;
+
+    let stopping: Promise<void> | undefined;
+    return {
+      urls: { media: media.url, auth: authUrl, s3: s3.endpoint, ...(demoUrl ? { demo: demoUrl } : {}) },
+      mediaBaseUrl,
+      bucket: BUCKET,
+      dataDir,
+      s3Config,
+      videos,
+      mintToken: (res, opts) => mintToken(res, opts),
+      setCookieTtl,
+      cookieTtl: () => cookieTtl,
+      authOutage: (seconds) => media.authOutage(seconds),
+      samplesReady,
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    samplesAbort.abort(error);
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * Generates and ingests the sample lectures that are not in the repository yet, holding a lock
+ * on the data dir so that two stacks starting together ingest each lecture once.
+ */
+export async function prepareSampleLectures(o: {
+  dataDir: string;
+  s3Endpoint: string;
+  mediaBaseUrl: string;
+  logger: Logger;
+  signal: AbortSignal;
+  lectures?: readonly SampleLecture[];
+}): Promise<void> {
+  const repositoryRoot = join(o.dataDir, 'repository');
+  const published = async () => new Set((await listRepository(repositoryRoot, PREFIX)).filter((e) => e.course === SAMPLE_COURSE).map((e) => e.title));
+  const lectures = o.lectures ?? SAMPLE_LECTURES;
+  const have = await published();
+  if (lectures.every((l) => have.has(l.title))) return;
+  await withFileLock(
+    join(o.dataDir, 'samples.lock'),
+    async () => {
+      for (const lecture of lectures) {
+        if ((await published()).has(lecture.title)) continue;
+        o.signal.throwIfAborted();
+        const clips = join(o.dataDir, 'samples');
+        mkdirSync(clips, { recursive: true });
+        const file = join(clips, lecture.file);
+        if (!existsSync(file) || statSync(file).size === 0) {
+          o.logger.info('generating a sample clip', { title: lecture.title, seconds: lecture.seconds });
+          const temp = join(clips, `.${lecture.file}.${process.pid}.tmp.mp4`);
+          try {
+            await makeTestClip({ path: temp, seconds: lecture.seconds, width: lecture.width, height: lecture.height, fps: lecture.fps, audio: true });
+            renameSync(temp, file);
+          } finally {
+            rmSync(temp, { force: true });
+          }
+        }
+        o.signal.throwIfAborted();
+        o.logger.info('ingesting a sample lecture', { title: lecture.title });
+        const config = loadIngestConfig({
+          env: ingestEnv({ dataDir: o.dataDir, s3Endpoint: o.s3Endpoint, mediaBaseUrl: o.mediaBaseUrl, ladder: lecture.ladder }),
+        });
+        await ingestFile(config, { file, course: SAMPLE_COURSE, title: lecture.title, date: lecture.date }, { logger: o.logger.child({ component: 'ingest' }), signal: o.signal });
+        o.logger.info('sample lecture published', { title: lecture.title });
+      }
+    },
+    { signal: o.signal },
+  );
+}
