@@ -1,0 +1,124 @@
+/**
+ * The plugin's options, validated once: a bad option throws at `player.hlsgate(options)` with a
+ * message naming it, never later in the middle of playback.
+ */
+import type { RetryPolicy } from '../common/retry.ts';
+import { DEFAULT_LABELS, type Labels } from './errors.ts';
+
+export interface HlsgateOptions {
+  /** Absolute URL of the master playlist (`https://media.example.edu/lectures/<dir>/master.m3u8`). */
+  src: string;
+  /** How the page gets a view token (Moodle's web service, the demo's `/_dev/token`, …). Called again when the token expired. */
+  getToken: () => Promise<string>;
+  /** `POST`/`DELETE` session endpoint. Default: `/_auth/session` on the media host. */
+  sessionUrl?: string;
+  /** Seconds before the cookies expire by which a refresh must have happened (default 10). */
+  refreshMargin?: number;
+  /** Backoff for failing refreshes (default `{ maxRetry: 6, retryDelayMs: 1000, maxRetryDelayMs: 8000 }`). */
+  retry?: Partial<RetryPolicy>;
+  /** Text of the moving viewer watermark; default the token's `wm` claim; `false` for none. */
+  watermark?: string | false;
+  /** Viewer-facing texts, for translation. */
+  labels?: Partial<Labels>;
+  /** Playback rates offered in the control bar (default 0.5–2). `[]` hides the control. */
+  playbackRates?: number[];
+  /** MIME type of the source (default `application/x-mpegURL`). */
+  type?: string;
+}
+
+export interface ResolvedOptions {
+  src: string;
+  getToken: () => Promise<string>;
+  sessionUrl: string;
+  refreshMargin: number;
+  retry: RetryPolicy;
+  watermark: string | false | undefined;
+  labels: Labels;
+  playbackRates: number[];
+  type: string;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxRetry: 6, retryDelayMs: 1_000, maxRetryDelayMs: 8_000 };
+export const DEFAULT_PLAYBACK_RATES = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
+
+export class HlsgateOptionsError extends Error {
+  readonly code = 'options_invalid';
+  constructor(readonly option: string, problem: string) {
+    super(`hlsgate: option "${option}" ${problem}`);
+    this.name = 'HlsgateOptionsError';
+  }
+}
+
+function httpUrl(option: string, value: unknown, base?: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new HlsgateOptionsError(option, 'must be a URL');
+  let url: URL;
+  try {
+    url = base ? new URL(value, base) : new URL(value);
+  } catch {
+    throw new HlsgateOptionsError(option, `must be an absolute http(s) URL, got "${value.slice(0, 80)}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HlsgateOptionsError(option, `must be an http(s) URL, got "${url.protocol}"`);
+  }
+  return url.href;
+}
+
+function nonNegative(option: string, value: unknown, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new HlsgateOptionsError(option, `must be a ${integer ? 'whole ' : ''}number ≥ 0`);
+  }
+  return value;
+}
+
+export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptions {
+  if (!input || typeof input !== 'object') throw new HlsgateOptionsError('options', 'must be an object with src and getToken');
+  const src = httpUrl('src', input.src);
+  if (typeof input.getToken !== 'function') throw new HlsgateOptionsError('getToken', 'must be a function returning a Promise of a view token');
+  const sessionUrl = httpUrl('sessionUrl', input.sessionUrl ?? '/_auth/session', src);
+  const retry: RetryPolicy = {
+    maxRetry: nonNegative('retry.maxRetry', input.retry?.maxRetry, DEFAULT_RETRY.maxRetry, true),
+    retryDelayMs: nonNegative('retry.retryDelayMs', input.retry?.retryDelayMs, DEFAULT_RETRY.retryDelayMs),
+    maxRetryDelayMs: nonNegative('retry.maxRetryDelayMs', input.retry?.maxRetryDelayMs, DEFAULT_RETRY.maxRetryDelayMs),
+  };
+  if (retry.maxRetryDelayMs < retry.retryDelayMs) throw new HlsgateOptionsError('retry.maxRetryDelayMs', 'must be ≥ retry.retryDelayMs');
+  const watermark = input.watermark;
+  if (watermark !== undefined && watermark !== false && typeof watermark !== 'string') {
+    throw new HlsgateOptionsError('watermark', 'must be a string or false');
+  }
+  const labels = { ...DEFAULT_LABELS };
+  for (const [key, value] of Object.entries(input.labels ?? {})) {
+    if (!(key in DEFAULT_LABELS)) throw new HlsgateOptionsError(`labels.${key}`, 'is not a known label');
+    if (typeof value !== 'string') throw new HlsgateOptionsError(`labels.${key}`, 'must be a string');
+    labels[key as keyof typeof labels] = value;
+  }
+  const playbackRates = input.playbackRates ?? DEFAULT_PLAYBACK_RATES;
+  if (!Array.isArray(playbackRates) || playbackRates.some((r) => typeof r !== 'number' || !(r > 0) || r > 16)) {
+    throw new HlsgateOptionsError('playbackRates', 'must be an array of numbers between 0 and 16');
+  }
+  return {
+    src,
+    getToken: input.getToken,
+    sessionUrl,
+    refreshMargin: nonNegative('refreshMargin', input.refreshMargin, 10),
+    retry,
+    watermark,
+    labels,
+    playbackRates,
+    type: input.type ?? 'application/x-mpegURL',
+  };
+}
+
+/** The `wm` claim of a view token, read without verifying (the server verifies; this only draws text). */
+export function watermarkFromToken(token: string): string | undefined {
+  const payload = token.split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (payload.length % 4)) % 4));
+    const bytes = Uint8Array.from(json, (c) => c.charCodeAt(0));
+    const wm = (JSON.parse(new TextDecoder().decode(bytes)) as { wm?: unknown }).wm;
+    return typeof wm === 'string' && wm.trim() ? wm : undefined;
+  } catch {
+    return undefined;
+  }
+}
