@@ -65,6 +65,7 @@ describe('loadServerConfig', () => {
     ]) {
       expect(message).toContain(`${name}: is required`);
     }
+    expect(message).toContain('HLSGATE_CLOUDFRONT_PRIVATE_KEY_FILE or HLSGATE_CLOUDFRONT_PRIVATE_KEY: one is required');
   });
 
   it.each([

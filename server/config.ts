@@ -154,7 +154,17 @@ function originProblem(value: string): string | null {
 
 /** Reads and checks the configuration; throws ConfigError listing every problem. */
 export function loadServerConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
-  const raw = loadConfig(shape, { env, file: env.HLSGATE_SERVER_CONFIG || undefined });
+  const file = env.HLSGATE_SERVER_CONFIG || undefined;
+  let raw: z.infer<z.ZodObject<typeof shape>>;
+  try {
+    raw = loadConfig(shape, { env, file });
+  } catch (error) {
+    // Name the missing key too, so that one run lists everything that is missing.
+    if (error instanceof ConfigError && !file && !env.HLSGATE_CLOUDFRONT_PRIVATE_KEY_FILE && !env.HLSGATE_CLOUDFRONT_PRIVATE_KEY) {
+      throw new ConfigError([...error.problems, `${envName('cloudfrontPrivateKeyFile')} or ${envName('cloudfrontPrivateKey')}: one is required`]);
+    }
+    throw error;
+  }
   const problems: string[] = [];
 
   if (!raw.cookieSecure) {
