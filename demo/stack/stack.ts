@@ -68,6 +68,8 @@ export interface StackOptions {
   cookieTtl?: number;
   /** Start Vite on demo/vite.config.ts (when the file exists). Default false. */
   demoPage?: boolean;
+  /** Another Vite config for the demo page (tests). */
+  demoViteConfig?: string;
   /** Generate and ingest the sample lectures when they are not published yet. Default false. */
   sampleLectures?: boolean;
   /**
@@ -227,13 +229,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
     // The demo page (optional), so its origin is known before the auth server's CORS list.
     let demoUrl: string | undefined;
-    if (options.demoPage && existsSync(DEMO_VITE_CONFIG)) {
+    const viteConfig = options.demoViteConfig ?? DEMO_VITE_CONFIG;
+    if (options.demoPage && existsSync(viteConfig)) {
       process.env.VITE_HLSGATE_MEDIA_URL = media.url;
       const { createServer } = await import('vite');
       const vite = await createServer({
-        configFile: DEMO_VITE_CONFIG,
+        configFile: viteConfig,
         logLevel: 'warn',
         server: { host: '127.0.0.1', port: ports.demo, strictPort: ports.demo !== 0 },
+        // Pages read the media host from here (the ports may not be the defaults).
+        define: { 'import.meta.env.VITE_HLSGATE_MEDIA_URL': JSON.stringify(media.url) },
       });
       stoppers.push(() => vite.close());
       await vite.listen();
