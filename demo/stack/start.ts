@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { ConfigError, loadConfig, setting } from '../../common/config.ts';
 import { DEFAULT_PORTS } from '../../common/contracts.ts';
 import { createLogger } from '../../common/log.ts';
+import { MAX_COOKIE_TTL, MIN_COOKIE_TTL } from '../../server/config.ts';
 import { DEFAULT_COOKIE_TTL, DEFAULT_DATA_DIR, SAMPLE_LECTURES, type Stack, startStack } from './stack.ts';
 
 const port = (fallback: number) => setting.integer(0, 65535).default(fallback);
@@ -18,7 +19,7 @@ const shape = {
   s3Port: port(DEFAULT_PORTS.s3),
   demoPort: port(DEFAULT_PORTS.demo),
   dataDir: setting.string().default(DEFAULT_DATA_DIR),
-  cookieTtl: setting.integer(1, 24 * 3600).default(DEFAULT_COOKIE_TTL),
+  cookieTtl: setting.integer(MIN_COOKIE_TTL, MAX_COOKIE_TTL).default(DEFAULT_COOKIE_TTL),
   demo: setting.boolean().default(true),
   samples: setting.boolean().default(true),
 };
