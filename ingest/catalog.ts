@@ -209,8 +209,8 @@ export class SqliteCatalog implements Catalog {
 
   list(filter: { state?: RecordingState } = {}): Recording[] {
     const rows = filter.state
-      ? this.#db.prepare('SELECT * FROM recordings WHERE state = ? ORDER BY created_at, id').all(filter.state)
-      : this.#db.prepare('SELECT * FROM recordings ORDER BY created_at, id').all();
+      ? this.#db.prepare('SELECT * FROM recordings WHERE state = ? ORDER BY created_at, rowid').all(filter.state)
+      : this.#db.prepare('SELECT * FROM recordings ORDER BY created_at, rowid').all();
     return (rows as Record<string, unknown>[]).map((r) => fromRow(r)!);
   }
 
@@ -226,7 +226,7 @@ export class SqliteCatalog implements Catalog {
         : this.#db
             .prepare(`UPDATE recordings SET lease_owner = @owner, lease_until = @until, updated_at = @now
                       WHERE id = (SELECT id FROM recordings WHERE ${ACTIVE} AND next_attempt_at <= @now AND ${free}
-                                  ORDER BY next_attempt_at, created_at LIMIT 1)
+                                  ORDER BY next_attempt_at, created_at, rowid LIMIT 1)
                       RETURNING *`)
             .get({ owner, now, until: now + leaseMs }),
     ).immediate();

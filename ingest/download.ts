@@ -3,7 +3,8 @@
  * retries by the shared policy, and checks the size. Tokens go in the Authorization header only.
  */
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -42,6 +43,7 @@ export async function download(options: DownloadOptions): Promise<{ bytes: numbe
   const doFetch = options.fetch ?? fetch;
   const policy = options.retry ?? DEFAULT_DOWNLOAD_RETRY;
   const part = `${options.path}.part`;
+  await mkdir(dirname(options.path), { recursive: true });
   const done = await sizeOf(options.path);
   if (done > 0 && (!options.expectedSize || done === options.expectedSize)) return { bytes: done };
   for (let attempt = 0; ; attempt++) {

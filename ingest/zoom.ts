@@ -171,8 +171,9 @@ export function monthWindows(from: Date, to: Date): Array<{ from: string; to: st
   let start = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate()));
   const end = new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), to.getUTCDate()));
   while (start <= end) {
-    const next = new Date(start);
-    next.setUTCMonth(next.getUTCMonth() + 1);
+    // One calendar month later (Jan 31 → Feb 28, not Mar 3), minus a day.
+    const lastOfNextMonth = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 2, 0)).getUTCDate();
+    const next = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, Math.min(start.getUTCDate(), lastOfNextMonth)));
     next.setUTCDate(next.getUTCDate() - 1);
     const stop = next < end ? next : end;
     out.push({ from: day(start), to: day(stop) });
