@@ -29,6 +29,8 @@ function out(line = '') {
 }
 
 async function main() {
+  // The SDK's notice about its future Node requirement is not news to someone starting the demo.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const args = new Set(process.argv.slice(2));
   for (const arg of args) {
     if (!['--no-demo', '--no-samples'].includes(arg)) throw new ConfigError([`unknown argument ${arg} (--no-demo, --no-samples)`]);
