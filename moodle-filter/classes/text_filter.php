@@ -1,0 +1,100 @@
+<?php
+// This file is part of Moodle - http://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
+
+namespace filter_hlsgate;
+
+use filter_hlsgate\local\link_matcher;
+use filter_hlsgate\local\plugin_config;
+
+/**
+ * Turns links and video tags of HLS playlists into protected players.
+ *
+ * The markup carries no per-user data (filtered text may be cached): the playlist URL, the context
+ * id and display options. The AMD module filter_hlsgate/player builds the players and asks the web
+ * service filter_hlsgate_get_playback for a view token when one is played.
+ *
+ * @package    filter_hlsgate
+ * @copyright  2026 hlsgate
+ * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class text_filter extends \core_filters\text_filter {
+    /** @var link_matcher|null the matcher of this request, built from the settings once */
+    private static ?link_matcher $matcher = null;
+
+    /** @var array<int, true> pages (by object id) that already load the player module */
+    private static array $pageswithjs = [];
+
+    #[\Override]
+    public function filter($text, array $options = []) {
+        // Performance shortcut: no playlist, nothing to do.
+        if (!is_string($text) || $text === '' || stripos($text, '.m3u8') === false) {
+            return $text;
+        }
+        $filtered = self::matcher()->rewrite($text, (int) $this->context->id);
+        if ($filtered !== $text) {
+            $this->require_player_js();
+        }
+        return $filtered;
+    }
+
+    /**
+     * The matcher for the current settings.
+     *
+     * @return link_matcher
+     */
+    private static function matcher(): link_matcher {
+        global $CFG;
+        if (self::$matcher === null || (defined('PHPUNIT_TEST') && PHPUNIT_TEST)) {
+            $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
+            self::$matcher = new link_matcher($config->url_policy());
+        }
+        return self::$matcher;
+    }
+
+    /**
+     * Loads filter_hlsgate/player on the page once, with the site-wide player options.
+     */
+    private function require_player_js(): void {
+        global $CFG, $PAGE;
+        if (empty($PAGE) || isset(self::$pageswithjs[spl_object_id($PAGE)])) {
+            return;
+        }
+        self::$pageswithjs[spl_object_id($PAGE)] = true;
+        $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
+        try {
+            $sessionurl = $config->session_url();
+        } catch (\filter_hlsgate\local\playback_error $e) {
+            // The web service reports the missing setting when a video is played.
+            $sessionurl = null;
+        }
+        $PAGE->requires->js_call_amd('filter_hlsgate/player', 'init', [[
+            'sessionUrl' => $sessionurl,
+            'playbackRates' => $config->playbackrates,
+            'aspectRatio' => $config->aspectratio,
+            'labels' => [
+                'sessionEnded' => get_string('player:sessionended', 'filter_hlsgate'),
+                'noAccess' => get_string('player:noaccess', 'filter_hlsgate'),
+                'network' => get_string('player:network', 'filter_hlsgate'),
+                'networkFatal' => get_string('player:networkfatal', 'filter_hlsgate'),
+                'media' => get_string('player:media', 'filter_hlsgate'),
+                'quality' => get_string('player:quality', 'filter_hlsgate'),
+                'auto' => get_string('player:auto', 'filter_hlsgate'),
+                'playbackRate' => get_string('player:playbackrate', 'filter_hlsgate'),
+            ],
+            'unsupported' => get_string('player:unsupported', 'filter_hlsgate'),
+        ]]);
+    }
+}

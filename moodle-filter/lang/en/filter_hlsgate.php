@@ -1,0 +1,74 @@
+<?php
+// This file is part of Moodle - http://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
+
+/**
+ * English strings of filter_hlsgate.
+ *
+ * @package    filter_hlsgate
+ * @copyright  2026 hlsgate
+ * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+defined('MOODLE_INTERNAL') || die();
+
+$string['error:badmediabase'] = 'Not a usable media base URL: {$a}. Each line must be an https URL ending with / (plain http only for localhost), without user name, query or fragment.';
+$string['error:filegone'] = 'The video file "{$a}" is no longer available: the file it links to was moved or deleted. Ask your teacher to add it again.';
+$string['error:filenotfound'] = 'The video file "{$a}" was not found in this page.';
+$string['error:nocontext'] = 'This video belongs to a page that no longer exists.';
+$string['error:notallowed'] = 'This video is not on an allowed media server.';
+$string['error:notaplaylist'] = 'This file is not an HLS video playlist.';
+$string['error:notconfigured'] = 'Protected video playback is not set up on this site yet. Please tell the site administrator.';
+$string['error:relativeuris'] = 'This playlist is not the one published for Moodle (it names its videos relatively). Ask your teacher to pick the file from the lecture repository again.';
+$string['error:severalvideos'] = 'This playlist points to more than one video and cannot be played.';
+$string['error:shortsecret'] = 'The secret must be at least {$a} bytes long.';
+$string['error:token'] = 'The video could not be authorised. Please reload the page.';
+$string['error:wrongcontext'] = 'This video file belongs to another page.';
+$string['filtername'] = 'Protected HLS videos (hlsgate)';
+$string['player:auto'] = 'Auto';
+$string['player:media'] = 'This video cannot be played';
+$string['player:network'] = 'Network trouble — trying again…';
+$string['player:networkfatal'] = 'Network trouble — check your connection and reload the page';
+$string['player:noaccess'] = 'You don\'t have access to this video';
+$string['player:playbackrate'] = 'Playback rate';
+$string['player:quality'] = 'Quality';
+$string['player:sessionended'] = 'Your session has ended — reload the page';
+$string['player:unsupported'] = 'This browser cannot play this video. Please use a current version of Firefox, Chrome, Edge or Safari.';
+$string['pluginname'] = 'Protected HLS videos (hlsgate)';
+$string['privacy:metadata:authserver'] = 'To play a protected video, the browser sends a short-lived view token signed by Moodle to the hlsgate auth server, which answers with cookies for that one video.';
+$string['privacy:metadata:authserver:courseid'] = 'The id of the course the video is shown in, for the auth server\'s logs.';
+$string['privacy:metadata:authserver:userid'] = 'The id of the user watching the video.';
+$string['privacy:metadata:authserver:watermark'] = 'The watermark text drawn over the video (by default the user\'s full name and email address).';
+$string['settings:aspectratio'] = 'Aspect ratio';
+$string['settings:aspectratio_desc'] = 'Shape of the player before the video has loaded, when the editor gave no size.';
+$string['settings:authheading'] = 'Auth server';
+$string['settings:authheading_desc'] = 'hlsgate streams lecture videos from a media host (CloudFront) that only serves them with signed cookies. The auth server turns a view token signed here into those cookies. The key id and secret must match one entry of HLSGATE_TOKEN_SECRETS on the auth server, this site\'s issuer one of HLSGATE_TOKEN_ISSUERS, and the media base URLs those of HLSGATE_MEDIA_BASE_URLS.';
+$string['settings:authurl'] = 'Auth server URL';
+$string['settings:authurl_desc'] = 'The auth server as the browser reaches it, on the media host, for example https://media.example.edu/_auth. Players send their view tokens to this URL followed by /session.';
+$string['settings:issuer'] = 'Issuer';
+$string['settings:issuer_desc'] = 'The iss claim of the view tokens. Empty: this site\'s address, {$a}.';
+$string['settings:mediabaseurls'] = 'Allowed media base URLs';
+$string['settings:mediabaseurls_desc'] = 'One per line, for example https://media.example.edu/lectures/. A playlist is played only when its videos lie under one of these; a link pasted into a text becomes a player only when it is &lt;base&gt;&lt;video folder&gt;/….m3u8.';
+$string['settings:playbackrates'] = 'Playback rates';
+$string['settings:playbackrates_desc'] = 'Speeds offered in the player, separated by commas. Empty hides the control.';
+$string['settings:playerheading'] = 'Player';
+$string['settings:tokenkid'] = 'Key id';
+$string['settings:tokenkid_desc'] = 'The kid of the secret below, as configured on the auth server (HLSGATE_TOKEN_SECRETS=kid:secret). To rotate: add the new kid:secret to the auth server, change both fields here, then remove the old one from the auth server.';
+$string['settings:tokenlifetime'] = 'Token lifetime';
+$string['settings:tokenlifetime_desc'] = 'How long a view token may be used to obtain cookies. Players ask for a new one when it has expired. It must not exceed HLSGATE_TOKEN_MAX_LIFETIME of the auth server.';
+$string['settings:tokensecret'] = 'Secret';
+$string['settings:tokensecret_desc'] = 'The HMAC secret shared with the auth server, at least 32 bytes.';
+$string['settings:watermark'] = 'Watermark';
+$string['settings:watermark_desc'] = 'Text drawn over the video, moving slowly. Placeholders: {fullname}, {firstname}, {lastname}, {email}, {username}, {idnumber}, {id}. Empty for no watermark.';
