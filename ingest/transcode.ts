@@ -2,7 +2,7 @@
  * One ffmpeg process for the whole ladder: decode once, watermark once, `split`, scale and encode
  * each rung, HLS out with aligned keyframes. The arguments are built by a pure function.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { IngestError, tailLines } from './errors.ts';
@@ -158,7 +158,14 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     plan.watermarkTextFile = join(options.outDir, '..', 'watermark.txt');
     await writeFile(plan.watermarkTextFile, options.watermarkText);
   }
-  if (options.watermarkImage) plan.watermarkImage = options.watermarkImage;
+  if (options.watermarkImage) {
+    try {
+      await access(options.watermarkImage);
+    } catch {
+      throw new IngestError('watermark_image_missing', `the watermark image ${options.watermarkImage} (HLSGATE_WATERMARK_IMAGE) cannot be read`, { fatal: true });
+    }
+    plan.watermarkImage = options.watermarkImage;
+  }
   const args = buildTranscodeArgs(plan);
   const started = performance.now();
   const parser = new ProgressParser(options.probe.durationSeconds);
