@@ -11,7 +11,6 @@
  */
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AUTH_PATH_PREFIX, type ErrorBody, type ErrorCode, type SessionResponse, type ViewTokenClaims } from '../common/contracts.ts';
 import { createLogger, type Logger } from '../common/log.ts';
@@ -164,12 +163,30 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
 
   app.use('*', requestLog, headerLimit, cors);
 
-  const limitBody = bodyLimit({
-    maxSize: config.limits.maxBodyBytes,
-    onError: () => {
-      throw new ApiError(413, 'payload_too_large', `request body exceeds ${config.limits.maxBodyBytes} bytes`);
-    },
-  });
+  // No route reads a body, so it is only measured: by Content-Length when given, else by counting
+  // the stream (and dropping it). Over Node's HTTP a request with neither Content-Length nor
+  // Transfer-Encoding has no body (RFC 9112 §6.3) and is left alone: touching `c.req.raw.body`
+  // would build a web stream for nothing, which cost a third of the endpoint's time.
+  const limitBody: MiddlewareHandler<Env> = async (c, next) => {
+    const tooLarge = () => new ApiError(413, 'payload_too_large', `request body exceeds ${config.limits.maxBodyBytes} bytes`);
+    const length = c.req.header('content-length');
+    if (c.req.header('transfer-encoding') === undefined) {
+      if (length !== undefined) {
+        if (!(Number(length) <= config.limits.maxBodyBytes)) throw tooLarge();
+        return next();
+      }
+      if ((c.env as { incoming?: unknown } | undefined)?.incoming) return next();
+    }
+    const body = c.req.raw.body;
+    if (body) {
+      let size = 0;
+      for await (const chunk of body) {
+        size += (chunk as Uint8Array).byteLength;
+        if (size > config.limits.maxBodyBytes) throw tooLarge();
+      }
+    }
+    return next();
+  };
 
   const bearerToken = (c: Context<Env>): string => {
     const header = c.req.header('authorization');

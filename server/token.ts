@@ -151,10 +151,11 @@ export interface CheckedResource {
  * fragment, backslashes, `..`, any percent-encoding (`%2f`, `%2e`…) — is refused with
  * `resource_forbidden`.
  */
+function refuse(why: string): never {
+  throw new TokenError('resource_forbidden', `res ${why}`);
+}
+
 export function checkResource(res: string, mediaBaseUrls: readonly string[]): CheckedResource {
-  const refuse = (why: string): never => {
-    throw new TokenError('resource_forbidden', `res ${why}`);
-  };
   if (res.length > MAX_RESOURCE_LENGTH) refuse('is too long');
   // Printable ASCII only: no spaces, control characters or Unicode look-alikes.
   if (!/^[\x21-\x7e]+$/.test(res)) refuse('contains characters outside printable ASCII');
@@ -172,7 +173,8 @@ export function checkResource(res: string, mediaBaseUrls: readonly string[]): Ch
     const dir = rest.endsWith('/') ? rest.slice(0, -1) : rest;
     if (!DIR_PATTERN.test(dir)) refuse('must be a media base URL followed by exactly one video directory');
     if (!rest.endsWith('/')) refuse('must end with /');
-    return { res, base, dir, path: new URL(base).pathname + dir + '/' };
+    // Bases are canonical absolute URLs, so the path starts at the first '/' after '//host'.
+    return { res, base, dir, path: base.slice(base.indexOf('/', base.indexOf('//') + 2)) + dir + '/' };
   }
   return refuse('is not under an allowed media base URL');
 }
@@ -200,9 +202,6 @@ export function verifyViewTokenAllowingExpired(token: string, options: TokenVeri
 
 function verify(token: string, options: TokenVerifyOptions, nowSeconds: number, allowExpired: boolean): ViewTokenClaims {
   const opts = compileVerifyOptions(options);
-  const invalid = (why: string): never => {
-    throw new TokenError('token_invalid', why);
-  };
   if (typeof token !== 'string' || token.length === 0) invalid('token is missing');
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('bad_request', `token is longer than ${MAX_TOKEN_LENGTH} characters`);
 
@@ -241,6 +240,11 @@ function verify(token: string, options: TokenVerifyOptions, nowSeconds: number, 
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function invalid(why: string): never {
+  throw new TokenError('token_invalid', why);
+}
 
 function decodeBase64url(part: string, what: string): Buffer {
   // Strict: the alphabet only, no padding, and canonical (no stray trailing bits), so that one
@@ -255,7 +259,7 @@ function decodeJsonObject(part: string, what: string): Record<string, unknown> {
   const bytes = decodeBase64url(part, what);
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(UTF8.decode(bytes));
   } catch {
     throw new TokenError('token_invalid', `${what} is not UTF-8 JSON`);
   }
@@ -265,40 +269,38 @@ function decodeJsonObject(part: string, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+function stringClaim(payload: Record<string, unknown>, name: string, required: boolean): string | undefined {
+  const value = payload[name];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string' || value.length === 0) invalid(`${name} must be a non-empty string`);
+  if ((value as string).length > MAX_STRING_CLAIM_LENGTH) invalid(`${name} is too long`);
+  return value as string;
+}
+
+function secondsClaim(payload: Record<string, unknown>, name: string, required: boolean): number | undefined {
+  const value = payload[name];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) invalid(`${name} must be a whole number of seconds`);
+  return value as number;
+}
+
 function readClaims(payload: Record<string, unknown>): ViewTokenClaims {
-  const string = (name: string, required: boolean): string | undefined => {
-    const value = payload[name];
-    if (value === undefined && !required) return undefined;
-    if (typeof value !== 'string' || value.length === 0) {
-      throw new TokenError('token_invalid', `${name} must be a non-empty string`);
-    }
-    if (value.length > MAX_STRING_CLAIM_LENGTH) throw new TokenError('token_invalid', `${name} is too long`);
-    return value;
-  };
-  const seconds = (name: string, required: boolean): number | undefined => {
-    const value = payload[name];
-    if (value === undefined && !required) return undefined;
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-      throw new TokenError('token_invalid', `${name} must be a whole number of seconds`);
-    }
-    return value;
-  };
   // `res` has its own, longer limit and its own error code, so it is read separately.
   const res = payload.res;
-  if (typeof res !== 'string' || res.length === 0) throw new TokenError('token_invalid', 'res must be a non-empty string');
+  if (typeof res !== 'string' || res.length === 0) invalid('res must be a non-empty string');
   const claims: ViewTokenClaims = {
-    iss: string('iss', true)!,
-    aud: string('aud', true) as typeof TOKEN_AUDIENCE,
-    sub: string('sub', true)!,
-    iat: seconds('iat', true)!,
-    exp: seconds('exp', true)!,
-    res,
+    iss: stringClaim(payload, 'iss', true)!,
+    aud: stringClaim(payload, 'aud', true) as typeof TOKEN_AUDIENCE,
+    sub: stringClaim(payload, 'sub', true)!,
+    iat: secondsClaim(payload, 'iat', true)!,
+    exp: secondsClaim(payload, 'exp', true)!,
+    res: res as string,
   };
-  const nbf = seconds('nbf', false);
+  const nbf = secondsClaim(payload, 'nbf', false);
   if (nbf !== undefined) claims.nbf = nbf;
-  const wm = string('wm', false);
+  const wm = stringClaim(payload, 'wm', false);
   if (wm !== undefined) claims.wm = wm;
-  const cid = string('cid', false);
+  const cid = stringClaim(payload, 'cid', false);
   if (cid !== undefined) claims.cid = cid;
   return claims;
 }
