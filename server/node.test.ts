@@ -59,6 +59,18 @@ describe('startServer (real HTTP on 127.0.0.1)', () => {
     expect((await fetch(`${running.url}/healthz`)).status).toBe(200);
   });
 
+  it('answers an oversized chunked body with a JSON 413', async () => {
+    const chunk = 'z'.repeat(600);
+    const answer = await raw(
+      running.port,
+      `POST /session HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${test.mint(test.res(DIR))}\r\n` +
+        `Transfer-Encoding: chunked\r\n\r\n258\r\n${chunk}\r\n258\r\n${chunk}\r\n0\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer).not.toMatch(/set-cookie/i);
+    expect(answer).toContain('"code":"payload_too_large"');
+  });
+
   it('answers an oversized body with a JSON 413', async () => {
     const res = await fetch(`${running.url}/session`, {
       method: 'POST',
