@@ -30,17 +30,27 @@ namespace filter_hlsgate\local;
  */
 class link_matcher {
     /**
-     * The tags that matter and comments. Possessive quantifiers: no backtracking on unclosed quotes.
+     * The tags that matter, and comments: elements whose content is skipped (opening and closing, for
+     * nesting), links with .m3u8 in the tag, spans marked nolink, video tags. Ordinary links and spans
+     * are not even matched, so a page full of them costs one regex scan. A tag ends at the first '<'
+     * outside quotes and quantifiers are possessive, so broken markup (unclosed tags or quotes) costs
+     * linear time, never a rescan to the end of the text for every '<'.
      * Groups: 1 '/' of a closing tag, 2 tag name, 3 attributes.
      */
-    private const TAG_PATTERN = '~<!--.*?(?:-->|\z)|<(/?)(a|video|audio|pre|code|nolink|script|style|textarea|select|span|head)'
-        . '(?=[\s/>])((?:[^>"\']++|"[^"]*+"|\'[^\']*+\')*+)>~is';
+    private const TAG_PATTERN = '~<!--.*?(?:-->|\z)|<(/?)(pre|code|nolink|script|style|textarea|select|head|audio'
+        . '|a(?=[^<>]*\.m3u8)|span(?=[^<>]*nolink)|video)(?=[\s/>])((?:[^<>"\']++|"[^"]*+"|\'[^\']*+\')*+)>~is';
+
+    /** The next link or video tag, opening or closing, after an opening link. */
+    private const LINK_END_PATTERN = '~<(/?)(a|video)(?=[\s/>])(?:[^<>"\']++|"[^"]*+"|\'[^\']*+\')*+>~i';
 
     /** Elements whose content is never filtered, whatever their attributes. */
     private const SKIP_ELEMENTS = ['pre', 'code', 'nolink', 'script', 'style', 'textarea', 'select', 'head', 'audio'];
 
     /** Longest title kept, in characters. */
     private const MAX_TITLE = 200;
+
+    /** Link text longer than this (bytes of HTML) is no title. */
+    private const MAX_TITLE_SOURCE = 8192;
 
     /** @var url_policy which URLs become players */
     private url_policy $policy;
@@ -57,72 +67,93 @@ class link_matcher {
     /**
      * Every link or video tag that becomes a player.
      *
+     * One forward walk from tag to tag that matters, jumping over skipped elements, links and videos,
+     * and stopping after the last '.m3u8': memory stays constant whatever the size of the text.
+     *
      * @param string $text HTML
      * @return array<int, array{offset: int, length: int, url: string, title: string, width: ?int, height: ?int}>
      */
     public function find(string $text): array {
-        if (stripos($text, '.m3u8') === false
-                || !preg_match_all(self::TAG_PATTERN, $text, $tags, PREG_SET_ORDER | PREG_OFFSET_CAPTURE)) {
+        $last = strripos($text, '.m3u8');
+        if ($last === false) {
             return [];
         }
         $found = [];
-        $skip = null;
-        $skipdepth = 0;
-        $open = null;
-        foreach ($tags as $tag) {
-            if (!isset($tag[2])) {
-                continue;
-            }
-            $closing = $tag[1][0] === '/';
-            $name = strtolower($tag[2][0]);
+        $pos = 0;
+        while ($pos <= $last && preg_match(self::TAG_PATTERN, $text, $tag, PREG_OFFSET_CAPTURE, $pos)) {
             $offset = $tag[0][1];
-            if ($skip !== null) {
-                if ($name === $skip) {
-                    $skipdepth += $closing ? -1 : 1;
-                    if ($skipdepth === 0) {
-                        $skip = null;
-                    }
-                }
+            if ($offset > $last) {
+                break;
+            }
+            $pos = $offset + strlen($tag[0][0]);
+            if (!isset($tag[2]) || $tag[1][0] === '/') {
+                // A comment, or a closing tag without its opening one.
                 continue;
             }
-            if ($open !== null) {
-                if ($closing && $name === $open['name']) {
-                    $end = $offset + strlen($tag[0][0]);
-                    $match = $this->consider($text, $open, $open['inner'], $offset, $end);
-                    if ($match !== null) {
-                        $found[] = $match;
-                    }
-                    $open = null;
-                    continue;
-                }
-                if ($open['name'] === 'video' || $closing || ($name !== 'a' && $name !== 'video')) {
-                    // Inside a video everything is its fallback; inside a link, other tags are its text.
-                    continue;
-                }
-                // A link or video opening inside a link that was never closed: drop the first one.
-                $open = null;
-            }
-            if ($closing) {
-                continue;
-            }
+            $name = strtolower($tag[2][0]);
             $attributes = $tag[3][0];
+            if (str_ends_with(rtrim($attributes), '/')) {
+                continue;
+            }
             if (in_array($name, self::SKIP_ELEMENTS, true)
                     || ($name === 'span' && preg_match('/\bnolink\b/i', self::attribute($attributes, 'class') ?? ''))) {
-                if (!str_ends_with(rtrim($attributes), '/')) {
-                    $skip = $name;
-                    $skipdepth = 1;
+                $pos = self::end_of_element($text, $name, $pos);
+                continue;
+            }
+            if ($name === 'span') {
+                continue;
+            }
+            $inner = $pos;
+            if ($name === 'a') {
+                // The link ends at the next </a>; another link or a video first means it never closes.
+                if (!preg_match(self::LINK_END_PATTERN, $text, $next, PREG_OFFSET_CAPTURE, $inner)
+                        || $next[1][0] !== '/' || strtolower($next[2][0]) !== 'a') {
+                    continue;
                 }
-                continue;
+                $innerend = $next[0][1];
+                $end = $innerend + strlen($next[0][0]);
+            } else {
+                $innerend = stripos($text, '</video', $inner);
+                $close = $innerend === false ? false : strpos($text, '>', $innerend);
+                if ($close === false) {
+                    // Never closed: everything after it stays as it is.
+                    break;
+                }
+                $end = $close + 1;
             }
-            if ($name === 'span' || str_ends_with(rtrim($attributes), '/')) {
-                continue;
+            $pos = $end;
+            $match = $this->consider($text, ['name' => $name, 'start' => $offset, 'attributes' => $attributes],
+                $inner, $innerend, $end);
+            if ($match !== null) {
+                $found[] = $match;
             }
-            if ($name === 'a' && stripos($attributes, '.m3u8') === false) {
-                continue;
-            }
-            $open = ['name' => $name, 'start' => $offset, 'attributes' => $attributes, 'inner' => $offset + strlen($tag[0][0])];
         }
         return $found;
+    }
+
+    /**
+     * Where an element ends, counting nested elements of the same name; the end of the text when it
+     * never does.
+     *
+     * @param string $text
+     * @param string $name element name, lower case
+     * @param int $offset just after the opening tag
+     * @return int offset after the closing tag
+     */
+    private static function end_of_element(string $text, string $name, int $offset): int {
+        $pattern = '~<(/?)' . $name . '(?=[\s/>])(?:[^<>"\']++|"[^"]*+"|\'[^\']*+\')*+>~i';
+        $depth = 1;
+        while (preg_match($pattern, $text, $m, PREG_OFFSET_CAPTURE, $offset)) {
+            $offset = $m[0][1] + strlen($m[0][0]);
+            if ($m[1][0] === '/') {
+                if (--$depth === 0) {
+                    return $offset;
+                }
+            } else if (!str_ends_with(rtrim($m[0][0], '> '), '/')) {
+                $depth++;
+            }
+        }
+        return strlen($text);
     }
 
     /**
@@ -180,7 +211,7 @@ class link_matcher {
             }
             $url = null;
             $sources = [self::attribute($attributes, 'src')];
-            if (preg_match_all('~<source(?=[\s/>])((?:[^>"\']++|"[^"]*+"|\'[^\']*+\')*+)>~i', $inner, $tags)) {
+            if (preg_match_all('~<source(?=[\s/>])((?:[^<>"\']++|"[^"]*+"|\'[^\']*+\')*+)>~i', $inner, $tags)) {
                 foreach ($tags[1] as $sourceattributes) {
                     $sources[] = self::attribute($sourceattributes, 'src');
                 }
@@ -243,6 +274,9 @@ class link_matcher {
      * @return string '' when it is not valid UTF-8
      */
     private static function plain_text(string $html, bool $striptags = true): string {
+        if (strlen($html) > self::MAX_TITLE_SOURCE) {
+            return '';
+        }
         if ($striptags) {
             $html = strip_tags(preg_replace('~<(script|style)\b.*?</\1\s*>~is', '', $html) ?? '');
         }

@@ -249,6 +249,10 @@ final class LinkMatcherTest extends TestCase {
             $this->assertCount(1, self::matcher()->find("$text<p>$link</p>"), $text);
         }
         $this->assertCount(1, self::matcher()->find("<span class=\"x\">$link</span>"));
+        // Markup inside a comment does not start a skipped region; a self-closed one neither.
+        $this->assertCount(1, self::matcher()->find("<!-- <pre> --><p>$link</p>"));
+        $this->assertCount(1, self::matcher()->find("<code/><p>$link</p>"));
+        $this->assertCount(1, self::matcher()->find("<span title=\"nolink\">$link</span>"));
     }
 
     public function test_several_players_per_page_in_order(): void {
@@ -328,6 +332,12 @@ final class LinkMatcherTest extends TestCase {
             '<a href="' . self::MEDIA_URL . '>Lecture</a>',
             "</a></video></pre>\x00\xff\xfe .m3u8 <<<>>>",
             str_repeat('<a href="x.m3u8" ', 2000),
+            // Broken markup that a tag scanner could rescan to the end for every '<' (quadratic time).
+            str_repeat('<a ', 100000) . 'x.m3u8',
+            str_repeat('<a href="', 100000) . 'x.m3u8',
+            str_repeat('<span class="nolink" ', 100000) . 'x.m3u8',
+            str_repeat('<pre>', 20000) . $link,
+            str_repeat('<video>', 100000) . $link,
         ];
         foreach ($unchanged as $text) {
             $this->assertSame($text, self::matcher()->rewrite($text, 1), substr($text, 0, 80));
