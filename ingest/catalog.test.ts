@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -86,14 +86,20 @@ describe('SqliteCatalog', () => {
     const catalog = new SqliteCatalog(path);
     for (let n = 0; n < 300; n++) catalog.add(item(n), n);
     const fixture = join(import.meta.dirname, 'fixtures', 'claim-worker.ts');
-    const startAt = String(Date.now() + 2500);
-    const results = await Promise.all(['a', 'b', 'c'].map((name) => execa('node', ['--import', 'tsx', fixture, path, name, startAt])));
-    const claimed = results.flatMap((r) => r.stdout.split('\n').filter(Boolean));
+    const go = join(path, '..', 'go');
+    const workers = ['a', 'b', 'c'].map((name) => execa('node', ['--import', 'tsx', fixture, path, name, go]));
+    // Start them together once all three are up, so their claims really interleave.
+    await Promise.all(
+      workers.map((w) => new Promise<void>((resolve) => w.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('READY') && resolve()))),
+    );
+    writeFileSync(go, '');
+    const results = await Promise.all(workers);
+    const claimed = results.flatMap((r) => r.stdout.split('\n').filter((l) => l && l !== 'READY'));
     expect(claimed).toHaveLength(300);
     expect(new Set(claimed).size).toBe(300);
     expect(catalog.list({ state: 'published' })).toHaveLength(300);
     // They really competed: more than one worker got some.
-    expect(results.filter((r) => r.stdout.trim() !== '').length).toBeGreaterThan(1);
+    expect(results.filter((r) => r.stdout.trim() !== 'READY').length).toBeGreaterThan(1);
     catalog.close();
   });
 });

@@ -170,29 +170,25 @@ describe('resuming', () => {
     // A file where the course folder should be: the publish step fails after upload + verify.
     mkdirSync(env.config.repositoryRoot, { recursive: true });
     writeFileSync(join(env.config.repositoryRoot, 'BIO'), 'not a folder');
-    const config = { ...env.config, maxAttempts: 2, retryDelay: 200, maxRetryDelay: 200 };
+    const config = { ...env.config, maxAttempts: 2, retryDelay: 100, maxRetryDelay: 100 };
     const first: ProgressEvent[] = [];
-    const running = ingestFile(config, { file: clip, course: 'BIO', title: 'Cells' }, { logger: quiet, onProgress: (e) => first.push(e) });
-    // Unblock the repository while the first attempt waits for its retry.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const catalog = new SqliteCatalog(env.config.catalogPath);
-        const r = catalog.list()[0];
-        catalog.close();
-        if (r?.attempts === 1 && r.state === 'queued') {
-          clearInterval(timer);
-          expect(r.lastErrorCode).toBe('publish_failed');
-          expect(m3u8Files(env.config.repositoryRoot)).toEqual([]);
-          rmSync(join(env.config.repositoryRoot, 'BIO'));
-          resolve();
-        }
-      }, 20);
-      running.catch((error: unknown) => {
-        clearInterval(timer);
-        reject(error as Error);
-      });
+    let sawRetry = false;
+    // When the first attempt has failed (and before its retry), unblock the repository.
+    const logger = createLogger({
+      name: 'test',
+      level: 'error',
+      write: (line) => {
+        const record = JSON.parse(line) as { msg: string; code?: string };
+        if (record.msg !== 'will retry') return;
+        sawRetry = true;
+        expect(record.code).toBe('publish_failed');
+        expect(m3u8Files(env.config.repositoryRoot)).toEqual([]);
+        rmSync(join(env.config.repositoryRoot, 'BIO'));
+      },
     });
+    const running = ingestFile(config, { file: clip, course: 'BIO', title: 'Cells' }, { logger, onProgress: (e) => first.push(e) });
     const published = await running;
+    expect(sawRetry).toBe(true);
     const uploads = first.filter((e): e is Extract<ProgressEvent, { phase: 'upload' }> => e.phase === 'upload');
     const total = uploads[0]!.objectsTotal;
     expect(uploads.filter((e) => !e.skipped)).toHaveLength(total);
