@@ -105,6 +105,7 @@ export function crossCheck(config: IngestConfig): string[] {
   if (zoom.some(Boolean) && !zoom.every(Boolean)) {
     problems.push('HLSGATE_ZOOM_ACCOUNT_ID / HLSGATE_ZOOM_CLIENT_ID / HLSGATE_ZOOM_CLIENT_SECRET: set all three or none');
   }
+  if (config.workDir.includes('%')) problems.push('HLSGATE_WORK_DIR: must not contain % (ffmpeg reads it as a pattern)');
   if (config.ladder.length === 0) problems.push('HLSGATE_LADDER: needs at least one rung');
   return problems;
 }

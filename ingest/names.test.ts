@@ -67,6 +67,9 @@ describe('publishMaster', () => {
     expect(again).toBe(a);
     expect(readFileSync(a, 'utf8')).toBe('A2');
     expect(readdirSync(join(root, 'C1')).sort()).toEqual(['same (2).m3u8', 'same.m3u8']);
+    // A crash after the write but before the catalog recorded it: the rerun finds its own file.
+    expect(await publishMaster({ root, course: 'C1', baseName: 'same', content: 'B' })).toBe(b);
+    expect(readdirSync(join(root, 'C1'))).toHaveLength(2);
   });
 
   it('fails without leaving anything when the course folder cannot be made', async () => {

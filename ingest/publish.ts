@@ -48,6 +48,9 @@ export async function publishMaster(input: PublishInput): Promise<string> {
         return target;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        // Our own file from an attempt that crashed before the catalog heard of it (the content
+        // names the recording's random dir, so equal content means the same recording).
+        if ((await readFile(target, 'utf8').catch(() => null)) === input.content) return target;
       }
     }
     throw new IngestError('publish_failed', `no free file name for ${input.baseName} in ${folder}`);
