@@ -74,14 +74,7 @@ class text_filter extends \core_filters\text_filter {
         }
         self::$pageswithjs[spl_object_id($PAGE)] = true;
         $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
-        try {
-            $sessionurl = $config->session_url();
-        } catch (\filter_hlsgate\local\playback_error $e) {
-            // The web service reports the missing setting when a video is played.
-            $sessionurl = null;
-        }
         $PAGE->requires->js_call_amd('filter_hlsgate/player', 'init', [[
-            'sessionUrl' => $sessionurl,
             'playbackRates' => $config->playbackrates,
             'aspectRatio' => $config->aspectratio,
             'labels' => [

@@ -17,18 +17,22 @@
  * Builds a protected player for every placeholder the filter wrote on the page.
  *
  * The player bundle (video.js + the hlsgate plugin, filter_hlsgate/hlsgate-lazy) is loaded only
- * when the page has a placeholder. Each player asks the web service filter_hlsgate_get_playback
- * for a view token whenever it needs one: on first play and again whenever the token has expired.
+ * when the page has a placeholder. One batched call of the web service filter_hlsgate_get_playback
+ * gives every player its first token and what to play (the master playlist on the media host);
+ * afterwards each player asks again whenever it needs a fresh token.
  *
  * @module     filter_hlsgate/player
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
-define(['core/ajax', 'core/log', 'core_filters/events'], function(Ajax, Log, FilterEvents) {
+define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function(Ajax, Config, Log, FilterEvents) {
     'use strict';
 
     var SELECTOR = 'span.filter_hlsgate[data-hlsgate-src]';
     var READY = 'data-hlsgate-ready';
+    var METHOD = 'filter_hlsgate_get_playback';
+    /** A prefetched token is handed out only while it has at least this many seconds left. */
+    var TOKEN_MARGIN = 30;
 
     /** Web service errors after which a new request cannot help: the player shows "no access". */
     var NO_ACCESS = [
@@ -37,10 +41,11 @@ define(['core/ajax', 'core/log', 'core_filters/events'], function(Ajax, Log, Fil
         'error:notaplaylist', 'error:relativeuris', 'error:severalvideos', 'error:notconfigured', 'error:token'
     ];
 
-    /** @type {Object} site-wide options from the filter (sessionUrl, playbackRates, aspectRatio, labels, unsupported) */
+    /** @type {Object} site-wide options from the filter (playbackRates, aspectRatio, labels, unsupported) */
     var settings = {};
     /** @type {Promise|null} the player bundle, loaded once */
     var bundle = null;
+    var cssChecked = false;
 
     /**
      * Loads the player bundle.
@@ -57,7 +62,33 @@ define(['core/ajax', 'core/log', 'core_filters/events'], function(Ajax, Log, Fil
     }
 
     /**
-     * Shows a message under a player, or hides it.
+     * Adds video.js's stylesheet (shipped with this plugin) unless the page already has it, as it
+     * does when the Video.js media player of Moodle is enabled.
+     */
+    function ensureVideoJsCss() {
+        if (cssChecked) {
+            return;
+        }
+        cssChecked = true;
+        var probe = document.createElement('div');
+        probe.className = 'video-js';
+        probe.style.cssText = 'position:absolute;left:-10000px;top:0;visibility:hidden';
+        var bar = document.createElement('div');
+        bar.className = 'vjs-control-bar';
+        probe.appendChild(bar);
+        document.body.appendChild(probe);
+        var styled = window.getComputedStyle(bar).position === 'absolute';
+        document.body.removeChild(probe);
+        if (!styled) {
+            var link = document.createElement('link');
+            link.rel = 'stylesheet';
+            link.href = Config.wwwroot + '/filter/hlsgate/videojs/video-js.min.css';
+            document.head.appendChild(link);
+        }
+    }
+
+    /**
+     * Shows a message in a placeholder, or hides it.
      *
      * @param {HTMLElement} element the message element
      * @param {string} text '' hides it
@@ -77,7 +108,7 @@ define(['core/ajax', 'core/log', 'core_filters/events'], function(Ajax, Log, Fil
      */
     function playerError(failure) {
         var errorcode = failure && failure.errorcode;
-        var message = (failure && failure.message) || 'filter_hlsgate_get_playback failed';
+        var message = (failure && failure.message) || METHOD + ' failed';
         if (!errorcode) {
             return new TypeError(message);
         }
@@ -90,46 +121,44 @@ define(['core/ajax', 'core/log', 'core_filters/events'], function(Ajax, Log, Fil
     }
 
     /**
+     * The web service request of a placeholder.
+     *
+     * @param {HTMLElement} container
+     * @returns {{methodname: string, args: {contextid: number, url: string}}}
+     */
+    function playbackRequest(container) {
+        return {
+            methodname: METHOD,
+            args: {
+                contextid: parseInt(container.getAttribute('data-hlsgate-contextid'), 10),
+                url: container.getAttribute('data-hlsgate-src')
+            }
+        };
+    }
+
+    /**
      * Builds one player in a placeholder.
      *
      * @param {HTMLElement} container the placeholder span
+     * @param {HTMLElement} message its message element
      * @param {{create: Function}} hlsgate the player bundle
+     * @param {Object} playback the first answer of the web service
      */
-    function build(container, hlsgate) {
-        var src = container.getAttribute('data-hlsgate-src');
-        var contextid = parseInt(container.getAttribute('data-hlsgate-contextid'), 10);
+    function build(container, message, hlsgate, playback) {
         var title = container.getAttribute('data-hlsgate-title') || '';
         var width = parseInt(container.getAttribute('data-hlsgate-width'), 10);
         var height = parseInt(container.getAttribute('data-hlsgate-height'), 10);
         var fallback = container.querySelector('.filter_hlsgate_fallback');
-
-        var video = document.createElement('video');
-        video.className = 'video-js vjs-big-play-centered';
-        video.setAttribute('controls', '');
-        video.setAttribute('preload', 'none');
-        video.setAttribute('playsinline', '');
-        if (title) {
-            video.setAttribute('aria-label', title);
-        }
-        video.setAttribute('data-setup', JSON.stringify({
-            fluid: true,
-            aspectRatio: width > 0 && height > 0 ? width + ':' + height : (settings.aspectRatio || '16:9')
-        }));
-        if (width > 0) {
-            container.style.maxWidth = width + 'px';
-        }
-        var message = document.createElement('span');
-        message.className = 'filter_hlsgate_message alert alert-warning';
-        message.setAttribute('role', 'alert');
-        message.hidden = true;
+        var prefetched = playback;
 
         var getToken = function() {
-            var request = Ajax.call([{
-                methodname: 'filter_hlsgate_get_playback',
-                args: {contextid: contextid, url: src}
-            }])[0];
+            var first = prefetched;
+            prefetched = null;
+            if (first && first.expiresat - TOKEN_MARGIN > Date.now() / 1000) {
+                return Promise.resolve(first.token);
+            }
             // Wrapped: core/ajax answers with a jQuery promise.
-            return Promise.resolve(request).then(function(result) {
+            return Promise.resolve(Ajax.call([playbackRequest(container)])[0]).then(function(result) {
                 showMessage(message, '');
                 return result.token;
             }, function(failure) {
@@ -137,41 +166,47 @@ define(['core/ajax', 'core/log', 'core_filters/events'], function(Ajax, Log, Fil
                 if (error.errorcode) {
                     showMessage(message, error.message);
                 }
-                Log.debug('filter_hlsgate: no token for ' + src + ': ' + error.message);
+                Log.debug('filter_hlsgate: no token: ' + error.message);
                 throw error;
             });
         };
 
-        var options = {src: src, getToken: getToken};
-        if (settings.sessionUrl) {
-            options.sessionUrl = settings.sessionUrl;
-        }
+        var options = {
+            src: playback.playlisturl,
+            sessionUrl: playback.sessionurl,
+            getToken: getToken,
+            player: {
+                fluid: true,
+                aspectRatio: width > 0 && height > 0 ? width + ':' + height : (settings.aspectRatio || '16:9')
+            }
+        };
         if (Array.isArray(settings.playbackRates)) {
             options.playbackRates = settings.playbackRates;
         }
         if (settings.labels) {
             options.labels = settings.labels;
         }
-
-        if (fallback) {
-            fallback.hidden = true;
+        if (width > 0) {
+            container.style.maxWidth = width + 'px';
         }
-        container.appendChild(video);
-        container.appendChild(message);
+        var target = document.createElement('span');
+        target.className = 'filter_hlsgate_player';
+        if (title) {
+            target.setAttribute('aria-label', title);
+        }
+        container.insertBefore(target, message);
         try {
-            var player = hlsgate.create(video, options);
+            var player = hlsgate.create(target, options);
+            if (fallback) {
+                fallback.hidden = true;
+            }
             if (title && player && player.titleBar && typeof player.titleBar.update === 'function') {
                 player.titleBar.update({title: title});
             }
         } catch (error) {
-            // No MediaSource, bad option...: keep the plain link and say why.
+            // No MediaSource, a bad option...: keep the plain link and say why.
             Log.error('filter_hlsgate: ' + (error && error.message));
-            if (video.parentNode) {
-                video.parentNode.removeChild(video);
-            }
-            if (fallback) {
-                fallback.hidden = false;
-            }
+            container.removeChild(target);
             showMessage(message, settings.unsupported || String(error && error.message));
         }
     }
@@ -196,20 +231,27 @@ define(['core/ajax', 'core/log', 'core_filters/events'], function(Ajax, Log, Fil
         if (!containers.length) {
             return Promise.resolve();
         }
-        containers.forEach(function(container) {
+        ensureVideoJsCss();
+        // One HTTP request for every player of the page.
+        var answers = Ajax.call(containers.map(playbackRequest));
+        return Promise.all(containers.map(function(container, index) {
             container.setAttribute(READY, 'loading');
-        });
-        return loadBundle().then(function(hlsgate) {
-            containers.forEach(function(container) {
+            var message = document.createElement('span');
+            message.className = 'filter_hlsgate_message alert alert-warning';
+            message.setAttribute('role', 'alert');
+            message.hidden = true;
+            container.appendChild(message);
+            return Promise.all([loadBundle(), Promise.resolve(answers[index])]).then(function(results) {
                 container.setAttribute(READY, '1');
-                build(container, hlsgate);
+                build(container, message, results[0], results[1]);
+            }, function(failure) {
+                container.setAttribute(READY, 'failed');
+                var error = failure && failure.errorcode ? playerError(failure) : null;
+                showMessage(message, error ? error.message : (settings.unsupported || String(failure && failure.message)));
+                Log.error('filter_hlsgate: ' + (failure && failure.message));
             });
+        })).then(function() {
             return undefined;
-        }, function(error) {
-            Log.error('filter_hlsgate: the player could not be loaded: ' + (error && error.message));
-            containers.forEach(function(container) {
-                container.removeAttribute(READY);
-            });
         });
     }
 
@@ -219,7 +261,7 @@ define(['core/ajax', 'core/log', 'core_filters/events'], function(Ajax, Log, Fil
         /**
          * Entry point, called once per page by the filter.
          *
-         * @param {Object} options sessionUrl, playbackRates, aspectRatio, labels (the player's), unsupported
+         * @param {Object} options playbackRates, aspectRatio, labels (the player's), unsupported
          * @returns {Promise<void>}
          */
         init: function(options) {

@@ -56,7 +56,8 @@ class get_playback extends external_api {
      *
      * @param int $contextid context the player was shown in
      * @param string $url playlist URL of the player
-     * @return array{token: string, sessionurl: string, watermark: string, resource: string, expiresat: int}
+     * @return array{token: string, sessionurl: string, watermark: string, resource: string, playlisturl: string,
+     *     expiresat: int}
      */
     public static function execute(int $contextid, string $url): array {
         global $CFG, $USER;
@@ -75,7 +76,7 @@ class get_playback extends external_api {
             $minter = $config->minter();
             $sessionurl = $config->session_url();
             $resolver = new resource_resolver($config, [self::class, 'read_playlist_file']);
-            $resource = $resolver->resource_for($url, (int) $context->id);
+            ['resource' => $resource, 'playlisturl' => $playlisturl] = $resolver->resolve($url, (int) $context->id);
 
             $user = \core_user::get_user($USER->id) ?: $USER;
             $wm = watermark::render($config->watermarktemplate, [
@@ -103,6 +104,7 @@ class get_playback extends external_api {
             'sessionurl' => $sessionurl,
             'watermark' => $wm,
             'resource' => $resource,
+            'playlisturl' => $playlisturl,
             'expiresat' => $claims['exp'],
         ];
     }
@@ -118,6 +120,7 @@ class get_playback extends external_api {
             'sessionurl' => new external_value(PARAM_URL, 'POST /session of the auth server'),
             'watermark' => new external_value(PARAM_RAW, 'Text of the viewer watermark (also the wm claim); may be empty'),
             'resource' => new external_value(PARAM_RAW, 'The res claim: <media base><dir>/'),
+            'playlisturl' => new external_value(PARAM_RAW, 'What the player plays: the master playlist on the media host'),
             'expiresat' => new external_value(PARAM_INT, 'exp of the token, epoch seconds'),
         ]);
     }

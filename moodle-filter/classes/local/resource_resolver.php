@@ -28,6 +28,9 @@ namespace filter_hlsgate\local;
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 class resource_resolver {
+    /** Name of the master playlist in every video folder on the media host (common/contracts.ts LAYOUT). */
+    public const MASTER = 'master.m3u8';
+
     /** @var plugin_config the settings */
     private plugin_config $config;
 
@@ -47,14 +50,18 @@ class resource_resolver {
     }
 
     /**
-     * The resource `<media base><dir>/` the URL opens.
+     * What the player plays and what the token opens.
+     *
+     * The player is given the master playlist on the media host, `<resource>master.m3u8` (ingest's
+     * layout), not the pluginfile.php copy: every request of the video then lies under the cookies'
+     * path, where the player's refresh and 403 recovery apply, and Moodle serves no playlist.
      *
      * @param string $url playlist URL from the player markup
      * @param int $contextid context the markup was shown in (already checked for the user)
-     * @return string
+     * @return array{resource: string, playlisturl: string}
      * @throws playback_error when the URL opens nothing this site may hand out
      */
-    public function resource_for(string $url, int $contextid): string {
+    public function resolve(string $url, int $contextid): array {
         $url = trim($url);
         $pluginfile = pluginfile_url::parse($url, $this->config->wwwroot);
         if ($pluginfile !== null) {
@@ -62,12 +69,13 @@ class resource_resolver {
             if ($pluginfile->contextid !== $contextid) {
                 throw new playback_error('error:wrongcontext', 'The playlist file belongs to another context.');
             }
-            return playlist_parser::resource_of(($this->readfile)($pluginfile), $this->config->bases);
+            $resource = playlist_parser::resource_of(($this->readfile)($pluginfile), $this->config->bases);
+            return ['resource' => $resource, 'playlisturl' => $resource . self::MASTER];
         }
         $resource = $this->config->bases->resource_for_playlist_url($url);
         if ($resource === null) {
             throw new playback_error('error:notallowed', 'The playlist URL is not under an allowed media base URL.', $url);
         }
-        return $resource;
+        return ['resource' => $resource, 'playlisturl' => $url];
     }
 }

@@ -108,15 +108,17 @@ final class PlaybackTest extends TestCase {
         $asked = [];
         $resolver = self::resolver(['lecture1.m3u8' => self::master()], $asked);
         $url = self::WWWROOT . '/pluginfile.php/22/mod_page/content/1/lecture1.m3u8';
-        $this->assertSame(self::RES, $resolver->resource_for($url, 22));
+        $this->assertSame(['resource' => self::RES, 'playlisturl' => self::RES . 'master.m3u8'], $resolver->resolve($url, 22));
         $this->assertSame(22, $asked[0]->contextid);
         $this->assertSame('mod_page', $asked[0]->component);
     }
 
     public function test_pasted_url_gives_its_own_directory(): void {
         $resolver = self::resolver([]);
-        $this->assertSame(self::RES, $resolver->resource_for(self::RES . 'master.m3u8', 5));
-        $this->assertSame(self::RES, $resolver->resource_for(' ' . self::RES . '720p/index.m3u8 ', 5));
+        $this->assertSame(['resource' => self::RES, 'playlisturl' => self::RES . 'master.m3u8'],
+            $resolver->resolve(self::RES . 'master.m3u8', 5));
+        $this->assertSame(['resource' => self::RES, 'playlisturl' => self::RES . '720p/index.m3u8'],
+            $resolver->resolve(' ' . self::RES . '720p/index.m3u8 ', 5));
     }
 
     public function test_refusals(): void {
@@ -126,7 +128,7 @@ final class PlaybackTest extends TestCase {
             'foreign.m3u8' => self::master('https://evil.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/'),
         ];
         $resolver = self::resolver($files);
-        $file = fn(string $name, int $contextid = 22) => fn() => $resolver->resource_for(
+        $file = fn(string $name, int $contextid = 22) => fn() => $resolver->resolve(
             self::WWWROOT . "/pluginfile.php/22/mod_label/intro/$name", $contextid);
         $this->assertSame('error:notaplaylist', self::refusal($file('page.m3u8')));
         $this->assertSame('error:relativeuris', self::refusal($file('relative.m3u8')));
@@ -141,7 +143,7 @@ final class PlaybackTest extends TestCase {
             self::WWWROOT . '/draftfile.php/5/user/draft/1/x.m3u8',
             '',
         ] as $url) {
-            $this->assertSame('error:notallowed', self::refusal(fn() => $resolver->resource_for($url, 22)), $url);
+            $this->assertSame('error:notallowed', self::refusal(fn() => $resolver->resolve($url, 22)), $url);
         }
     }
 
