@@ -16,7 +16,8 @@
 
 /**
  * Command line: mints a view token with token_minter, for the cross-language test
- * (tests/token-vectors.test.ts). Reads {"kid", "secret", "claims"} as JSON on stdin, prints the token.
+ * (tests/token-vectors.test.ts). Reads {"kid", "secret", "claims"} (or a list of them) as JSON on stdin,
+ * prints one token per line.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
@@ -29,5 +30,8 @@ if (PHP_SAPI !== 'cli') {
 require(__DIR__ . '/bootstrap.php');
 
 $input = json_decode((string) stream_get_contents(STDIN), true, 16, JSON_THROW_ON_ERROR);
-$minter = new \filter_hlsgate\local\token_minter((string) $input['kid'], (string) $input['secret']);
-echo $minter->mint($input['claims']), "\n";
+// One request {kid, secret, claims}, or a list of them: one token per line.
+foreach (array_is_list($input) ? $input : [$input] as $request) {
+    $minter = new \filter_hlsgate\local\token_minter((string) $request['kid'], (string) $request['secret']);
+    echo $minter->mint($request['claims']), "\n";
+}

@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkAmdBundle, isPackaged, PLUGIN_DIR, pluginFiles, TOP_FOLDER, zipEntries } from './build.ts';
+import { createZip } from './zip.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'hlsgate-build-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const fakeBundle = '/*! x */\ndefine([], function () {\nvar define;\nreturn { VERSION: "0", videojs: null, create: function () {} };\n});\n';
+
+describe('build:moodle packaging', () => {
+  it('accepts only a bundle whose first define is anonymous', () => {
+    expect(() => checkAmdBundle(fakeBundle)).not.toThrow();
+    expect(() => checkAmdBundle('console.log(1)')).toThrow(/no define/);
+    expect(() => checkAmdBundle('define("named", [], function () { return { create: 1 }; })')).toThrow(/anonymous/);
+    expect(() => checkAmdBundle('define([], function () { return {}; })')).toThrow(/create/);
+  });
+
+  it('packages the plugin and leaves development files out', () => {
+    for (const path of ['version.php', 'settings.php', 'styles.css', 'lang/en/filter_hlsgate.php', 'classes/local/markup.php',
+      'db/install.php', 'amd/src/player.js', 'amd/build/player.min.js', 'tests/text_filter_test.php',
+      'tests/external/get_playback_test.php', 'README.md', 'thirdpartylibs.xml']) {
+      expect(isPackaged(path), path).toBe(true);
+    }
+    for (const path of ['build.ts', 'zip.ts', 'build.test.ts', 'phpunit.xml', 'tsconfig.json', 'tests/run.sh',
+      'tests/core/LinkMatcherTest.php', 'tests/core/bootstrap.php', 'tests/fixtures/token-vectors.json',
+      'tests/token-vectors.test.ts', 'bench/filter_bench.php', '.gitignore']) {
+      expect(isPackaged(path), path).toBe(false);
+    }
+  });
+
+  it('keeps the AMD entry build copy identical to its source', () => {
+    expect(readFileSync(join(PLUGIN_DIR, 'amd/build/player.min.js'), 'utf8')).toBe(
+      readFileSync(join(PLUGIN_DIR, 'amd/src/player.js'), 'utf8'),
+    );
+  });
+
+  it('writes a zip whose top folder is hlsgate with the bundle where Moodle loads it', () => {
+    const files = pluginFiles({ pluginDir: PLUGIN_DIR, bundle: fakeBundle, videojsCss: Buffer.from('.video-js{}') });
+    expect(files.get('amd/build/hlsgate-lazy.min.js')?.toString()).toBe(fakeBundle);
+    expect(files.get('amd/src/hlsgate-lazy.js')?.toString()).toBe(fakeBundle);
+    const file = join(work, 'filter_hlsgate.zip');
+    writeFileSync(file, createZip(zipEntries(files)));
+    const names = JSON.parse(
+      execFileSync('python3', ['-c', 'import sys, zipfile, json; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; '
+        + 'print(json.dumps(z.namelist()))', file], { encoding: 'utf8' }),
+    ) as string[];
+    expect(new Set(names.map((name) => name.split('/')[0]))).toEqual(new Set([TOP_FOLDER]));
+    for (const required of ['version.php', 'classes/text_filter.php', 'db/services.php', 'amd/build/player.min.js',
+      'amd/build/hlsgate-lazy.min.js', 'videojs/video-js.min.css']) {
+      expect(names).toContain(`${TOP_FOLDER}/${required}`);
+    }
+    expect(names.some((name) => name.includes('/tests/core/'))).toBe(false);
+  });
+});
