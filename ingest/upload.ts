@@ -87,6 +87,8 @@ export interface UploadOptions {
   /** Keys of objects that go up last, after everything else is in place. */
   lastKeys?: string[];
   concurrency: number;
+  /** Objects larger than this go up in parts; default MULTIPART_THRESHOLD. */
+  multipartThreshold?: number;
   signal?: AbortSignal;
   onObject?: (progress: UploadProgress) => void;
 }
@@ -97,7 +99,7 @@ export interface UploadResult {
   bytesUploaded: number;
 }
 
-async function alreadyThere(client: S3Client, bucket: string, object: LocalObject, remote: RemoteObject | undefined): Promise<boolean> {
+export async function alreadyThere(client: S3Client, bucket: string, object: LocalObject, remote: RemoteObject | undefined): Promise<boolean> {
   if (!remote || remote.size !== object.size) return false;
   if (remote.etag === object.md5) return true;
   if (!remote.etag.includes('-')) return false;
@@ -105,7 +107,7 @@ async function alreadyThere(client: S3Client, bucket: string, object: LocalObjec
   return head.Metadata?.md5 === object.md5;
 }
 
-async function putObject(client: S3Client, bucket: string, object: LocalObject, signal?: AbortSignal): Promise<void> {
+async function putObject(client: S3Client, bucket: string, object: LocalObject, multipartThreshold: number, signal?: AbortSignal): Promise<void> {
   const common = {
     Bucket: bucket,
     Key: object.key,
@@ -113,8 +115,8 @@ async function putObject(client: S3Client, bucket: string, object: LocalObject, 
     CacheControl: cacheControlFor(object.key),
     Metadata: { md5: object.md5 },
   };
-  if (object.size > MULTIPART_THRESHOLD) {
-    const upload = new Upload({ client, params: { ...common, Body: createReadStream(object.path) }, queueSize: 4, partSize: 8 * 1024 * 1024 });
+  if (object.size > multipartThreshold) {
+    const upload = new Upload({ client, params: { ...common, Body: createReadStream(object.path) }, queueSize: 4, partSize: Math.max(5 * 1024 * 1024, Math.ceil(object.size / 10_000)) });
     const abort = () => void upload.abort();
     signal?.addEventListener('abort', abort, { once: true });
     try {
@@ -171,7 +173,7 @@ export async function uploadObjects(options: UploadOptions): Promise<UploadResul
     let skipped: boolean;
     try {
       skipped = await alreadyThere(client, bucket, object, remote.get(object.key));
-      if (!skipped) await putObject(client, bucket, object, options.signal);
+      if (!skipped) await putObject(client, bucket, object, options.multipartThreshold ?? MULTIPART_THRESHOLD, options.signal);
     } catch (error) {
       if (error instanceof IngestError) throw error;
       if (options.signal?.aborted) throw new IngestError('aborted', 'upload cancelled');
