@@ -81,6 +81,8 @@ export interface Catalog {
   release(id: string, owner: string, now: number): void;
   /** Requeues a failed recording now, attempts reset. */
   retry(id: string, now: number): Recording;
+  /** Requeues a published recording whose repository copy is gone, to publish it again. */
+  republish(id: string, now: number): Recording;
   close(): void;
 }
 
@@ -263,6 +265,14 @@ export class SqliteCatalog implements Catalog {
     this.#db
       .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`)
       .run(now, now, id);
+    return this.get(id)!;
+  }
+
+  republish(id: string, now: number): Recording {
+    const info = this.#db
+      .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'published'`)
+      .run(now, now, id);
+    if (info.changes !== 1) throw new CatalogError(`recording ${id} is not published`);
     return this.get(id)!;
   }
 

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createLogger, type Logger } from '../common/log.ts';
@@ -91,6 +92,11 @@ export async function ingestFile(config: IngestConfig, input: IngestFileInput, o
   try {
     let { recording } = await addFile(catalog, input);
     if (recording.state === 'failed') recording = catalog.retry(recording.id, Date.now());
+    if (recording.state === 'published' && !(recording.repositoryPath && existsSync(recording.repositoryPath))) {
+      // The repository copy was removed (or the repository moved): publish it again.
+      logger.warn('published recording has no repository copy; publishing again', { recording: recording.id, path: recording.repositoryPath });
+      recording = catalog.republish(recording.id, Date.now());
+    }
     for (;;) {
       const current = catalog.get(recording.id)!;
       if (current.state === 'published') {

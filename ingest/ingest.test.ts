@@ -111,6 +111,20 @@ describe('ingestFile', () => {
     expect(statSync(clip).size).toBeGreaterThan(0);
   });
 
+  it('returns the published result for the same file again, and publishes again when the repository copy was removed', async () => {
+    const input = { file: clip, course: 'MATH-101', title: 'Limits: "part" 1/2 — été', date: new Date('2026-03-04T08:05:00') };
+    const uploads: ProgressEvent[] = [];
+    expect(await ingestFile(env.config, input, { logger: quiet, onProgress: (e) => uploads.push(e) })).toEqual(result);
+    expect(uploads).toEqual([]);
+    rmSync(result.repositoryPath);
+    const again = await ingestFile(env.config, input, { logger: quiet, onProgress: (e) => uploads.push(e) });
+    expect(again).toEqual(result);
+    expect(existsSync(result.repositoryPath)).toBe(true);
+    // The same dir: x264 is deterministic, so the rerun finds every segment already in S3.
+    const rerun = uploads.filter((e): e is Extract<ProgressEvent, { phase: 'upload' }> => e.phase === 'upload');
+    expect(rerun.filter((e) => !e.skipped).map((e) => e.key)).toEqual([]);
+  });
+
   it('publishes a silent screen capture (no audio stream)', async () => {
     const silent = join(env.root, 'in', 'silent.mp4');
     await makeTestClip({ path: silent, seconds: 3, width: 320, height: 240, audio: false });
