@@ -142,18 +142,24 @@ async function run(
   if (recording.sourceKind === 'zoom') {
     recording = update({ state: 'downloading' });
     sourcePath = join(work, 'source.mp4');
-    const token = async () => recording.downloadToken ?? (ctx.zoomAccessToken ? await ctx.zoomAccessToken() : null);
-    await download({
-      url: recording.source,
-      path: sourcePath,
-      token,
-      expectedSize: recording.expectedSize,
-      signal,
-      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
-    });
+    // The webhook's download_token first (it lives 24 h); when Zoom refuses it, the OAuth token.
+    let useDownloadToken = Boolean(recording.downloadToken);
+    const token = async () => (useDownloadToken ? recording.downloadToken : ctx.zoomAccessToken ? await ctx.zoomAccessToken() : null);
+    const fetchOne = async (url: string, path: string, expectedSize: number | null) => {
+      const options = { url, path, token, expectedSize, signal, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) };
+      try {
+        await download(options);
+      } catch (error) {
+        if (!(useDownloadToken && ctx.zoomAccessToken && error instanceof IngestError && error.code === 'download_expired')) throw error;
+        log.warn('download_token refused; trying the OAuth access token', { error: error.message });
+        useDownloadToken = false;
+        await download(options);
+      }
+    };
+    await fetchOne(recording.source, sourcePath, recording.expectedSize);
     if (recording.transcriptSource) {
       transcriptPath = join(work, 'transcript.vtt');
-      await download({ url: recording.transcriptSource, path: transcriptPath, token, signal, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
+      await fetchOne(recording.transcriptSource, transcriptPath, null);
     }
   }
 

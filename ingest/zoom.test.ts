@@ -302,7 +302,8 @@ describe('zoom', () => {
     const catalog = new SqliteCatalog(env.config.catalogPath);
     const s3 = createS3Client(env.config);
     try {
-      const outcome = queueMeeting(catalog, meeting(2, '2026-01-12', 'Physics I', zoom.url, {}), { rules, recordingType: 'shared_screen_with_speaker_view', downloadToken: 'webhook-download-token' });
+      // A download_token that Zoom no longer accepts: the OAuth token takes over.
+      const outcome = queueMeeting(catalog, meeting(2, '2026-01-12', 'Physics I', zoom.url, {}), { rules, recordingType: 'shared_screen_with_speaker_view', downloadToken: 'expired-download-token' });
       expect(outcome.outcome).toBe('queued');
       const summary = await runQueue({ config: env.config, catalog, s3, logger: quiet, owner: 'test', zoomAccessToken: () => client.accessToken() });
       expect(summary, catalog.list()[0]?.lastError ?? '').toEqual({ published: 1, failed: 0, retrying: 0 });
