@@ -1,0 +1,89 @@
+<?php
+// This file is part of Moodle - http://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
+
+namespace filter_hlsgate;
+
+/**
+ * The filter inside Moodle: on a page in a course, in the site's filter order.
+ *
+ * Runs in a Moodle checkout only (see README.md); the matching rules themselves are tested without
+ * Moodle in tests/core/.
+ *
+ * @package    filter_hlsgate
+ * @copyright  2026 hlsgate
+ * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ * @covers     \filter_hlsgate\text_filter
+ */
+final class text_filter_test extends \advanced_testcase {
+    /** A pasted absolute URL under the allowed base. */
+    private const MEDIA_URL = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8';
+
+    protected function setUp(): void {
+        parent::setUp();
+        $this->resetAfterTest();
+        set_config('mediabaseurls', 'https://media.example.test/lectures/', 'filter_hlsgate');
+    }
+
+    public function test_install_puts_the_filter_on_and_above_mediaplugin(): void {
+        global $CFG;
+        require_once($CFG->libdir . '/filterlib.php');
+        $states = filter_get_global_states();
+        $this->assertEquals(TEXTFILTER_ON, $states['hlsgate']->active);
+        $order = array_keys($states);
+        $this->assertLessThan(array_search('mediaplugin', $order, true), array_search('hlsgate', $order, true));
+    }
+
+    public function test_links_on_a_page_become_players_without_user_data(): void {
+        global $CFG;
+        require_once($CFG->libdir . '/filterlib.php');
+        filter_set_global_state('hlsgate', TEXTFILTER_ON);
+        filter_set_global_state('mediaplugin', TEXTFILTER_ON);
+
+        $course = $this->getDataGenerator()->create_course();
+        $page = $this->getDataGenerator()->create_module('page', ['course' => $course->id]);
+        $context = \context_module::instance($page->cmid);
+        $pluginfile = \moodle_url::make_pluginfile_url($context->id, 'mod_page', 'content', 1, '/', 'lecture1.m3u8')->out(false);
+        $text = '<p>This week\'s recording:</p><p><a href="' . $pluginfile . '">Lecture 1</a></p>'
+            . '<p><a href="' . self::MEDIA_URL . '">Lecture 2</a></p>'
+            . '<pre><a href="' . self::MEDIA_URL . '">in pre</a></pre>';
+        $student = $this->getDataGenerator()->create_and_enrol($course, 'student');
+        $this->setUser($student);
+
+        $html = format_text($text, FORMAT_HTML, ['context' => $context, 'noclean' => true]);
+
+        $this->assertSame(2, substr_count($html, '<span class="filter_hlsgate"'));
+        $this->assertStringContainsString('data-hlsgate-src="' . s($pluginfile) . '"', $html);
+        $this->assertStringContainsString('data-hlsgate-contextid="' . $context->id . '"', $html);
+        $this->assertStringContainsString('data-hlsgate-title="Lecture 1"', $html);
+        // mediaplugin did not turn any of them into its own player; the link in <pre> stays a link.
+        $this->assertStringNotContainsString('mediaplugin_videojs', $html);
+        $this->assertStringContainsString('<pre><a href="' . self::MEDIA_URL . '">in pre</a></pre>', $html);
+        // Nothing of the viewer in the (cacheable) markup.
+        $this->assertStringNotContainsString($student->email, $html);
+        $this->assertStringNotContainsString(fullname($student), $html);
+        $this->assertStringNotContainsString('eyJ', $html, 'no token');
+    }
+
+    public function test_text_without_playlists_and_disallowed_hosts_are_untouched(): void {
+        $context = \context_system::instance();
+        $filter = new text_filter($context, []);
+        $plain = '<p><a href="https://example.test/a.mp4">video</a></p>';
+        $this->assertSame($plain, $filter->filter($plain));
+        $foreign = '<p><a href="https://cdn.other.test/x/master.m3u8">elsewhere</a></p>';
+        $this->assertSame($foreign, $filter->filter($foreign));
+        $this->assertSame('', $filter->filter(''));
+    }
+}
