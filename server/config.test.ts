@@ -49,9 +49,9 @@ describe('loadServerConfig', () => {
       activeKeyPairId: 'K2JCJMDEHXQW5F',
       cookie: { ttlSeconds: 600, secure: true },
       allowedOrigins: [],
-      rateLimit: { perAddressPerMinute: 1200, perSubPerMinute: 120, maxEntries: 50_000 },
+      rateLimit: { perAddressPerMinute: 1200, perSubPerMinute: 120, maxEntries: 20_000 },
       limits: { maxHeaderBytes: 8192, maxBodyBytes: 1024 },
-      signatureCacheSize: 5000,
+      signatureCacheSize: 2000,
     });
   });
 

@@ -10,6 +10,17 @@ import { DEFAULT_PORTS } from '../common/contracts.ts';
 import type { CloudFrontKeyPair } from './policy.ts';
 import { MAX_LEEWAY_SECONDS, MIN_SECRET_BYTES, mediaBaseUrlProblem, type TokenVerifyOptions } from './token.ts';
 
+/** Defaults of the settings that bound memory and load (documented in server/README.md). */
+export const SERVER_DEFAULTS = {
+  cookieTtl: 600,
+  rateLimitPerAddress: 1200,
+  rateLimitPerSub: 120,
+  rateLimitEntries: 20_000,
+  maxHeaderBytes: 8192,
+  maxBodyBytes: 1024,
+  signatureCacheSize: 2000,
+} as const;
+
 export const MIN_COOKIE_TTL = 10;
 export const MAX_COOKIE_TTL = 86_400;
 
@@ -50,23 +61,23 @@ const shape = {
   cloudfrontSecondPrivateKeyFile: setting.string().optional(),
   cloudfrontSecondPrivateKey: setting.string().optional(),
   cloudfrontActiveKeyPairId: setting.string().optional(),
-  cookieTtl: setting.integer(MIN_COOKIE_TTL, MAX_COOKIE_TTL).default(600),
+  cookieTtl: setting.integer(MIN_COOKIE_TTL, MAX_COOKIE_TTL).default(SERVER_DEFAULTS.cookieTtl),
   cookieDomain: setting
     .string()
     .refine((v) => /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(v), 'is not a host name')
     .optional(),
   cookieSecure: setting.boolean().default(true),
   allowedOrigins: setting.list().superRefine(eachItem(originProblem)).default([]),
-  rateLimitPerAddress: setting.integer(0, 1_000_000).default(1200),
-  rateLimitPerSub: setting.integer(0, 1_000_000).default(120),
-  rateLimitEntries: setting.integer(100, 10_000_000).default(50_000),
+  rateLimitPerAddress: setting.integer(0, 1_000_000).default(SERVER_DEFAULTS.rateLimitPerAddress),
+  rateLimitPerSub: setting.integer(0, 1_000_000).default(SERVER_DEFAULTS.rateLimitPerSub),
+  rateLimitEntries: setting.integer(100, 10_000_000).default(SERVER_DEFAULTS.rateLimitEntries),
   clientAddressHeader: setting
     .string()
     .refine((v) => /^[a-z0-9-]+$/i.test(v), 'is not a header name')
     .optional(),
-  maxHeaderBytes: setting.integer(1024, 1_048_576).default(8192),
-  maxBodyBytes: setting.integer(0, 1_048_576).default(1024),
-  signatureCacheSize: setting.integer(0, 1_000_000).default(5000),
+  maxHeaderBytes: setting.integer(1024, 1_048_576).default(SERVER_DEFAULTS.maxHeaderBytes),
+  maxBodyBytes: setting.integer(0, 1_048_576).default(SERVER_DEFAULTS.maxBodyBytes),
+  signatureCacheSize: setting.integer(0, 1_000_000).default(SERVER_DEFAULTS.signatureCacheSize),
 };
 
 export interface ServerConfig {

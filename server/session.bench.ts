@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createLogger } from '../common/log.ts';
-import type { ServerConfig } from './config.ts';
+import { SERVER_DEFAULTS, type ServerConfig } from './config.ts';
 import { startServer } from './node.ts';
 import { makeTestServer } from './test-config.ts';
 
@@ -126,7 +126,8 @@ async function main(): Promise<void> {
   const test = makeTestServer({
     // High enough never to refuse the load generator (all of it comes from 127.0.0.1), so the
     // limiters run on every request without changing the answers.
-    rateLimit: { perAddressPerMinute: 100_000_000, perSubPerMinute: 100_000_000, maxEntries: 50_000 },
+    // The production bounds on memory (maxEntries, the signature cache) stay at their defaults.
+    rateLimit: { perAddressPerMinute: 100_000_000, perSubPerMinute: 100_000_000, maxEntries: SERVER_DEFAULTS.rateLimitEntries },
   });
   const dirs = Array.from({ length: videos }, () => randomBytes(16).toString('base64url'));
   const now = Math.floor(Date.now() / 1000);

@@ -4,7 +4,7 @@
  */
 import { createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import type { ViewTokenClaims } from '../common/contracts.ts';
-import type { ServerConfig } from './config.ts';
+import { SERVER_DEFAULTS, type ServerConfig } from './config.ts';
 import { signViewToken } from './token.ts';
 
 export interface TestServer {
@@ -36,11 +36,15 @@ export function makeTestServer(overrides: Partial<ServerConfig> = {}, mediaBaseU
     },
     keyPairs: [{ keyPairId: 'KTESTKEYPAIR01', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string }],
     activeKeyPairId: 'KTESTKEYPAIR01',
-    cookie: { ttlSeconds: 600, secure: true },
+    cookie: { ttlSeconds: SERVER_DEFAULTS.cookieTtl, secure: true },
     allowedOrigins: [TEST_ISSUER],
-    rateLimit: { perAddressPerMinute: 1200, perSubPerMinute: 120, maxEntries: 10_000 },
-    limits: { maxHeaderBytes: 8192, maxBodyBytes: 1024 },
-    signatureCacheSize: 5000,
+    rateLimit: {
+      perAddressPerMinute: SERVER_DEFAULTS.rateLimitPerAddress,
+      perSubPerMinute: SERVER_DEFAULTS.rateLimitPerSub,
+      maxEntries: SERVER_DEFAULTS.rateLimitEntries,
+    },
+    limits: { maxHeaderBytes: SERVER_DEFAULTS.maxHeaderBytes, maxBodyBytes: SERVER_DEFAULTS.maxBodyBytes },
+    signatureCacheSize: SERVER_DEFAULTS.signatureCacheSize,
     ...overrides,
   };
   return {
