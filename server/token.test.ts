@@ -78,6 +78,24 @@ describe('signViewToken', () => {
     expect(verifyViewToken(signViewToken(c, { kid: 'k2', secret: SECRET2 }), options, NOW)).toEqual(c);
   });
 
+  it('accepts other spellings of a valid header (key order, no typ), checked in full', () => {
+    for (const header of [{ typ: 'JWT', kid: 'k1', alg: 'HS256' }, { alg: 'HS256', kid: 'k1' }]) {
+      expect(verifyViewToken(rawToken(header, claims()), options, NOW)).toEqual(claims());
+    }
+    // A canonical header does not vouch for the signature.
+    const canonical = Buffer.from('{"alg":"HS256","typ":"JWT","kid":"k1"}').toString('base64url');
+    expect(refusal(`${canonical}.${b64(claims())}.${'A'.repeat(43)}`).message).toBe('signature does not match');
+    // Another spelling of the same header bytes (stray low bits in the last character) is refused.
+    const last = canonical.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = canonical.slice(0, -1) + alphabet[alphabet.indexOf(last) + 1]!;
+    expect(Buffer.from(sibling, 'base64url').toString()).toBe(Buffer.from(canonical, 'base64url').toString());
+    const input = `${sibling}.${b64(claims())}`;
+    expect(refusal(`${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`).message).toBe(
+      'header is not canonical base64url',
+    );
+  });
+
   it('returns only the known claims', () => {
     const token = rawToken({ alg: 'HS256', typ: 'JWT', kid: 'k1' }, { ...claims(), extra: { a: 1 } });
     expect(verifyViewToken(token, options, NOW)).toEqual(claims());
