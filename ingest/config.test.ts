@@ -30,6 +30,8 @@ describe('loadIngestConfig', () => {
       zoomRecordingType: 'shared_screen_with_speaker_view',
     });
     expect(config.ladder.map((r) => r.height)).toEqual([1080, 720, 480, 360]);
+    expect(config.watermarkText).toBe('{institution} {course}');
+    expect(loadIngestConfig({ env: { ...minimal, HLSGATE_WATERMARK_TEXT: 'none' } }).watermarkText).toBe('');
     expect(s3ClientOptions(config).endpoint).toBeUndefined();
   });
 

@@ -38,8 +38,11 @@ const shape = {
   workDir: setting.string().default('.work/ingest/work'),
   ladder: ladderSetting.default(parseLadder(DEFAULT_LADDER)),
   x264Preset: z.enum(X264_PRESETS).default('veryfast'),
-  /** `{course}`, `{title}`, `{institution}`, `{date}` are replaced; empty text draws nothing. */
-  watermarkText: z.string().default('{institution} {course}'),
+  /** `{course}`, `{title}`, `{institution}`, `{date}` are replaced; `none` (or empty in the file) draws nothing. */
+  watermarkText: z
+    .string()
+    .transform((v) => (v.trim().toLowerCase() === 'none' ? '' : v))
+    .default('{institution} {course}'),
   watermarkImage: setting.string().optional(),
   institution: z.string().default(''),
   uploadConcurrency: setting.integer(1, 256).default(16),

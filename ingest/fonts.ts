@@ -33,7 +33,7 @@ export function findFont(): Promise<string> {
     for (const candidate of FALLBACK_FONTS) if (await exists(candidate)) return candidate;
     throw new IngestError(
       'font_missing',
-      'the watermark needs a font file and none was found (Debian: apt-get install fonts-dejavu-core), or set HLSGATE_WATERMARK_TEXT to an empty string',
+      'the watermark needs a font file and none was found (Debian: apt-get install fonts-dejavu-core), or set HLSGATE_WATERMARK_TEXT=none',
       { fatal: true },
     );
   })();
@@ -51,7 +51,7 @@ export function requireDrawtext(): Promise<void> {
     if (!/\bdrawtext\b/.test(String(result.stdout))) {
       throw new IngestError(
         'drawtext_missing',
-        'this ffmpeg has no drawtext filter (it was built without libfreetype): install a full ffmpeg, or set HLSGATE_WATERMARK_TEXT to an empty string',
+        'this ffmpeg has no drawtext filter (it was built without libfreetype): install a full ffmpeg, or set HLSGATE_WATERMARK_TEXT=none',
         { fatal: true },
       );
     }
