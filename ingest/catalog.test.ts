@@ -22,10 +22,10 @@ function tempCatalogPath(): string {
 }
 
 describe('SqliteCatalog', () => {
-  it('migrates once and remembers the schema version', () => {
+  it('migrates once and remembers the schema version', async () => {
     const path = tempCatalogPath();
-    new SqliteCatalog(path).close();
-    new SqliteCatalog(path).close();
+    await new SqliteCatalog(path).close();
+    await new SqliteCatalog(path).close();
     const db = new Database(path);
     expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
@@ -33,58 +33,58 @@ describe('SqliteCatalog', () => {
     expect(() => new SqliteCatalog(path)).toThrow(/newer than this program/);
   });
 
-  it('is idempotent on the source key', () => {
+  it('is idempotent on the source key', async () => {
     const catalog = new SqliteCatalog(':memory:');
-    const a = catalog.add(item(1), 1000);
-    const b = catalog.add({ ...item(1), title: 'other' }, 2000);
+    const a = await catalog.add(item(1), 1000);
+    const b = await catalog.add({ ...item(1), title: 'other' }, 2000);
     expect(a.created).toBe(true);
     expect(b.created).toBe(false);
     expect(b.recording.id).toBe(a.recording.id);
-    expect(catalog.list()).toHaveLength(1);
-    catalog.close();
+    expect(await catalog.list()).toHaveLength(1);
+    await catalog.close();
   });
 
-  it('leases: one holder at a time, due order, expiry, renewal and release', () => {
+  it('leases: one holder at a time, due order, expiry, renewal and release', async () => {
     const catalog = new SqliteCatalog(':memory:');
-    const first = catalog.add(item(1), 1000).recording;
-    const second = catalog.add(item(2), 1001).recording;
-    expect(catalog.claim('w1', 2000, 100)!.id).toBe(first.id);
-    expect(catalog.claim('w2', 2000, 100)!.id).toBe(second.id);
-    expect(catalog.claim('w3', 2000, 100)).toBeNull();
-    expect(catalog.claim('w3', 2050, 100, first.id)).toBeNull();
-    expect(() => catalog.update(first.id, 'w3', { state: 'transcoding' }, 2050)).toThrow(/held by another worker/);
-    expect(catalog.renew(first.id, 'w1', 2050, 100)).toBe(true); // now until 2150
-    expect(catalog.claim('w3', 2120, 100, first.id)).toBeNull();
+    const first = (await catalog.add(item(1), 1000)).recording;
+    const second = (await catalog.add(item(2), 1001)).recording;
+    expect((await catalog.claim('w1', 2000, 100))!.id).toBe(first.id);
+    expect((await catalog.claim('w2', 2000, 100))!.id).toBe(second.id);
+    expect(await catalog.claim('w3', 2000, 100)).toBeNull();
+    expect(await catalog.claim('w3', 2050, 100, first.id)).toBeNull();
+    await expect(catalog.update(first.id, 'w3', { state: 'transcoding' }, 2050)).rejects.toThrow(/held by another worker/);
+    expect(await catalog.renew(first.id, 'w1', 2050, 100)).toBe(true); // now until 2150
+    expect(await catalog.claim('w3', 2120, 100, first.id)).toBeNull();
     // w1 died: its lease runs out and another worker takes over.
-    expect(catalog.claim('w3', 2200, 100, first.id)!.leaseOwner).toBe('w3');
-    expect(catalog.renew(first.id, 'w1', 2200, 100)).toBe(false);
-    catalog.release(first.id, 'w3', 2300);
-    expect(catalog.get(first.id)!.leaseOwner).toBeNull();
-    catalog.close();
+    expect((await catalog.claim('w3', 2200, 100, first.id))!.leaseOwner).toBe('w3');
+    expect(await catalog.renew(first.id, 'w1', 2200, 100)).toBe(false);
+    await catalog.release(first.id, 'w3', 2300);
+    expect((await catalog.get(first.id))!.leaseOwner).toBeNull();
+    await catalog.close();
   });
 
-  it('does not hand out published, failed or not-yet-due recordings; retry requeues a failed one', () => {
+  it('does not hand out published, failed or not-yet-due recordings; retry requeues a failed one', async () => {
     const catalog = new SqliteCatalog(':memory:');
-    const a = catalog.add(item(1), 0).recording;
-    const b = catalog.add(item(2), 0).recording;
-    catalog.claim('w', 1, 100, a.id);
-    catalog.update(a.id, 'w', { state: 'failed', lastError: 'boom' }, 1);
-    catalog.release(a.id, 'w', 1);
-    catalog.claim('w', 1, 100, b.id);
-    catalog.update(b.id, 'w', { state: 'queued', nextAttemptAt: 5000 }, 1);
-    catalog.release(b.id, 'w', 1);
-    expect(catalog.claim('x', 10, 100)).toBeNull();
-    expect(catalog.claim('x', 5000, 100)!.id).toBe(b.id);
-    expect(() => catalog.retry(b.id, 5001)).toThrow(/not failed/);
-    const again = catalog.retry(a.id, 6000);
+    const a = (await catalog.add(item(1), 0)).recording;
+    const b = (await catalog.add(item(2), 0)).recording;
+    await catalog.claim('w', 1, 100, a.id);
+    await catalog.update(a.id, 'w', { state: 'failed', lastError: 'boom' }, 1);
+    await catalog.release(a.id, 'w', 1);
+    await catalog.claim('w', 1, 100, b.id);
+    await catalog.update(b.id, 'w', { state: 'queued', nextAttemptAt: 5000 }, 1);
+    await catalog.release(b.id, 'w', 1);
+    expect(await catalog.claim('x', 10, 100)).toBeNull();
+    expect((await catalog.claim('x', 5000, 100))!.id).toBe(b.id);
+    await expect(catalog.retry(b.id, 5001)).rejects.toThrow(/not failed/);
+    const again = await catalog.retry(a.id, 6000);
     expect(again).toMatchObject({ state: 'queued', attempts: 0, nextAttemptAt: 6000 });
-    catalog.close();
+    await catalog.close();
   });
 
   it('gives each recording to exactly one of several worker processes claiming at once', async () => {
     const path = tempCatalogPath();
     const catalog = new SqliteCatalog(path);
-    for (let n = 0; n < 300; n++) catalog.add(item(n), n);
+    for (let n = 0; n < 300; n++) await catalog.add(item(n), n);
     const fixture = join(import.meta.dirname, 'fixtures', 'claim-worker.ts');
     const go = join(path, '..', 'go');
     const workers = ['a', 'b', 'c'].map((name) => execa('node', ['--import', 'tsx', fixture, path, name, go]));
@@ -97,10 +97,10 @@ describe('SqliteCatalog', () => {
     const claimed = results.flatMap((r) => r.stdout.split('\n').filter((l) => l && l !== 'READY'));
     expect(claimed).toHaveLength(300);
     expect(new Set(claimed).size).toBe(300);
-    expect(catalog.list({ state: 'published' })).toHaveLength(300);
+    expect(await catalog.list({ state: 'published' })).toHaveLength(300);
     // They really competed: more than one worker got some.
     expect(results.filter((r) => r.stdout.trim() !== 'READY').length).toBeGreaterThan(1);
-    catalog.close();
+    await catalog.close();
   });
 });
 

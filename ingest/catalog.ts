@@ -1,7 +1,7 @@
 /**
- * The catalog: every recording, its state and its lease. `Catalog` is what the pipeline needs; the
- * SQLite implementation is the default and a PostgreSQL one can fill the same interface (the
- * claim is one `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *` there).
+ * The catalog: every recording, its state and its lease. `Catalog` is what the pipeline needs,
+ * asynchronous so that a PostgreSQL implementation can fill it (its claim is one
+ * `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *`); SQLite is the default.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -64,26 +64,26 @@ export type RecordingPatch = Partial<
 
 export interface Catalog {
   /** Queues a recording; a second add of the same sourceKey returns the existing one (`created: false`). */
-  add(input: NewRecording, now: number): { recording: Recording; created: boolean };
-  get(id: string): Recording | null;
-  getBySourceKey(sourceKey: string): Recording | null;
-  list(filter?: { state?: RecordingState }): Recording[];
+  add(input: NewRecording, now: number): Promise<{ recording: Recording; created: boolean }>;
+  get(id: string): Promise<Recording | null>;
+  getBySourceKey(sourceKey: string): Promise<Recording | null>;
+  list(filter?: { state?: RecordingState }): Promise<Recording[]>;
   /**
    * Atomically takes the lease of the next due recording (or of `id`), so two workers never hold
    * the same one. Null when nothing is due or `id` is leased by another worker, published or failed.
    */
-  claim(owner: string, now: number, leaseMs: number, id?: string): Recording | null;
+  claim(owner: string, now: number, leaseMs: number, id?: string): Promise<Recording | null>;
   /** Extends a lease the owner still holds; false when it was lost. */
-  renew(id: string, owner: string, now: number, leaseMs: number): boolean;
+  renew(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
   /** Changes a leased recording; throws when `owner` does not hold the lease. */
-  update(id: string, owner: string, patch: RecordingPatch, now: number): Recording;
+  update(id: string, owner: string, patch: RecordingPatch, now: number): Promise<Recording>;
   /** Gives the lease back. */
-  release(id: string, owner: string, now: number): void;
+  release(id: string, owner: string, now: number): Promise<void>;
   /** Requeues a failed recording now, attempts reset. */
-  retry(id: string, now: number): Recording;
+  retry(id: string, now: number): Promise<Recording>;
   /** Requeues a published recording whose repository copy is gone, to publish it again. */
-  republish(id: string, now: number): Recording;
-  close(): void;
+  republish(id: string, now: number): Promise<Recording>;
+  close(): Promise<void>;
 }
 
 export class CatalogError extends Error {
@@ -184,9 +184,9 @@ export class SqliteCatalog implements Catalog {
     }
   }
 
-  add(input: NewRecording, now: number): { recording: Recording; created: boolean } {
+  async add(input: NewRecording, now: number): Promise<{ recording: Recording; created: boolean }> {
     return this.#db.transaction(() => {
-      const existing = this.getBySourceKey(input.sourceKey);
+      const existing = this.#getBySourceKey(input.sourceKey);
       if (existing) return { recording: existing, created: false };
       const id = randomUUID();
       this.#db
@@ -197,26 +197,34 @@ export class SqliteCatalog implements Catalog {
         )
         .run(id, input.sourceKey, input.sourceKind, input.source, input.downloadToken ?? null, input.transcriptSource ?? null,
           input.expectedSize ?? null, input.course, input.title, input.recordedAt, now, now, now);
-      return { recording: this.get(id)!, created: true };
+      return { recording: this.#get(id)!, created: true };
     }).immediate();
   }
 
-  get(id: string): Recording | null {
+  async get(id: string): Promise<Recording | null> {
+    return this.#get(id);
+  }
+
+  #get(id: string): Recording | null {
     return fromRow(this.#db.prepare('SELECT * FROM recordings WHERE id = ?').get(id) as Record<string, unknown> | undefined);
   }
 
-  getBySourceKey(sourceKey: string): Recording | null {
+  async getBySourceKey(sourceKey: string): Promise<Recording | null> {
+    return this.#getBySourceKey(sourceKey);
+  }
+
+  #getBySourceKey(sourceKey: string): Recording | null {
     return fromRow(this.#db.prepare('SELECT * FROM recordings WHERE source_key = ?').get(sourceKey) as Record<string, unknown> | undefined);
   }
 
-  list(filter: { state?: RecordingState } = {}): Recording[] {
+  async list(filter: { state?: RecordingState } = {}): Promise<Recording[]> {
     const rows = filter.state
       ? this.#db.prepare('SELECT * FROM recordings WHERE state = ? ORDER BY created_at, rowid').all(filter.state)
       : this.#db.prepare('SELECT * FROM recordings ORDER BY created_at, rowid').all();
     return (rows as Record<string, unknown>[]).map((r) => fromRow(r)!);
   }
 
-  claim(owner: string, now: number, leaseMs: number, id?: string): Recording | null {
+  async claim(owner: string, now: number, leaseMs: number, id?: string): Promise<Recording | null> {
     // One UPDATE decides; with SQLite's single writer (BEGIN IMMEDIATE) nobody else can slip in.
     const free = `(lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)`;
     const row = this.#db.transaction(() =>
@@ -235,48 +243,48 @@ export class SqliteCatalog implements Catalog {
     return fromRow(row as Record<string, unknown> | undefined);
   }
 
-  renew(id: string, owner: string, now: number, leaseMs: number): boolean {
+  async renew(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
     const info = this.#db
       .prepare('UPDATE recordings SET lease_until = ? WHERE id = ? AND lease_owner = ? AND lease_until > ?')
       .run(now + leaseMs, id, owner, now);
     return info.changes === 1;
   }
 
-  update(id: string, owner: string, patch: RecordingPatch, now: number): Recording {
+  async update(id: string, owner: string, patch: RecordingPatch, now: number): Promise<Recording> {
     const entries = Object.entries(patch).filter(([, v]) => v !== undefined);
     const sets = entries.map(([k]) => `${COLUMNS[k as keyof Recording]} = ?`);
     const info = this.#db
       .prepare(`UPDATE recordings SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE id = ? AND lease_owner = ?`)
       .run(...entries.map(([, v]) => v as string | number | null), now, id, owner);
     if (info.changes !== 1) throw new CatalogError(`recording ${id}: the lease is held by another worker`);
-    return this.get(id)!;
+    return this.#get(id)!;
   }
 
-  release(id: string, owner: string, now: number): void {
+  async release(id: string, owner: string, now: number): Promise<void> {
     this.#db
       .prepare('UPDATE recordings SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?')
       .run(now, id, owner);
   }
 
-  retry(id: string, now: number): Recording {
-    const recording = this.get(id);
+  async retry(id: string, now: number): Promise<Recording> {
+    const recording = this.#get(id);
     if (!recording) throw new CatalogError(`no recording ${id}`);
     if (recording.state !== 'failed') throw new CatalogError(`recording ${id} is ${recording.state}, not failed`);
     this.#db
       .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`)
       .run(now, now, id);
-    return this.get(id)!;
+    return this.#get(id)!;
   }
 
-  republish(id: string, now: number): Recording {
+  async republish(id: string, now: number): Promise<Recording> {
     const info = this.#db
       .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'published'`)
       .run(now, now, id);
     if (info.changes !== 1) throw new CatalogError(`recording ${id} is not published`);
-    return this.get(id)!;
+    return this.#get(id)!;
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.#db.close();
   }
 }

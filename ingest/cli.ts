@@ -88,10 +88,10 @@ export function formatStatus(recordings: Recording[]): string {
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-function findRecording(catalog: Catalog, idOrPrefix: string): Recording {
-  const exact = catalog.get(idOrPrefix);
+async function findRecording(catalog: Catalog, idOrPrefix: string): Promise<Recording> {
+  const exact = await catalog.get(idOrPrefix);
   if (exact) return exact;
-  const matches = catalog.list().filter((r) => r.id.startsWith(idOrPrefix));
+  const matches = (await catalog.list()).filter((r) => r.id.startsWith(idOrPrefix));
   if (matches.length === 1) return matches[0]!;
   throw new UsageError(matches.length === 0 ? `no recording ${idOrPrefix}` : `${idOrPrefix} matches ${matches.length} recordings: give more of the id`);
 }
@@ -136,7 +136,7 @@ async function commandZoomSync(config: IngestConfig, catalog: Catalog, values: R
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()) || from > to) throw new UsageError('--from and --to must be dates, from ≤ to');
   const counts: Record<string, number> = { queued: 0, existing: 0, unmapped: 0, no_video: 0 };
   for await (const meeting of client.listRecordings(config.zoomUserId, from, to)) {
-    const outcome = queueMeeting(catalog, meeting, { rules, recordingType: config.zoomRecordingType });
+    const outcome = await queueMeeting(catalog, meeting, { rules, recordingType: config.zoomRecordingType });
     counts[outcome.outcome]!++;
     if (outcome.outcome === 'queued') out(io, `queued    ${outcome.id}  ${outcome.course} / ${outcome.title}`);
     else if (outcome.outcome === 'unmapped') out(io, `skipped   meeting ${outcome.meetingId} "${outcome.topic}": no course in HLSGATE_COURSE_MAP matches it`);
@@ -247,14 +247,14 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await commandRun(config, catalog, Boolean(values.watch), io);
       case 'status': {
         if (values.state && !STATES.includes(values.state as Recording['state'])) throw new UsageError(`--state must be one of ${STATES.join(', ')}`);
-        const list = catalog.list(values.state ? { state: values.state as Recording['state'] } : {});
+        const list = await catalog.list(values.state ? { state: values.state as Recording['state'] } : {});
         if (values.json) out(io, JSON.stringify(list.map(({ downloadToken: _t, ...r }) => r), null, 2));
         else out(io, list.length ? formatStatus(list) : 'no recordings');
         return 0;
       }
       case 'retry': {
         if (!rest[0]) throw new UsageError('retry needs a recording id');
-        const r = catalog.retry(findRecording(catalog, rest[0]).id, Date.now());
+        const r = await catalog.retry((await findRecording(catalog, rest[0])).id, Date.now());
         out(io, `requeued ${r.id}  ${r.course} / ${r.title}`);
         return 0;
       }
@@ -274,7 +274,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`error${code ? ` (${code})` : ''}: ${(error as Error).message}\n`);
     return 1;
   } finally {
-    catalog?.close();
+    await catalog?.close();
   }
 }
 

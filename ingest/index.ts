@@ -70,7 +70,7 @@ export async function addFile(catalog: Catalog, input: IngestFileInput, now = Da
   courseFolder(input.course);
   if (input.title.trim() === '') throw new IngestError('bad_request', 'a recording needs a title', { fatal: true });
   const source = await fileSourceKey(input.file, input.course, input.title);
-  return catalog.add(
+  return await catalog.add(
     {
       sourceKey: source.key,
       sourceKind: 'file',
@@ -91,14 +91,14 @@ export async function ingestFile(config: IngestConfig, input: IngestFileInput, o
   const owner = workerId();
   try {
     let { recording } = await addFile(catalog, input);
-    if (recording.state === 'failed') recording = catalog.retry(recording.id, Date.now());
+    if (recording.state === 'failed') recording = await catalog.retry(recording.id, Date.now());
     if (recording.state === 'published' && !(recording.repositoryPath && existsSync(recording.repositoryPath))) {
       // The repository copy was removed (or the repository moved): publish it again.
       logger.warn('published recording has no repository copy; publishing again', { recording: recording.id, path: recording.repositoryPath });
-      recording = catalog.republish(recording.id, Date.now());
+      recording = await catalog.republish(recording.id, Date.now());
     }
     for (;;) {
-      const current = catalog.get(recording.id)!;
+      const current = (await catalog.get(recording.id))!;
       if (current.state === 'published') {
         return { id: current.id, dir: current.dir!, masterKey: current.masterKey!, repositoryPath: current.repositoryPath! };
       }
@@ -110,7 +110,7 @@ export async function ingestFile(config: IngestConfig, input: IngestFileInput, o
         await sleep(Math.min(wait, 60_000), options.signal);
         continue;
       }
-      const leased = catalog.claim(owner, Date.now(), config.leaseSeconds * 1000, current.id);
+      const leased = await catalog.claim(owner, Date.now(), config.leaseSeconds * 1000, current.id);
       if (!leased) {
         // Another worker holds it (or held it and died: its lease runs out).
         await sleep(250, options.signal);
@@ -128,6 +128,6 @@ export async function ingestFile(config: IngestConfig, input: IngestFileInput, o
     }
   } finally {
     s3.destroy();
-    if (!options.catalog) catalog.close();
+    if (!options.catalog) await catalog.close();
   }
 }

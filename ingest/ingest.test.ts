@@ -142,8 +142,8 @@ describe('ingestFile', () => {
       /not a readable video/,
     );
     const catalog = new SqliteCatalog(env.config.catalogPath);
-    const failed = catalog.list({ state: 'failed' });
-    catalog.close();
+    const failed = await catalog.list({ state: 'failed' });
+    await catalog.close();
     expect(failed).toHaveLength(1);
     expect(failed[0]!.lastErrorCode).toBe('input_not_video');
     expect(failed[0]!.lastError).toMatch(/corrupt\.mp4 is not a readable video[\s\S]*ffmpeg stderr/);

@@ -92,18 +92,21 @@ export async function processRecording(ctx: PipelineContext, leased: Recording):
   const lost = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, lost.signal]) : lost.signal;
   const heartbeat = setInterval(() => {
-    if (!ctx.catalog.renew(leased.id, ctx.owner, now(), leaseMs)) {
-      lost.abort(new IngestError('aborted', 'the lease on this recording was lost to another worker'));
-    }
+    ctx.catalog.renew(leased.id, ctx.owner, now(), leaseMs).then(
+      (held) => {
+        if (!held) lost.abort(new IngestError('aborted', 'the lease on this recording was lost to another worker'));
+      },
+      (error: unknown) => log.warn('lease renewal failed', { error }),
+    );
   }, Math.max(250, leaseMs / 3));
   heartbeat.unref();
   let recording = leased;
-  const update = (patch: RecordingPatch) => (recording = ctx.catalog.update(recording.id, ctx.owner, patch, now()));
+  const update = async (patch: RecordingPatch) => (recording = await ctx.catalog.update(recording.id, ctx.owner, patch, now()));
   try {
-    update({ attempts: leased.attempts + 1 });
+    await update({ attempts: leased.attempts + 1 });
     const published = await run(ctx, recording, update, signal, log);
     log.info('published', { dir: published.dir, repositoryPath: published.repositoryPath });
-    recording = ctx.catalog.get(recording.id)!;
+    recording = (await ctx.catalog.get(recording.id))!;
     return recording;
   } catch (error) {
     if (signal.aborted) {
@@ -113,21 +116,21 @@ export async function processRecording(ctx: PipelineContext, leased: Recording):
     const patch = failurePatch(recording, error, ctx.config, now());
     log.error(patch.state === 'failed' ? 'failed' : 'will retry', { code: patch.lastErrorCode, error: patch.lastError, attempts: patch.attempts });
     try {
-      update(patch);
+      await update(patch);
     } catch (updateError) {
       log.error('could not record the failure', { error: updateError });
     }
-    return ctx.catalog.get(recording.id)!;
+    return (await ctx.catalog.get(recording.id))!;
   } finally {
     clearInterval(heartbeat);
-    ctx.catalog.release(recording.id, ctx.owner, now());
+    await ctx.catalog.release(recording.id, ctx.owner, now());
   }
 }
 
 async function run(
   ctx: PipelineContext,
   initial: Recording,
-  update: (patch: RecordingPatch) => Recording,
+  update: (patch: RecordingPatch) => Promise<Recording>,
   signal: AbortSignal,
   log: Logger,
 ): Promise<Published> {
@@ -140,7 +143,7 @@ async function run(
   let sourcePath = recording.source;
   let transcriptPath: string | null = recording.transcriptSource && !/^https?:/.test(recording.transcriptSource) ? recording.transcriptSource : null;
   if (recording.sourceKind === 'zoom') {
-    recording = update({ state: 'downloading' });
+    recording = await update({ state: 'downloading' });
     sourcePath = join(work, 'source.mp4');
     // The webhook's download_token first (it lives 24 h); when Zoom refuses it, the OAuth token.
     let useDownloadToken = Boolean(recording.downloadToken);
@@ -164,12 +167,12 @@ async function run(
   }
 
   // 2. Probe, 3. transcode, 4. extras, 5. package — skipped when a previous attempt finished them.
-  recording = update({ state: 'transcoding' });
-  const dir = recording.dir ?? update({ dir: newDir() }).dir!;
+  recording = await update({ state: 'transcoding' });
+  const dir = recording.dir ?? (await update({ dir: newDir() })).dir!;
   const marker = await readMarker(outDir);
   if (!marker || marker.dir !== dir) {
     const probed = await probe(sourcePath, signal);
-    update({ durationSeconds: probed.durationSeconds });
+    await update({ durationSeconds: probed.durationSeconds });
     await rm(outDir, { recursive: true, force: true });
     const rungs = selectRungs(config.ladder, probed.height);
     log.info('transcoding', { rungs: rungs.map((r) => r.name), duration: probed.durationSeconds, audio: probed.hasAudio });
@@ -199,7 +202,7 @@ async function run(
   }
 
   // 6. Upload, 7. verify.
-  recording = update({ state: 'uploading' });
+  recording = await update({ state: 'uploading' });
   const prefix = keyPrefixOf(config, dir);
   const masterKey = `${prefix}${LAYOUT.master}`;
   const objects = await collectObjects(outDir, prefix);
@@ -238,7 +241,7 @@ async function run(
     if (error instanceof IngestError) throw error;
     throw new IngestError('publish_failed', `cannot write to the repository: ${(error as Error).message}`, { cause: error });
   }
-  update({ state: 'published', repositoryPath, masterKey, lastError: null, lastErrorCode: null });
+  await update({ state: 'published', repositoryPath, masterKey, lastError: null, lastErrorCode: null });
 
   // 9. Clean up: work files (and a downloaded source) go; a local source file is never touched.
   await rm(work, { recursive: true, force: true });

@@ -118,7 +118,7 @@ export function handleWebhook(options: WebhookServerOptions) {
       return send(res, 200, urlValidationResponse(options.secret, body.payload.plainToken));
     }
     if (body.event === 'recording.completed' && body.payload?.object) {
-      const outcome = queueMeeting(options.catalog, body.payload.object, {
+      const outcome = await queueMeeting(options.catalog, body.payload.object, {
         rules: options.rules,
         recordingType: options.recordingType,
         downloadToken: body.download_token ?? null,

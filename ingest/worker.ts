@@ -34,7 +34,7 @@ export async function runQueue(options: RunQueueOptions): Promise<RunQueueSummar
   const leaseMs = options.config.leaseSeconds * 1000;
   for (;;) {
     if (options.signal?.aborted) break;
-    const leased = options.catalog.claim(options.owner, Date.now(), leaseMs);
+    const leased = await options.catalog.claim(options.owner, Date.now(), leaseMs);
     if (!leased) {
       if (!options.watch) break;
       try {

@@ -222,13 +222,13 @@ describe('zoom', () => {
     const sync = async () => {
       const outcomes = [];
       for await (const m of client.listRecordings('me', new Date('2026-01-01'), new Date('2026-02-20'))) {
-        outcomes.push(queueMeeting(catalog, m, { rules, recordingType: 'shared_screen_with_speaker_view' }).outcome);
+        outcomes.push((await queueMeeting(catalog, m, { rules, recordingType: 'shared_screen_with_speaker_view' })).outcome);
       }
       return outcomes;
     };
     expect(await sync()).toEqual(['queued', 'queued', 'unmapped', 'no_video', 'queued']);
     expect(await sync()).toEqual(['existing', 'existing', 'unmapped', 'no_video', 'existing']);
-    const queued = catalog.list();
+    const queued = await catalog.list();
     expect(queued.map((r) => [r.course, r.title, r.sourceKey])).toEqual([
       ['MATH-101', 'Calculus', 'zoom:f1-screen'],
       ['PHYS-1', 'Physics I', 'zoom:f2-screen'],
@@ -236,7 +236,7 @@ describe('zoom', () => {
     ]);
     expect(queued[0]!.recordedAt).toBe('2026-01-05T09:01:00.000Z');
     expect(queued[0]!.transcriptSource).toBe(`${zoom.url}/rec/download/f1.vtt`);
-    catalog.close();
+    await catalog.close();
   });
 
   it('resumes a broken download with Range and checks its size; an expired link is a clear, final error', async () => {
@@ -283,18 +283,18 @@ describe('zoom', () => {
       expect((await post(completed, { sign: 'v0=' + '0'.repeat(64) })).status).toBe(401);
       expect((await post(completed, { ts: Math.floor(Date.now() / 1000) - 301 })).status).toBe(401);
       expect(checkSignature(secret, { signature: null, timestamp: '1' }, '{}', 1)).toMatch(/missing/);
-      expect(catalog.list()).toHaveLength(0);
+      expect(await catalog.list()).toHaveLength(0);
 
       const ok = await post(completed);
       expect(await ok.json()).toEqual({ ok: true, outcome: 'queued' });
       expect((await (await post(completed)).json()) as object).toEqual({ ok: true, outcome: 'existing' });
-      const [recording] = catalog.list();
+      const [recording] = await catalog.list();
       expect(queuedIds).toEqual([recording!.id]);
       expect(recording!.downloadToken).toBe('webhook-download-token');
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     } finally {
       await server.stop();
-      catalog.close();
+      await catalog.close();
     }
   });
 
@@ -303,11 +303,11 @@ describe('zoom', () => {
     const s3 = createS3Client(env.config);
     try {
       // A download_token that Zoom no longer accepts: the OAuth token takes over.
-      const outcome = queueMeeting(catalog, meeting(2, '2026-01-12', 'Physics I', zoom.url, {}), { rules, recordingType: 'shared_screen_with_speaker_view', downloadToken: 'expired-download-token' });
+      const outcome = await queueMeeting(catalog, meeting(2, '2026-01-12', 'Physics I', zoom.url, {}), { rules, recordingType: 'shared_screen_with_speaker_view', downloadToken: 'expired-download-token' });
       expect(outcome.outcome).toBe('queued');
       const summary = await runQueue({ config: env.config, catalog, s3, logger: quiet, owner: 'test', zoomAccessToken: () => client.accessToken() });
-      expect(summary, catalog.list()[0]?.lastError ?? '').toEqual({ published: 1, failed: 0, retrying: 0 });
-      const [done] = catalog.list({ state: 'published' });
+      expect(summary, (await catalog.list())[0]?.lastError ?? '').toEqual({ published: 1, failed: 0, retrying: 0 });
+      const [done] = await catalog.list({ state: 'published' });
       const get = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: 'media', Key: key }))).Body!.transformToString();
       const master = await get(done!.masterKey!);
       expect(master).toContain('#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="Transcript",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI="subs/index.m3u8"');
@@ -322,7 +322,7 @@ describe('zoom', () => {
       expect(await import('node:fs').then((fs) => fs.existsSync(join(env.config.workDir, done!.id)))).toBe(false);
     } finally {
       s3.destroy();
-      catalog.close();
+      await catalog.close();
     }
   });
 });

@@ -204,11 +204,11 @@ export type QueueOutcome =
   | { outcome: 'unmapped' | 'no_video'; meetingId: string; topic: string };
 
 /** Queues a meeting's recording (idempotent on the recording file's id). */
-export function queueMeeting(
+export async function queueMeeting(
   catalog: Catalog,
   meeting: ZoomMeeting,
   options: { rules: readonly CourseRule[]; recordingType: string; downloadToken?: string | null; now?: number },
-): QueueOutcome {
+): Promise<QueueOutcome> {
   const meetingId = String(meeting.id);
   const { video, transcript } = pickFiles(meeting, options.recordingType);
   if (!video) return { outcome: 'no_video', meetingId, topic: meeting.topic };
@@ -225,6 +225,6 @@ export function queueMeeting(
     title: meeting.topic || `Zoom meeting ${meetingId}`,
     recordedAt: new Date(video.recording_start ?? meeting.start_time).toISOString(),
   };
-  const { recording, created } = catalog.add(input, options.now ?? Date.now());
+  const { recording, created } = await catalog.add(input, options.now ?? Date.now());
   return { outcome: created ? 'queued' : 'existing', id: recording.id, title: recording.title, course };
 }
