@@ -279,6 +279,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/ingest/cli.ts')) {
+  // The AWS SDK warns on every start that its 2027 releases will need Node 22; hlsgate supports
+  // Node 20.19+, so that one warning is noise to a person running a command. Others still show.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name !== 'NodeVersionSupportWarning') process.stderr.write(`${warning.name}: ${warning.message}\n`);
+  });
   const controller = new AbortController();
   let stops = 0;
   const stop = () => {
