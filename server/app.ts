@@ -166,7 +166,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
   // No route reads a body, so it is only measured: by Content-Length when given, else by counting
   // the stream (and dropping it). Over Node's HTTP a request with neither Content-Length nor
   // Transfer-Encoding has no body (RFC 9112 §6.3) and is left alone: touching `c.req.raw.body`
-  // would build a web stream for nothing, which cost a third of the endpoint's time.
+  // would build a web stream and a full Request for nothing (a large share of the endpoint's CPU).
   const limitBody: MiddlewareHandler<Env> = async (c, next) => {
     const tooLarge = () => new ApiError(413, 'payload_too_large', `request body exceeds ${config.limits.maxBodyBytes} bytes`);
     const length = c.req.header('content-length');
