@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { USAGE, main } from './cli.ts';
 import { makeTestClip } from './test-clip.ts';
+import { signWebhook } from './webhook.ts';
 import { type TestEnv, startTestEnv } from './test-support.ts';
 
 function capture(): { stream: Writable & NodeJS.WriteStream; text: () => string } {
@@ -78,6 +79,40 @@ describe('cli', () => {
     expect(retried.code).toBe(0);
     expect(retried.stdout).toMatch(/requeued .*broken/);
     expect((await cli('status', '--state', 'queued')).stdout).toMatch(/queued +0 +PHYS-1/);
+  });
+
+  it('serve: verifies and queues Zoom webhooks with the course map from the settings', async () => {
+    const map = join(env.root, 'courses.json');
+    writeFileSync(map, JSON.stringify([{ topic: '^Chemistry', course: 'CHEM-2' }]));
+    const controller = new AbortController();
+    const stdout = capture();
+    const serving = main(['serve', '--no-worker'], {
+      env: { ...vars, HLSGATE_ZOOM_WEBHOOK_SECRET: 'wh-secret', HLSGATE_ZOOM_WEBHOOK_PORT: '0', HLSGATE_COURSE_MAP: map },
+      stdout: stdout.stream,
+      stderr: capture().stream,
+      signal: controller.signal,
+    });
+    while (!/listening/.test(stdout.text())) await new Promise((r) => setTimeout(r, 20));
+    const url = /on (http:\/\/\S+)/.exec(stdout.text())![1]!;
+    const body = JSON.stringify({
+      event: 'recording.completed',
+      payload: {
+        object: {
+          uuid: 'u==', id: 123, topic: 'Chemistry 2', start_time: '2026-02-03T10:00:00Z',
+          recording_files: [{ id: 'chem-mp4', file_type: 'MP4', recording_type: 'shared_screen_with_speaker_view', download_url: 'http://127.0.0.1:9/x.mp4', status: 'completed' }],
+        },
+      },
+      download_token: 'dl',
+    });
+    const ts = String(Math.floor(Date.now() / 1000));
+    const post = (signature: string) =>
+      fetch(url, { method: 'POST', headers: { 'x-zm-request-timestamp': ts, 'x-zm-signature': signature }, body });
+    expect((await post('v0=nope')).status).toBe(401);
+    const ok = await post(signWebhook('wh-secret', ts, body));
+    expect(await ok.json()).toEqual({ ok: true, outcome: 'queued' });
+    controller.abort();
+    expect(await serving).toBe(0);
+    expect((await cli('status', '--state', 'queued')).stdout).toMatch(/queued +0 +CHEM-2 +2026-02-03 10:00 +Chemistry 2/);
   });
 
   it('says what is wrong with a command line', async () => {
