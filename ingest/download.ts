@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { type RetryPolicy, retryDelay, sleep } from '../common/retry.ts';
 import { IngestError } from './errors.ts';
+import { retryAfterMs } from './zoom.ts';
 
 export interface DownloadOptions {
   url: string;
@@ -69,6 +70,7 @@ export async function download(options: DownloadOptions): Promise<{ bytes: numbe
           { fatal: expired },
         );
         (error as { status?: number }).status = response.status;
+        (error as { retryAfterMs?: number | null }).retryAfterMs = retryAfterMs(response.headers.get('retry-after'), Date.now());
         throw error;
       }
       let append = response.status === 206 && have > 0;
@@ -96,7 +98,10 @@ export async function download(options: DownloadOptions): Promise<{ bytes: numbe
     } catch (error) {
       if (options.signal?.aborted) throw new IngestError('aborted', 'download cancelled');
       const fatal = error instanceof IngestError && (error.fatal || !retryableStatus((error as { status?: number }).status ?? 500));
-      const delay = fatal ? null : retryDelay(policy, attempt + 1);
+      const asked = (error as { retryAfterMs?: number | null }).retryAfterMs;
+      const backoff = fatal ? null : retryDelay(policy, attempt + 1);
+      // A server that says when to come back (429/503 Retry-After) is believed, within reason.
+      const delay = backoff !== null && asked != null ? Math.min(Math.max(asked, backoff), 10 * 60_000) : backoff;
       if (delay === null) {
         if (error instanceof IngestError) throw error;
         throw new IngestError('download_failed', `download failed: ${(error as Error).message}`, { cause: error });

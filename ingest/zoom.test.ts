@@ -35,6 +35,8 @@ interface FakeZoom {
   tokensIssued(): number;
   setMeetings(meetings: ZoomMeeting[]): void;
   video: Buffer;
+  /** Make the next N downloads answer 429 with this Retry-After. */
+  throttleDownloads(count: number, retryAfter: string): void;
   /** Cut the connection after this many bytes on the next video download. */
   breakNextDownloadAfter(bytes: number): void;
   stop(): Promise<void>;
@@ -47,6 +49,8 @@ async function startFakeZoom(video: Buffer): Promise<FakeZoom> {
   let throttled = 0;
   let retryAfter = '1';
   let breakAfter: number | null = null;
+  let throttledDownloads = 0;
+  let downloadRetryAfter = '1';
   let meetings: ZoomMeeting[] = [];
   const PAGE = 2;
   const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -85,6 +89,10 @@ async function startFakeZoom(video: Buffer): Promise<FakeZoom> {
     if (req.method === 'GET' && file) {
       if (bearer !== 'webhook-download-token' && !(bearer && validTokens.has(bearer))) return json(res, 401, { code: 124, message: 'Invalid access token.' });
       if (file === 'gone.mp4') return json(res, 404, { code: 3301, message: 'This recording does not exist.' });
+      if (throttledDownloads > 0) {
+        throttledDownloads--;
+        return json(res, 429, { code: 429, message: 'Too many requests' }, { 'retry-after': downloadRetryAfter });
+      }
       const body = file.endsWith('.vtt') ? Buffer.from(VTT) : video;
       const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
       const start = range ? Number(range[1]) : 0;
@@ -119,6 +127,10 @@ async function startFakeZoom(video: Buffer): Promise<FakeZoom> {
     tokensIssued: () => issued,
     setMeetings(m) {
       meetings = m;
+    },
+    throttleDownloads(count, value) {
+      throttledDownloads = count;
+      downloadRetryAfter = value;
     },
     breakNextDownloadAfter(bytes) {
       breakAfter = bytes;
@@ -254,6 +266,11 @@ describe('zoom', () => {
     expect(result.bytes).toBe(zoom.video.length);
     expect(readFileSync(path).equals(zoom.video)).toBe(true);
     expect(zoom.log.filter((l) => l.startsWith('GET /rec/download/f1.mp4'))).toHaveLength(2);
+    // 429 with Retry-After: waited out (the policy alone would retry after 10 ms).
+    zoom.throttleDownloads(1, '1');
+    const started = Date.now();
+    await download({ url: `${zoom.url}/rec/download/f5.mp4`, path: join(env.root, 'dl', 'b.mp4'), token: async () => 'webhook-download-token', expectedSize: zoom.video.length, retry: { maxRetry: 3, retryDelayMs: 10, maxRetryDelayMs: 50 } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
     await expect(
       download({ url: `${zoom.url}/rec/download/gone.mp4`, path: join(env.root, 'dl', 'gone.mp4'), token: async () => 'webhook-download-token', retry: { maxRetry: 3, retryDelayMs: 10, maxRetryDelayMs: 50 } }),
     ).rejects.toMatchObject({ code: 'download_expired', fatal: true, message: expect.stringMatching(/HTTP 404: the recording is gone or its download link expired/) });
