@@ -125,8 +125,8 @@ describe('ingestFile', () => {
     expect(rerun.filter((e) => !e.skipped).map((e) => e.key)).toEqual([]);
   });
 
-  it('publishes a silent screen capture (no audio stream)', async () => {
-    const silent = join(env.root, 'in', 'silent.mp4');
+  it('publishes a silent screen capture (no audio stream) from a file with quotes, a colon and unicode in its name', async () => {
+    const silent = join(env.root, 'in', `silent 'q' "dq" : ü,[x];.mp4`);
     await makeTestClip({ path: silent, seconds: 3, width: 320, height: 240, audio: false });
     const published = await ingestFile(env.config, { file: silent, course: 'MATH-101', title: 'Silent' }, { logger: quiet });
     const variants = parseMasterVariants(await getText(client, published.masterKey));
