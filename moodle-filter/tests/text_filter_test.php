@@ -68,9 +68,12 @@ final class text_filter_test extends \advanced_testcase {
         $this->assertStringContainsString('data-hlsgate-src="' . s($pluginfile) . '"', $html);
         $this->assertStringContainsString('data-hlsgate-contextid="' . $context->id . '"', $html);
         $this->assertStringContainsString('data-hlsgate-title="Lecture 1"', $html);
-        // mediaplugin did not turn any of them into its own player; the link in <pre> stays a link.
-        $this->assertStringNotContainsString('mediaplugin_videojs', $html);
-        $this->assertStringContainsString('<pre><a href="' . self::MEDIA_URL . '">in pre</a></pre>', $html);
+        // mediaplugin did not turn ours into its own player; the link in <pre> was left to the other
+        // filters (mediaplugin, which does not skip <pre>, makes it its own player).
+        $pre = strpos($html, '<pre>');
+        $this->assertNotFalse($pre);
+        $this->assertStringNotContainsString('mediaplugin_videojs', substr($html, 0, $pre));
+        $this->assertStringNotContainsString('filter_hlsgate', substr($html, $pre));
         // Nothing of the viewer in the (cacheable) markup.
         $this->assertStringNotContainsString($student->email, $html);
         $this->assertStringNotContainsString(fullname($student), $html);
