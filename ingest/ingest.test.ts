@@ -210,6 +210,24 @@ describe('resuming', () => {
     expect(existsSync(published.repositoryPath)).toBe(true);
   });
 
+  it('cancelled mid-transcode: stops with code aborted, keeps the state, and a later run finishes', async () => {
+    const clip = join(env.root, 'in', 'c.mp4');
+    await makeTestClip({ path: clip, seconds: 4, width: 320, height: 240 });
+    const input = { file: clip, course: 'GEO', title: 'Cancelled' };
+    const controller = new AbortController();
+    await expect(
+      ingestFile(env.config, input, { logger: quiet, signal: controller.signal, onProgress: (e) => e.phase === 'transcode' && controller.abort() }),
+    ).rejects.toMatchObject({ code: 'aborted' });
+    const catalog = new SqliteCatalog(env.config.catalogPath);
+    const [stopped] = (await catalog.list()).filter((r) => r.title === 'Cancelled');
+    await catalog.close();
+    expect(stopped).toMatchObject({ state: 'transcoding', leaseOwner: null, lastError: null });
+    expect(m3u8Files(env.config.repositoryRoot).filter((f) => f.startsWith('GEO'))).toEqual([]);
+    const published = await ingestFile(env.config, input, { logger: quiet });
+    expect(existsSync(published.repositoryPath)).toBe(true);
+    expect(statSync(clip).size).toBeGreaterThan(0);
+  });
+
   it('a worker killed mid-upload: the rerun finishes without re-uploading what was done', async () => {
     const clip = join(env.root, 'in', 'b.mp4');
     await makeTestClip({ path: clip, seconds: 8, width: 320, height: 240 });
