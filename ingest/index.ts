@@ -84,6 +84,14 @@ export async function addFile(catalog: Catalog, input: IngestFileInput, now = Da
   );
 }
 
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, signal);
+  } catch (error) {
+    throw new IngestError('aborted', 'ingest cancelled', { cause: error });
+  }
+}
+
 export async function ingestFile(config: IngestConfig, input: IngestFileInput, options: IngestFileOptions = {}): Promise<IngestFileResult> {
   const logger = options.logger ?? createLogger({ name: 'ingest' });
   const catalog = options.catalog ?? new SqliteCatalog(config.catalogPath);
@@ -107,13 +115,13 @@ export async function ingestFile(config: IngestConfig, input: IngestFileInput, o
       }
       const wait = current.nextAttemptAt - Date.now();
       if (wait > 0) {
-        await sleep(Math.min(wait, 60_000), options.signal);
+        await pause(Math.min(wait, 60_000), options.signal);
         continue;
       }
       const leased = await catalog.claim(owner, Date.now(), config.leaseSeconds * 1000, current.id);
       if (!leased) {
         // Another worker holds it (or held it and died: its lease runs out).
-        await sleep(250, options.signal);
+        await pause(250, options.signal);
         continue;
       }
       await processRecording({
