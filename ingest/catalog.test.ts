@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, SqliteCatalog } from './catalog.ts';
 import { IngestError } from './errors.ts';
-import { failurePatch } from './pipeline.ts';
+import { checkDuration, failurePatch } from './pipeline.ts';
 
 const item = (n: number) => ({
   sourceKey: `file:${n}`,
@@ -120,5 +120,14 @@ describe('failurePatch', () => {
     const patch = failurePatch(recording, new IngestError('input_not_video', 'not a video', { fatal: true, stderrTail: 'moov atom not found' }), config, 0);
     expect(patch).toMatchObject({ attempts: 1, state: 'failed', lastErrorCode: 'input_not_video' });
     expect(patch.lastError).toContain('moov atom not found');
+  });
+});
+
+describe('checkDuration', () => {
+  it('accepts small differences and names a cut-short video', () => {
+    expect(checkDuration(7.9, 8)).toBeNull();
+    expect(checkDuration(3570, 3600)).toBeNull();
+    expect(checkDuration(4.1, 8)).toMatch(/stops at 4\.1 s but the file says it lasts 8\.0 s/);
+    expect(checkDuration(3000, 3600)).not.toBeNull();
   });
 });

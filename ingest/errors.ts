@@ -2,6 +2,7 @@
 export type IngestErrorCode =
   | 'input_unreadable'
   | 'input_not_video'
+  | 'input_truncated'
   | 'probe_failed'
   | 'transcode_failed'
   | 'transcode_timeout'

@@ -155,6 +155,19 @@ describe('ingestFile', () => {
     expect(listed.size).toBe(0);
   });
 
+  it('fails a truncated file that ffmpeg decodes "successfully" instead of publishing half a lecture', async () => {
+    const whole = join(env.root, 'in', 'whole.mp4');
+    await makeTestClip({ path: whole, seconds: 8, width: 320, height: 240 });
+    const bytes = await import('node:fs/promises').then((fs) => fs.readFile(whole));
+    const cut = join(env.root, 'in', 'cut.mp4');
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.4)));
+    await expect(ingestFile(env.config, { file: cut, course: 'MATH-101', title: 'Cut' }, { logger: quiet })).rejects.toMatchObject({
+      code: 'input_truncated',
+      message: expect.stringMatching(/the video stops at \d+\.\d s but the file says it lasts 8\.0 s: is the file truncated or damaged\?[\s\S]*partial file/),
+    });
+    expect(m3u8Files(join(env.config.repositoryRoot, 'MATH-101')).filter((f) => f.includes('Cut'))).toEqual([]);
+  });
+
   it('refuses an empty file and a missing file clearly', async () => {
     const empty = join(env.root, 'in', 'empty.mp4');
     writeFileSync(empty, '');

@@ -182,7 +182,7 @@ async function run(
       institution: config.institution,
       date: recording.recordedAt.slice(0, 10),
     });
-    await transcode({
+    const transcoded = await transcode({
       input: sourcePath,
       outDir,
       probe: probed,
@@ -195,7 +195,7 @@ async function run(
       onProgress: (p) => ctx.onProgress?.({ phase: 'transcode', fraction: p.fraction, outTimeSeconds: p.outTimeSeconds, speed: p.speed }),
     });
     await makePoster(sourcePath, join(outDir, LAYOUT.poster), probed.durationSeconds, signal);
-    await packageMaster(outDir, rungs, probed, transcriptPath);
+    await packageMaster(outDir, rungs, probed, transcriptPath, transcoded.stderrTail);
     await writeFile(join(outDir, MARKER), JSON.stringify({ dir, rungs: rungs.map((r) => r.name), durationSeconds: probed.durationSeconds } satisfies TranscodeMarker));
   } else {
     log.info('transcode already done, resuming', { dir });
@@ -275,7 +275,18 @@ async function segmentProbe(segment: string): Promise<{ profile: string; level: 
  * codec of the first segment (CODECS from ffmpeg's own master when it wrote them), the source
  * frame rate, and the subtitles rendition when there is a transcript.
  */
-async function packageMaster(outDir: string, rungs: PlannedRung[], probed: ProbeResult, transcriptPath: string | null): Promise<void> {
+/**
+ * Null when the encoded duration matches the source's, else why not. ffmpeg exits 0 on a file cut
+ * short (a partial copy with its index at the front): without this check the lecture would be
+ * published with its end missing. Pure.
+ */
+export function checkDuration(encodedSeconds: number, sourceSeconds: number): string | null {
+  const tolerance = Math.max(3, sourceSeconds * 0.05);
+  if (encodedSeconds >= sourceSeconds - tolerance) return null;
+  return `the video stops at ${encodedSeconds.toFixed(1)} s but the file says it lasts ${sourceSeconds.toFixed(1)} s: is the file truncated or damaged?`;
+}
+
+async function packageMaster(outDir: string, rungs: PlannedRung[], probed: ProbeResult, transcriptPath: string | null, stderrTail: string): Promise<void> {
   const ffmpegMasterPath = join(outDir, FFMPEG_MASTER);
   const ffmpegVariants = existsSync(ffmpegMasterPath) ? parseMasterVariants(await readFile(ffmpegMasterPath, 'utf8')) : [];
   const variants: VariantInfo[] = [];
@@ -289,6 +300,8 @@ async function packageMaster(outDir: string, rungs: PlannedRung[], probed: Probe
       throw new IngestError('transcode_failed', `renditions have different segment counts (${segmentCount} and ${media.segments.length} in ${rung.name})`);
     }
     segmentCount = media.segments.length;
+    const short = checkDuration(media.segments.reduce((sum, x) => sum + x.duration, 0), probed.durationSeconds);
+    if (short) throw new IngestError('input_truncated', short, { fatal: true, ...(stderrTail ? { stderrTail } : {}) });
     const sized = await Promise.all(media.segments.map(async (s) => ({ duration: s.duration, bytes: (await stat(join(outDir, rung.name, s.uri))).size })));
     const bandwidth = measureBandwidth(sized, media.targetDuration);
     const segment = join(outDir, rung.name, media.segments[0]!.uri);

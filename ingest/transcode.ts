@@ -141,6 +141,8 @@ export interface TranscodeOptions {
 export interface TranscodeResult {
   args: string[];
   wallMs: number;
+  /** ffmpeg's warnings, if any (a damaged source decodes "successfully" with warnings). */
+  stderrTail: string;
 }
 
 export async function transcode(options: TranscodeOptions): Promise<TranscodeResult> {
@@ -193,7 +195,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     const badInput = /Invalid data found|could not find codec|Error while decoding|moov atom not found|does not contain any stream/i.test(stderrTail);
     throw new IngestError('transcode_failed', `ffmpeg failed (exit ${result.exitCode ?? result.signal})`, { fatal: badInput, stderrTail });
   }
-  return { args, wallMs: performance.now() - started };
+  return { args, wallMs: performance.now() - started, stderrTail };
 }
 
 /** A poster frame at 10 % of the duration (at most 30 s in), at most 720 lines high. */
