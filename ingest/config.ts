@@ -46,6 +46,8 @@ const shape = {
   watermarkImage: setting.string().optional(),
   institution: z.string().default(''),
   uploadConcurrency: setting.integer(1, 256).default(16),
+  /** Faster sources (60 fps screen captures) are converted down to this. */
+  maxFrameRate: setting.integer(1, 120).default(30),
   /** Seconds a transcode may run before it is stopped. */
   transcodeTimeout: setting.integer(10).default(6 * 3600),
   /** Processing attempts before a recording stays `failed`. */

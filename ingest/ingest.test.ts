@@ -125,13 +125,19 @@ describe('ingestFile', () => {
     expect(rerun.filter((e) => !e.skipped).map((e) => e.key)).toEqual([]);
   });
 
-  it('publishes a silent screen capture (no audio stream) from a file with quotes, a colon and unicode in its name', async () => {
+  it('publishes a silent 60 fps screen capture (no audio stream, converted to 30 fps) from a file with quotes, a colon and unicode in its name', async () => {
     const silent = join(env.root, 'in', `silent 'q' "dq" : ü,[x];.mp4`);
-    await makeTestClip({ path: silent, seconds: 3, width: 320, height: 240, audio: false });
+    await makeTestClip({ path: silent, seconds: 3, width: 320, height: 240, fps: 60, audio: false });
     const published = await ingestFile(env.config, { file: silent, course: 'MATH-101', title: 'Silent' }, { logger: quiet });
     const variants = parseMasterVariants(await getText(client, published.masterKey));
     expect(variants.map((v) => v.uri)).toEqual(['240p/index.m3u8']);
     expect(variants[0]!.attributes.CODECS).toMatch(/^avc1\.[0-9a-f]{6}$/);
+    // A 60 fps screen capture comes out at the 30 fps cap.
+    expect(variants[0]!.attributes['FRAME-RATE']).toBe('30.000');
+    const segment = `${env.s3.endpoint}/media/lectures/${published.dir}/240p/seg_00000.ts`;
+    const rate = await execa('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=avg_frame_rate', '-of', 'csv=p=0', segment]);
+    expect(rate.stdout.split('\n').filter(Boolean)).toContain('30/1');
+    expect(rate.stdout).not.toContain('60/1');
   });
 
   it('fails a corrupt input with a readable error, keeps the source, publishes and uploads nothing', async () => {

@@ -188,6 +188,7 @@ async function run(
       probe: probed,
       rungs,
       preset: config.x264Preset,
+      maxFrameRate: config.maxFrameRate,
       ...(watermarkText ? { watermarkText } : {}),
       ...(config.watermarkImage ? { watermarkImage: config.watermarkImage } : {}),
       timeoutMs: config.transcodeTimeout * 1000,
@@ -195,7 +196,8 @@ async function run(
       onProgress: (p) => ctx.onProgress?.({ phase: 'transcode', fraction: p.fraction, outTimeSeconds: p.outTimeSeconds, speed: p.speed }),
     });
     await makePoster(sourcePath, join(outDir, LAYOUT.poster), probed.durationSeconds, signal);
-    await packageMaster(outDir, rungs, probed, transcriptPath, transcoded.stderrTail);
+    const frameRate = probed.frameRate > config.maxFrameRate + 0.5 ? config.maxFrameRate : probed.frameRate;
+    await packageMaster(outDir, rungs, { ...probed, frameRate }, transcriptPath, transcoded.stderrTail);
     await writeFile(join(outDir, MARKER), JSON.stringify({ dir, rungs: rungs.map((r) => r.name), durationSeconds: probed.durationSeconds } satisfies TranscodeMarker));
   } else {
     log.info('transcode already done, resuming', { dir });

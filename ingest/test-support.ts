@@ -73,6 +73,7 @@ export function testConfig(
     watermarkText: '{institution} {course}',
     institution: 'Test U',
     uploadConcurrency: 8,
+    maxFrameRate: 30,
     transcodeTimeout: 600,
     maxAttempts: 3,
     retryDelay: 10,

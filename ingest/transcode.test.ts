@@ -32,6 +32,9 @@ describe('buildTranscodeArgs', () => {
     expect(args).not.toContain('-c:a');
     expect(args[args.indexOf('-var_stream_map') + 1]).toBe('v:0,name:360p');
     expect(buildFilterGraph({ input: 'x', outDir: '/o', rungs: rungs.slice(1), hasAudio: false, preset: 'x' })).toBe('[0:v]scale=-2:360[v0]');
+    expect(buildFilterGraph({ input: 'x', outDir: '/o', rungs, hasAudio: false, preset: 'x', fpsCap: 30 })).toBe(
+      '[0:v]fps=30,split=2[s0][s1];[s0]scale=-2:720[v0];[s1]scale=-2:360[v1]',
+    );
   });
 
   it('escapes paths for the filtergraph and fills the watermark template', () => {

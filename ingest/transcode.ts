@@ -28,6 +28,8 @@ export interface TranscodePlan {
   watermarkTextFile?: string;
   fontFile?: string;
   watermarkImage?: string;
+  /** Frames per second to convert down to (a 60 fps screen capture needs no 60 fps lecture). */
+  fpsCap?: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export function buildFilterGraph(plan: TranscodePlan): string {
     base = 'wm0';
   }
   const steps: string[] = [];
+  if (plan.fpsCap) steps.push(`fps=${plan.fpsCap}`);
   if (plan.watermarkTextFile) {
     if (!plan.fontFile) throw new Error('a text watermark needs fontFile');
     steps.push(
@@ -133,6 +136,8 @@ export interface TranscodeOptions {
   preset: string;
   watermarkText?: string;
   watermarkImage?: string;
+  /** Convert down to this frame rate when the source is faster. */
+  maxFrameRate?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: TranscodeProgress) => void;
@@ -154,6 +159,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     hasAudio: options.probe.hasAudio,
     preset: options.preset,
   };
+  if (options.maxFrameRate && options.probe.frameRate > options.maxFrameRate + 0.5) plan.fpsCap = options.maxFrameRate;
   if (options.watermarkText) {
     await requireDrawtext();
     plan.fontFile = await findFont();
