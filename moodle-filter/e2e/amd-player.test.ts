@@ -184,7 +184,9 @@ describe('filter_hlsgate/player in Chromium against the local stack', () => {
     }, undefined, { timeout: 45_000, polling: 250 });
     // The title bar shows the link text; the watermark the token's wm.
     expect(await page.textContent('span.filter_hlsgate >> nth=0')).toContain('Lecture 1');
-    expect(await page.textContent('span.filter_hlsgate >> nth=0 >> .vjs-hlsgate-watermark')).toContain('Student One');
+    // Both players carry the viewer's watermark, the second one too although it shares the first one's session.
+    expect(await page.$$eval('span.filter_hlsgate .vjs-hlsgate-watermark', (els) => els.map((el) => el.textContent)))
+      .toEqual(['Student One · student1@example.test', 'Student One · student1@example.test']);
   });
 
   it('shows Moodle’s message when the file is not HLS or the user has no access', async () => {

@@ -175,6 +175,9 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
             src: playback.playlisturl,
             sessionUrl: playback.sessionurl,
             getToken: getToken,
+            // Given here, not left to the token's wm claim: a second player of the same video joins
+            // the first one's session and may never see a token of its own.
+            watermark: playback.watermark || false,
             player: {
                 fluid: true,
                 aspectRatio: width > 0 && height > 0 ? width + ':' + height : (settings.aspectRatio || '16:9')
