@@ -195,7 +195,7 @@ async function run(
       signal,
       onProgress: (p) => ctx.onProgress?.({ phase: 'transcode', fraction: p.fraction, outTimeSeconds: p.outTimeSeconds, speed: p.speed }),
     });
-    await makePoster(sourcePath, join(outDir, LAYOUT.poster), probed.durationSeconds, signal);
+    await makePoster(sourcePath, join(outDir, LAYOUT.poster), probed.durationSeconds, signal, probed.videoStreamIndex);
     const frameRate = probed.frameRate > config.maxFrameRate + 0.5 ? config.maxFrameRate : probed.frameRate;
     await packageMaster(outDir, rungs, { ...probed, frameRate }, transcriptPath, transcoded.stderrTail);
     await writeFile(join(outDir, MARKER), JSON.stringify({ dir, rungs: rungs.map((r) => r.name), durationSeconds: probed.durationSeconds } satisfies TranscodeMarker));

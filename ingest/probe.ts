@@ -12,9 +12,12 @@ export interface ProbeResult {
   frameRate: number;
   hasAudio: boolean;
   videoCodec: string;
+  /** Index of the video stream to use (cover art and thumbnails are not it). */
+  videoStreamIndex: number;
 }
 
 interface FfprobeStream {
+  index?: number;
   codec_type?: string;
   codec_name?: string;
   width?: number;
@@ -57,6 +60,7 @@ export function interpretProbe(json: { streams?: FfprobeStream[]; format?: { dur
     frameRate,
     hasAudio: streams.some((s) => s.codec_type === 'audio'),
     videoCodec: video.codec_name ?? 'unknown',
+    videoStreamIndex: video.index ?? 0,
   };
 }
 

@@ -49,7 +49,20 @@ describe('probe', () => {
       { streams: [{ codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, avg_frame_rate: '30000/1001', side_data_list: [{ rotation: -90 }] }], format: { duration: '12.5' } },
       'x.mp4',
     );
-    expect(result).toEqual({ durationSeconds: 12.5, width: 1080, height: 1920, frameRate: 30000 / 1001, hasAudio: false, videoCodec: 'h264' });
+    expect(result).toEqual({ durationSeconds: 12.5, width: 1080, height: 1920, frameRate: 30000 / 1001, hasAudio: false, videoCodec: 'h264', videoStreamIndex: 0 });
+    const withCover = interpretProbe(
+      {
+        streams: [
+          { index: 0, codec_type: 'video', codec_name: 'mjpeg', width: 300, height: 300, disposition: { attached_pic: 1 } },
+          { index: 1, codec_type: 'video', codec_name: 'h264', width: 1280, height: 720, r_frame_rate: '25/1' },
+          { index: 2, codec_type: 'audio' },
+        ],
+        format: { duration: '5' },
+      },
+      'cover.mp4',
+    );
+    expect(withCover).toMatchObject({ width: 1280, height: 720, videoStreamIndex: 1, hasAudio: true, frameRate: 25 });
+    expect(buildFilterGraph({ input: 'x', outDir: '/o', rungs: rungs.slice(1), hasAudio: false, preset: 'x', videoStreamIndex: 1 })).toBe('[0:1]scale=-2:360[v0]');
     expect(() => interpretProbe({ streams: [{ codec_type: 'audio' }], format: { duration: '3' } }, 'a.m4a')).toThrow(/no video stream/);
   });
 });

@@ -24,6 +24,8 @@ export interface TranscodePlan {
   rungs: PlannedRung[];
   hasAudio: boolean;
   preset: string;
+  /** The input's video stream (default the first): cover art in an MP4 is a video stream too. */
+  videoStreamIndex?: number;
   /** File holding the watermark text (drawn with expansion=none, so no escaping of the text). */
   watermarkTextFile?: string;
   fontFile?: string;
@@ -43,7 +45,7 @@ export function escapeFilterValue(value: string): string {
 
 export function buildFilterGraph(plan: TranscodePlan): string {
   const chains: string[] = [];
-  let base = '0:v';
+  let base = plan.videoStreamIndex === undefined ? '0:v' : `0:${plan.videoStreamIndex}`;
   if (plan.watermarkImage) {
     chains.push(`[1:v]format=rgba,colorchannelmixer=aa=0.6[wmimg]`);
     chains.push(`[${base}][wmimg]overlay=x=main_w-overlay_w-main_h/30:y=main_h/30[wm0]`);
@@ -158,6 +160,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     rungs: options.rungs,
     hasAudio: options.probe.hasAudio,
     preset: options.preset,
+    videoStreamIndex: options.probe.videoStreamIndex,
   };
   if (options.maxFrameRate && options.probe.frameRate > options.maxFrameRate + 0.5) plan.fpsCap = options.maxFrameRate;
   if (options.watermarkText) {
@@ -205,11 +208,11 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
 }
 
 /** A poster frame at 10 % of the duration (at most 30 s in), at most 720 lines high. */
-export async function makePoster(input: string, output: string, durationSeconds: number, signal?: AbortSignal): Promise<void> {
+export async function makePoster(input: string, output: string, durationSeconds: number, signal?: AbortSignal, videoStreamIndex = 0): Promise<void> {
   const at = Math.min(30, durationSeconds * 0.1);
   const result = await execa(
     'ffmpeg',
-    ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-ss', at.toFixed(3), '-i', input, '-frames:v', '1', '-vf', "scale=-2:'min(720,ih)'", '-q:v', '3', output],
+    ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-ss', at.toFixed(3), '-i', input, '-map', `0:${videoStreamIndex}`, '-frames:v', '1', '-vf', "scale=-2:'min(720,ih)'", '-q:v', '3', output],
     { reject: false, ...(signal ? { cancelSignal: signal } : {}) },
   );
   if (result.failed) {
