@@ -118,10 +118,10 @@ describe('filter_hlsgate/player in Chromium against the local stack', () => {
 
     const keys = loadOrCreateDevKeys(dataDir);
     php = spawn('php', ['-S', `127.0.0.1:${moodlePort}`, join(here, 'fake-moodle.php')], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      // One process (no PHP_CLI_SERVER_WORKERS): forked workers outlive a killed parent.
+      stdio: ['ignore', 'ignore', 'ignore'],
       env: {
         ...process.env,
-        PHP_CLI_SERVER_WORKERS: '4',
         HLSGATE_E2E_WWWROOT: wwwroot,
         HLSGATE_E2E_ISSUER: media,
         HLSGATE_E2E_KID: keys.tokenKid,
@@ -159,7 +159,11 @@ describe('filter_hlsgate/player in Chromium against the local stack', () => {
 
   afterAll(async () => {
     await browser?.close();
-    php?.kill();
+    if (php && php.exitCode === null) {
+      const exited = new Promise((resolve) => php!.once('exit', resolve));
+      php.kill();
+      await exited;
+    }
     await stack?.stop();
     rmSync(work, { recursive: true, force: true });
   });
