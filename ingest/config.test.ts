@@ -64,6 +64,11 @@ describe('loadIngestConfig', () => {
     expect(() => s3ClientOptions({ ...config, s3ForcePathStyle: true })).toThrow(/virtual-hosted/);
   });
 
+  it('wants the media base URL to end with the S3 prefix', () => {
+    expect(problems({ ...minimal, HLSGATE_S3_PREFIX: 'media/lectures' })).toMatch(/HLSGATE_MEDIA_BASE_URL: its path must end with \/media\/lectures\//);
+    expect(loadIngestConfig({ env: { ...minimal, HLSGATE_MEDIA_BASE_URL: 'https://m.example.edu/media/lectures/', HLSGATE_S3_PREFIX: 'media/lectures' } }).s3Prefix).toBe('media/lectures');
+  });
+
   it('wants all Zoom credentials or none, and both S3 keys or neither', () => {
     expect(problems({ ...minimal, HLSGATE_ZOOM_CLIENT_ID: 'x' })).toMatch(/set all three or none/);
     expect(problems({ ...minimal, HLSGATE_S3_ACCESS_KEY_ID: 'x' })).toMatch(/set both or neither/);

@@ -110,6 +110,10 @@ export function crossCheck(config: IngestConfig): string[] {
   if (zoom.some(Boolean) && !zoom.every(Boolean)) {
     problems.push('HLSGATE_ZOOM_ACCOUNT_ID / HLSGATE_ZOOM_CLIENT_ID / HLSGATE_ZOOM_CLIENT_SECRET: set all three or none');
   }
+  if (!new URL(config.mediaBaseUrl).pathname.endsWith(`/${config.s3Prefix}/`)) {
+    // CloudFront maps the URL path to the S3 key, so the repository copy would point nowhere.
+    problems.push(`HLSGATE_MEDIA_BASE_URL: its path must end with /${config.s3Prefix}/ (HLSGATE_S3_PREFIX), as the S3 keys do`);
+  }
   if (config.workDir.includes('%')) problems.push('HLSGATE_WORK_DIR: must not contain % (ffmpeg reads it as a pattern)');
   if (config.ladder.length === 0) problems.push('HLSGATE_LADDER: needs at least one rung');
   return problems;
