@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USAGE, main } from './cli.ts';
+import { USAGE, formatStatus, main } from './cli.ts';
+import type { Recording } from './catalog.ts';
 import { makeTestClip } from './test-clip.ts';
 import { signWebhook } from './webhook.ts';
 import { type TestEnv, startTestEnv } from './test-support.ts';
@@ -113,6 +114,11 @@ describe('cli', () => {
     controller.abort();
     expect(await serving).toBe(0);
     expect((await cli('status', '--state', 'queued')).stdout).toMatch(/queued +0 +CHEM-2 +2026-02-03 10:00 +Chemistry 2/);
+  });
+
+  it('shows when a queued recording will be retried', () => {
+    const r = { id: 'abcdef0123', state: 'queued', attempts: 2, course: 'C', recordedAt: '2026-01-01T10:00:00.000Z', durationSeconds: null, title: 'T', lastError: 'network down\nmore', nextAttemptAt: 95_000 } as Recording;
+    expect(formatStatus([r], 0).split('\n')[1]).toBe('abcdef01  queued (retry in 1:35)  2      C       2026-01-01 10:00          T      network down');
   });
 
   it('says what is wrong with a command line', async () => {

@@ -72,10 +72,10 @@ function zoomClient(config: IngestConfig, signal?: AbortSignal): ZoomClient | nu
   });
 }
 
-export function formatStatus(recordings: Recording[]): string {
+export function formatStatus(recordings: Recording[], now = Date.now()): string {
   const rows = recordings.map((r) => [
     r.id.slice(0, 8),
-    r.state,
+    r.state === 'queued' && r.nextAttemptAt > now ? `queued (retry in ${formatDuration((r.nextAttemptAt - now) / 1000)})` : r.state,
     String(r.attempts),
     r.course,
     r.recordedAt.slice(0, 16).replace('T', ' '),
