@@ -279,6 +279,13 @@ describe('checkResource', () => {
     expect(checkResource(`http://localhost:8787/lectures/${DIR}/`, bases).path).toBe(`/lectures/${DIR}/`);
   });
 
+  it('tries every base, so nested bases both work', () => {
+    const nested = ['https://media.example.edu/', BASE];
+    expect(checkResource(RES, nested)).toMatchObject({ base: BASE, dir: DIR, path: `/lectures/${DIR}/` });
+    expect(checkResource(`https://media.example.edu/${DIR}/`, nested)).toMatchObject({ base: 'https://media.example.edu/', path: `/${DIR}/` });
+    expect(() => checkResource(`${BASE}${DIR}/x/`, nested)).toThrow('exactly one video directory');
+  });
+
   it.each([
     [`${BASE}${DIR}`, /must end with \//],
     [`${BASE}${DIR}/seg/`, /exactly one video directory/],

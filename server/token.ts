@@ -172,16 +172,23 @@ export function checkResource(res: string, mediaBaseUrls: readonly string[]): Ch
   if (/(^|\/)\.\.?(\/|$)/.test(res)) refuse('must not contain dot segments');
   if (!/^https?:\/\//.test(res)) refuse('must be an http(s) URL');
   if (/^https?:\/\/[^/]*@/.test(res)) refuse('must not contain userinfo');
+  // Bases may nest (`https://m/` and `https://m/lectures/`): any base that yields one valid
+  // directory will do; otherwise the reason given is that of the first base that matched.
+  let why = 'is not under an allowed media base URL';
+  let matched = false;
   for (const base of mediaBaseUrls) {
     if (!res.startsWith(base)) continue;
     const rest = res.slice(base.length);
     const dir = rest.endsWith('/') ? rest.slice(0, -1) : rest;
-    if (!DIR_PATTERN.test(dir)) refuse('must be a media base URL followed by exactly one video directory');
-    if (!rest.endsWith('/')) refuse('must end with /');
+    if (!DIR_PATTERN.test(dir) || !rest.endsWith('/')) {
+      if (!matched) why = DIR_PATTERN.test(dir) ? 'must end with /' : 'must be a media base URL followed by exactly one video directory';
+      matched = true;
+      continue;
+    }
     // Bases are canonical absolute URLs, so the path starts at the first '/' after '//host'.
     return { res, base, dir, path: base.slice(base.indexOf('/', base.indexOf('//') + 2)) + dir + '/' };
   }
-  return refuse('is not under an allowed media base URL');
+  return refuse(why);
 }
 
 /**
