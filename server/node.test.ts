@@ -52,6 +52,21 @@ describe('startServer (real HTTP on 127.0.0.1)', () => {
     });
   });
 
+  it('answers headers above HLSGATE_MAX_HEADER_BYTES (but within the parser limit) with the app JSON 431', async () => {
+    const res = await fetch(`${running.url}/session`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${test.mint(test.res(DIR))}`, 'X-Filler': 'f'.repeat(9000) },
+    });
+    expect(res.status).toBe(431);
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(await res.json()).toEqual({ error: { code: 'payload_too_large', message: 'request headers exceed 8192 bytes' } });
+    const ok = await fetch(`${running.url}/session`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${test.mint(test.res(DIR))}`, 'X-Filler': 'f'.repeat(7000) },
+    });
+    expect(ok.status).toBe(200);
+  });
+
   it('answers garbage with a JSON 400 and keeps serving', async () => {
     const answer = await raw(running.port, 'NOT HTTP AT ALL\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 400 /);
