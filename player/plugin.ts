@@ -91,21 +91,30 @@ export function registerHlsgate(videojs: any): any {
 
   class QualityMenuButton extends MenuButton {
     private valueEl: HTMLElement | undefined;
-    private readonly refreshLabel: () => void;
     constructor(player: any, options: any) {
       super(player, options);
       this.hideThreshold_ = 1; // only "Auto": nothing to choose yet
       this.controlText(options.label);
       this.valueEl = videojs.dom.createEl('span', { className: 'vjs-hlsgate-quality-value' }, { 'aria-hidden': 'true' });
       this.menuButton_.el().appendChild(this.valueEl);
-      this.refreshLabel = () => this.update();
       const levels = player.qualityLevels();
-      levels.on(['addqualitylevel', 'removequalitylevel', 'change'], this.refreshLabel);
-      this.on('dispose', () => levels.off(['addqualitylevel', 'removequalitylevel', 'change'], this.refreshLabel));
+      // New or removed rungs rebuild the menu; a switch of the playing rung only relabels it, so an
+      // open menu stays open under the viewer's pointer.
+      const rebuild = () => this.update();
+      const relabel = () => this.relabel();
+      levels.on(['addqualitylevel', 'removequalitylevel'], rebuild);
+      levels.on('change', relabel);
+      this.on('dispose', () => {
+        levels.off(['addqualitylevel', 'removequalitylevel'], rebuild);
+        levels.off('change', relabel);
+      });
       this.update();
     }
+    buildWrapperCSSClass(): string {
+      return `vjs-hlsgate-quality ${super.buildWrapperCSSClass()}`;
+    }
     buildCSSClass(): string {
-      return `vjs-hlsgate-quality ${super.buildCSSClass()}`;
+      return `vjs-hlsgate-quality-button ${super.buildCSSClass()}`;
     }
     levels(): LevelLike[] {
       const list = this.player().qualityLevels();
@@ -113,12 +122,16 @@ export function registerHlsgate(videojs: any): any {
       for (let i = 0; i < list.length; i += 1) out.push(list[i]);
       return out;
     }
-    createItems(): any[] {
+    current(): { items: ReturnType<typeof qualityItems>; label: string } {
       const list = this.player().qualityLevels();
       const levels = this.levels();
       const autoLabel: string = this.options_.autoLabel;
-      if (this.valueEl) this.valueEl.textContent = buttonLabel(levels, list.selectedIndex, autoLabel);
-      return qualityItems(levels, list.selectedIndex, autoLabel).map(
+      return { items: qualityItems(levels, list.selectedIndex, autoLabel), label: buttonLabel(levels, list.selectedIndex, autoLabel) };
+    }
+    createItems(): any[] {
+      const { items, label } = this.current();
+      if (this.valueEl) this.valueEl.textContent = label;
+      return items.map(
         (item) =>
           new QualityMenuItem(this.player(), {
             label: item.label,
@@ -128,11 +141,25 @@ export function registerHlsgate(videojs: any): any {
             onChoose: (key: string) => {
               choose(this.levels(), key);
               this.player().trigger({ type: 'hlsgate:quality', key });
-              this.update();
+              this.relabel();
               this.focus();
             },
           }),
       );
+    }
+    relabel(): void {
+      const { items, label } = this.current();
+      if (this.valueEl) this.valueEl.textContent = label;
+      const components: any[] = this.items ?? [];
+      if (components.length !== items.length) return this.update();
+      items.forEach((item, i) => {
+        const component = components[i];
+        if (component.options_.key !== item.key) return;
+        const text = component.el().querySelector('.vjs-menu-item-text');
+        if (text) text.textContent = item.label;
+        component.selected(item.selected);
+        component.toggleClass('vjs-hlsgate-playing', item.playing);
+      });
     }
   }
 

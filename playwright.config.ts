@@ -1,0 +1,39 @@
+/**
+ * Browser tests (demo/e2e/) in Debian's Chromium against the local stack, which Playwright starts
+ * through demo/stack/start.ts (the first start generates and ingests the sample lectures: minutes)
+ * or reuses when it already runs (not on CI). One worker: the tests change the stack's cookie
+ * lifetime and stop its auth server, which every page shares.
+ */
+import { defineConfig } from '@playwright/test';
+
+const MEDIA_URL = 'http://localhost:8787';
+
+export default defineConfig({
+  testDir: 'demo/e2e',
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  timeout: 4 * 60_000,
+  expect: { timeout: 20_000 },
+  reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : [['list']],
+  use: {
+    baseURL: 'http://localhost:5173',
+    browserName: 'chromium',
+    headless: true,
+    viewport: { width: 1280, height: 860 },
+    trace: 'retain-on-failure',
+    actionTimeout: 15_000,
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  webServer: {
+    command: 'npx tsx demo/stack/start.ts',
+    url: `${MEDIA_URL}/_dev/ready`,
+    timeout: 600_000,
+    reuseExistingServer: !process.env.CI,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});
