@@ -210,6 +210,29 @@ describe('SessionManager', () => {
     m.dispose();
   });
 
+  it('recover(): a refused request waits through an auth outage instead of failing with the first round', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time, recoverWindowMs: 60_000 });
+    await m.start();
+    let calls = 0;
+    script = () => (++calls <= 6 ? fail(503, 'internal') : ok()); // more failures than one round's retries
+    expect(await m.recover(m.sharedGeneration)).toBe(true);
+    expect(calls).toBe(7);
+    expect(log.errors).toEqual([expect.objectContaining({ code: 'network', fatal: false })]);
+    m.dispose();
+  });
+
+  it('recover(): gives up when the outage outlasts the window', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m } = manager({ hub, time, recoverWindowMs: 0 });
+    await m.start();
+    script = () => fail(503, 'internal');
+    expect(await m.recover(m.sharedGeneration)).toBe(false);
+    m.dispose();
+  });
+
   it('dispose leaves no timer and no hub entry; a disposed manager refuses to work', async () => {
     const hub = new SharedRefresh<SessionState>();
     const time = new ManualTime();

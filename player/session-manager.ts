@@ -68,6 +68,8 @@ export interface SessionManagerOptions extends SessionEvents {
   signals?: PageSignals;
   random?: () => number;
   hub?: SharedRefresh<SessionState>;
+  /** How long a refused media request may wait for cookies while the auth server is unavailable (default 90 s). */
+  recoverWindowMs?: number;
 }
 
 export class SessionManager {
@@ -127,17 +129,29 @@ export class SessionManager {
 
   /**
    * The 403 safety net's half: a request sent at `sentGeneration` was refused. If another refresh
-   * has completed since, the request just goes again; else one shared refresh. True when a retry
-   * makes sense.
+   * has completed since, the request just goes again; else a shared refresh. While the auth server
+   * is only unavailable (a non-fatal failure), the request keeps waiting — the player still has
+   * buffered media — for up to `recoverWindowMs`. True when a retry makes sense.
    */
   async recover(sentGeneration: number): Promise<boolean> {
-    if (this.stopped) return false;
-    if (this.sharedGeneration > sentGeneration) return true;
-    try {
-      await this.refresh('request');
-      return true;
-    } catch {
-      return false;
+    const started = this.clock.monotonic();
+    const window = this.options.recoverWindowMs ?? 90_000;
+    for (;;) {
+      if (this.stopped) return false;
+      if (this.sharedGeneration > sentGeneration) return true;
+      try {
+        await this.refresh('request');
+        return true;
+      } catch (error) {
+        const failure = asHlsgateError(error, this.options.labels);
+        if (failure.fatal || this.stopped || this.clock.monotonic() - started >= window) return false;
+      }
+      const { maxRetryDelayMs } = this.options.retry;
+      try {
+        await sleep(Math.round(maxRetryDelayMs / 2 + (this.options.random ?? Math.random)() * (maxRetryDelayMs / 2)), this.abort.signal);
+      } catch {
+        return false;
+      }
     }
   }
 

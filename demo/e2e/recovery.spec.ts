@@ -1,0 +1,71 @@
+/**
+ * The cookies go away under a playing video: deleted (a logout in another tab, a cleared cookie
+ * jar), or not renewable for a while (the auth server down). The viewer must not notice.
+ */
+import { expect, test } from '@playwright/test';
+import { authOutage, log, ofType, pageNow, playedPast, setCookieTtl, stalls, stats } from './helpers.ts';
+
+test.afterEach(async ({ request }) => setCookieTtl(request, 600));
+
+test('cookies deleted mid-playback: recovered with no error and a stall under 1 s', async ({ page, context }) => {
+  await page.goto('/?autoplay=1');
+  await playedPast(page, 3);
+  const res = await page.evaluate(() => window.hlsgateDemo!.video.res);
+  const before = await context.cookies(res);
+  expect(before.filter((c) => c.name.startsWith('CloudFront-'))).toHaveLength(3);
+
+  // The demo's button: DELETE /_auth/session, which clears this video's cookies in the browser.
+  const since = await pageNow(page);
+  await page.getByRole('button', { name: 'Delete the cookies now' }).click();
+  await expect.poll(async () => (await context.cookies(res)).filter((c) => c.name.startsWith('CloudFront-')).length).toBe(0);
+
+  // The next media request gets 403; the plugin refreshes and retries it.
+  await expect.poll(async () => (await stats(page)).requestRecoveries, { timeout: 40_000 }).toBeGreaterThanOrEqual(1);
+  const position = await page.evaluate(() => window.hlsgateDemo!.player.currentTime() as number);
+  await playedPast(page, position + 5);
+
+  const entries = await log(page);
+  const s = await stats(page);
+  expect(s.requestRecoveryFailures).toBe(0);
+  expect(s.refreshes).toBeGreaterThanOrEqual(1);
+  expect(ofType(entries, 'error', 'hlsgate:error', 'excludeplaylist', 'retryplaylist')).toEqual([]);
+  const gaps = stalls(entries, since, await pageNow(page));
+  expect(Math.max(0, ...gaps)).toBeLessThan(1_000);
+  const after = await context.cookies(res);
+  expect(after.filter((c) => c.name.startsWith('CloudFront-'))).toHaveLength(3);
+});
+
+test('auth server down for 30 s with a 60 s cookie lifetime: playback goes on and recovers', async ({ page, request }) => {
+  test.setTimeout(180_000);
+  await setCookieTtl(request, 60);
+  await page.goto('/?autoplay=1');
+  await playedPast(page, 1);
+  const session = await page.evaluate(() => window.hlsgateDemo!.stats().session!);
+  expect(session.lifetime).toBeGreaterThanOrEqual(60);
+
+  // Stop the auth server just before the planned refresh, so that refresh fails for 30 s.
+  const wait = session.refreshAfter * 1000 - ((await pageNow(page)) - session.receivedAt) - 3_000;
+  await page.waitForTimeout(Math.max(0, wait));
+  const outageStart = await pageNow(page);
+  const positionAtOutage = await page.evaluate(() => window.hlsgateDemo!.player.currentTime() as number);
+  await authOutage(request, 30);
+
+  // Refreshing fails and is retried with backoff while the video plays on.
+  await expect.poll(async () => (await stats(page)).sessionRetries, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+  await page.waitForTimeout(Math.max(0, 30_000 - ((await pageNow(page)) - outageStart)));
+  const positionAtOutageEnd = await page.evaluate(() => window.hlsgateDemo!.player.currentTime() as number);
+  expect(positionAtOutageEnd - positionAtOutage).toBeGreaterThan(25);
+
+  // After the outage, a refresh succeeds and playback continues.
+  await page.waitForFunction(
+    (start) => window.hlsgateDemo!.log.some((e) => e.type === 'hlsgate:refresh' && e.t > start + 30_000),
+    outageStart,
+    { timeout: 30_000 },
+  );
+  await playedPast(page, positionAtOutageEnd + 5);
+  const entries = await log(page);
+  expect(ofType(entries, 'error', 'excludeplaylist', 'retryplaylist')).toEqual([]);
+  expect(ofType(entries, 'hlsgate:error').filter((e) => e.detail?.fatal)).toEqual([]);
+  const gaps = stalls(entries, outageStart, await pageNow(page));
+  expect(Math.max(0, ...gaps)).toBeLessThan(1_000);
+});
