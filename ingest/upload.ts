@@ -9,7 +9,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, posix, relative, sep } from 'node:path';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { CONTENT_TYPES, LAYOUT } from '../common/contracts.ts';
+import { CONTENT_TYPES } from '../common/contracts.ts';
 import { IngestError } from './errors.ts';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -210,4 +210,3 @@ export function commonPrefix(keys: string[]): string {
   return prefix;
 }
 
-export const MASTER_KEY_NAME = LAYOUT.master;
