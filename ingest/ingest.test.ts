@@ -189,7 +189,8 @@ describe('resuming', () => {
   let env: TestEnv;
   let client: S3Client;
   beforeAll(async () => {
-    env = await startTestEnv({ uploadConcurrency: 1, leaseSeconds: 1 });
+    // Short leases so the rerun after a killed worker waits little; 3 s leaves the heartbeat (every 1 s) slack on a busy machine.
+    env = await startTestEnv({ uploadConcurrency: 1, leaseSeconds: 3 });
     client = createS3Client(env.config);
   });
   afterAll(async () => {
