@@ -6,7 +6,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- video.js components are untyped at this level */
 import { makeError, type HlsgateError } from './errors.ts';
-import { resolveOptions, watermarkFromToken, type HlsgateOptions, type ResolvedOptions } from './options.ts';
+import { resolveOptions, type HlsgateOptions, type ResolvedOptions } from './options.ts';
 import { buttonLabel, choose, qualityItems, type LevelLike } from './quality.ts';
 import { wrapXhr, type RecoverReason, type XhrFunction } from './request-retry.ts';
 import { SessionManager, type RefreshReason, type SessionInfo } from './session-manager.ts';
@@ -229,15 +229,10 @@ export function registerHlsgate(videojs: any): any {
 
     private async start(): Promise<void> {
       const { options, player } = this;
-      let firstToken: string | undefined;
       const manager = new SessionManager({
         src: options.src,
         sessionUrl: options.sessionUrl,
-        getToken: async () => {
-          const token = await options.getToken();
-          firstToken ??= token;
-          return token;
-        },
+        getToken: options.getToken,
         retry: options.retry,
         refreshMargin: options.refreshMargin,
         labels: options.labels,
@@ -265,7 +260,7 @@ export function registerHlsgate(videojs: any): any {
         return; // reported through onError
       }
       if (this.player.isDisposed?.() || this.manager !== manager) return;
-      this.addWatermark(options.watermark === undefined && firstToken ? watermarkFromToken(firstToken) : options.watermark);
+      this.addWatermark(options.watermark === undefined ? manager.current?.watermark : options.watermark);
       this.setSource();
     }
 

@@ -182,6 +182,7 @@ describe('SessionManager', () => {
     await Promise.all([a1.m.start(), a2.m.start(), b.m.start()]);
     expect(posts).toHaveLength(2);
     expect(a2.log.sessions[0]).toMatchObject({ joined: true });
+    expect(a2.m.current).toBe(a1.m.current); // the joiner has the same session (and its watermark text)
     // Both timers of video A fire together: one request.
     time.advance(15_000);
     await settle();

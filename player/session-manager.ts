@@ -20,11 +20,14 @@ import {
   type SessionTiming,
   type Timers,
 } from './refresh-scheduler.ts';
+import { watermarkFromToken } from './options.ts';
 import { SharedRefresh, pageSessions, resourceKey } from './shared-refresh.ts';
 
 export interface SessionState {
   answer: SessionResponse;
   timing: SessionTiming;
+  /** The `wm` claim of the token behind it (players that joined another's request never saw that token). */
+  watermark?: string;
 }
 
 /** Payload of `hlsgate:session` / `hlsgate:refresh`. */
@@ -259,7 +262,8 @@ export class SessionManager {
         if (outcome.kind === 'ok') {
           this.token = token;
           const body = answer.body as SessionResponse;
-          return { answer: body, timing: sessionTiming(body, this.options.refreshMargin, this.clock) };
+          const watermark = watermarkFromToken(token);
+          return { answer: body, timing: sessionTiming(body, this.options.refreshMargin, this.clock), ...(watermark ? { watermark } : {}) };
         }
         if (outcome.kind === 'token_expired') {
           this.token = undefined;

@@ -33,4 +33,6 @@ test('three players on one page: all play, each video with its own cookie path',
   expect(sessionPosts).toHaveLength(2);
   const joined = await page.evaluate(() => window.hlsgatePlayers!.map((p) => p.log.find((e) => e.type === 'hlsgate:session')?.detail?.joined));
   expect(joined.filter(Boolean)).toHaveLength(1);
+  // Even the player that joined (and never saw a token) draws the viewer watermark.
+  await expect(page.locator('.vjs-hlsgate-watermark')).toHaveCount(3);
 });

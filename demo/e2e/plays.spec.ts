@@ -80,3 +80,26 @@ test('no download: no control, nodownload, no context menu, no media URL in the 
   // The watermark is drawn over the video, from the token's wm claim.
   await expect(page.locator('.vjs-hlsgate-watermark')).toHaveText('student 4711 · demo');
 });
+
+test('dispose: the plugin stops refreshing and leaves nothing behind', async ({ page, request }) => {
+  await setCookieTtl(request, 10); // refresh due after about 5 s
+  const posts: number[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/_auth/session')) posts.push(Date.now());
+  });
+  await page.goto('/?autoplay=1');
+  await playedPast(page, 0.5);
+  expect(posts).toHaveLength(1);
+  const watermarkInPlayer = await page.evaluate(() => {
+    const player = window.hlsgateDemo!.player;
+    const inside = player.el().contains(document.querySelector('.vjs-hlsgate-watermark'));
+    player.dispose();
+    return inside;
+  });
+  expect(watermarkInPlayer).toBe(true); // drawn inside the element that goes fullscreen
+  const disposedAt = Date.now();
+  await page.waitForTimeout(12_000);
+  expect(posts.filter((t) => t > disposedAt)).toEqual([]);
+  await expect(page.locator('.vjs-hlsgate-watermark, .vjs-hlsgate-quality')).toHaveCount(0);
+  await setCookieTtl(request, 600);
+});
