@@ -54,7 +54,9 @@ color:rgba(255,255,255,.38);font:600 15px/1.2 system-ui,sans-serif;text-shadow:0
 .video-js .vjs-hlsgate-quality .vjs-menu-button{width:auto;min-width:4.5em}
 .vjs-hlsgate-quality-value{font-size:1.1em;line-height:3;padding:0 .6em;pointer-events:none}
 .video-js .vjs-hlsgate-quality .vjs-menu .vjs-menu-content{width:11em;left:-3em}
-.vjs-hlsgate-playing:after{content:" ●";font-size:.8em}`;
+.vjs-hlsgate-playing:after{content:" ●";font-size:.8em}
+.vjs-hlsgate-notice{position:absolute;left:0;right:0;bottom:4.5em;z-index:2;text-align:center;pointer-events:none;
+font:500 15px/1.3 system-ui,sans-serif;color:#fff;text-shadow:0 0 4px #000}`;
 
 function injectStyle(doc: Document): void {
   if (doc.getElementById(STYLE_ID)) return;
@@ -194,6 +196,8 @@ export function registerHlsgate(videojs: any): any {
     private showing = false;
     private qualityButton: any;
     private watermark: any;
+    private notice: HTMLElement | undefined;
+    private stallTimer: unknown;
     private readonly cleanups: (() => void)[] = [];
 
     constructor(player: any, options: HlsgateOptions) {
@@ -203,6 +207,9 @@ export function registerHlsgate(videojs: any): any {
       this.addControls();
       this.listen(player, 'xhr-hooks-ready', () => this.hookVhs());
       this.listen(player, 'error', () => this.onPlayerError());
+      // A spinner that lasts gets words: the viewer learns that the network is being retried.
+      this.listen(player, 'waiting', () => this.armStallNotice());
+      for (const type of ['playing', 'seeked', 'pause', 'error', 'ended']) this.listen(player, type, () => this.clearStallNotice());
       player.ready(() => {
         this.guardDownloads();
         void this.start();
@@ -370,6 +377,25 @@ export function registerHlsgate(videojs: any): any {
       this.qualityButton = controlBar.addChild('HlsgateQualityMenuButton', { label: labels.quality, autoLabel: labels.auto }, index);
     }
 
+    private armStallNotice(): void {
+      if (this.stallTimer !== undefined) return;
+      this.stallTimer = this.player.setTimeout(() => {
+        this.stallTimer = undefined;
+        if (this.fatal || this.player.paused()) return;
+        if (!this.notice) {
+          this.notice = videojs.dom.createEl('div', { className: 'vjs-hlsgate-notice' }, { role: 'status' }) as HTMLElement;
+          this.player.el().appendChild(this.notice);
+        }
+        this.notice.textContent = this.options.labels.network;
+      }, 8_000);
+    }
+
+    private clearStallNotice(): void {
+      if (this.stallTimer !== undefined) this.player.clearTimeout(this.stallTimer);
+      this.stallTimer = undefined;
+      if (this.notice) this.notice.textContent = '';
+    }
+
     private addWatermark(text: string | false | undefined): void {
       if (!text) return;
       this.watermark = this.player.addChild('HlsgateWatermark', { text });
@@ -384,6 +410,8 @@ export function registerHlsgate(videojs: any): any {
       this.manager?.dispose();
       this.manager = undefined;
       for (const cleanup of this.cleanups.splice(0)) cleanup();
+      this.clearStallNotice();
+      this.notice?.remove();
       for (const child of [this.qualityButton, this.watermark]) {
         if (child && !child.isDisposed()) {
           child.parentComponent_?.removeChild(child);

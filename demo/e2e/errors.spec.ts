@@ -20,3 +20,19 @@ for (const [mode, what] of [
     expect(await page.evaluate(() => window.hlsgateDemo!.tokenCalls)).toBe(1);
   });
 }
+
+test('a long stall gets words: "Network trouble — trying again…", gone when playback resumes', async ({ page, request }) => {
+  const held: (() => Promise<void>)[] = [];
+  await request.post('http://localhost:8787/_dev/cookie-ttl', { data: { seconds: 600 } });
+  await page.goto('/?autoplay=1');
+  await page.waitForFunction(() => (window.hlsgateDemo?.player?.currentTime() ?? 0) > 1);
+  // Segments stop arriving (a dead network); then the viewer seeks beyond the buffer.
+  await page.route('**/seg_*.ts', (route) => void held.push(() => route.continue()));
+  await page.evaluate(() => window.hlsgateDemo!.player.currentTime(150));
+  const notice = page.locator('.vjs-hlsgate-notice');
+  await expect(notice).toHaveText('Network trouble — trying again…', { timeout: 15_000 });
+  await page.unroute('**/seg_*.ts');
+  for (const release of held.splice(0)) await release().catch(() => undefined);
+  await page.waitForFunction(() => window.hlsgateDemo!.player.currentTime() > 152, undefined, { timeout: 30_000 });
+  await expect(notice).toHaveText('');
+});
