@@ -30,7 +30,7 @@ interface BenchStack {
 const STACK_MODULE = '../demo/stack/stack.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RUNS = Number(process.env.HLSGATE_BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.HLSGATE_BENCH_RUNS ?? 11);
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const median = (xs: number[]) => {
