@@ -35,5 +35,7 @@ export default defineConfig({
     reuseExistingServer: !process.env.CI,
     stdout: 'ignore',
     stderr: 'pipe',
+    // One JSON line per request would bury the test report; warnings and errors still show.
+    env: { HLSGATE_LOG_LEVEL: process.env.HLSGATE_LOG_LEVEL ?? 'warn' },
   },
 });
