@@ -16,14 +16,13 @@ import { AUTH_PATH_PREFIX, type ErrorBody, type ErrorCode, type SessionResponse,
 import { createLogger, type Logger } from '../common/log.ts';
 import type { ServerConfig } from './config.ts';
 import { createCookieSigner, sessionTiming } from './cookie-session.ts';
-import { clearingCookieStrings, cookieStrings, type CookieAttributes } from './policy.ts';
+import { clearingCookieStrings, cookieStrings, type CookieAttributes, type SignedCookieValues } from './policy.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import {
   TokenError,
-  checkResource,
   compileVerifyOptions,
-  verifyViewToken,
-  verifyViewTokenAllowingExpired,
+  verifyViewTokenWithResource,
+  type CheckedResource,
 } from './token.ts';
 
 export interface AppOptions {
@@ -174,8 +173,8 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
   // the stream (and dropping it). Over Node's HTTP a request with neither Content-Length nor
   // Transfer-Encoding has no body (RFC 9112 §6.3) and is left alone: touching `c.req.raw.body`
   // would build a web stream and a full Request for nothing (a large share of the endpoint's CPU).
+  const tooLarge = () => new ApiError(413, 'payload_too_large', `request body exceeds ${config.limits.maxBodyBytes} bytes`);
   const limitBody: MiddlewareHandler<Env> = async (c, next) => {
-    const tooLarge = () => new ApiError(413, 'payload_too_large', `request body exceeds ${config.limits.maxBodyBytes} bytes`);
     const length = c.req.header('content-length');
     if (c.req.header('transfer-encoding') === undefined) {
       if (length !== undefined) {
@@ -211,11 +210,12 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
     }
   };
 
-  const verified = (c: Context<Env>, token: string, nowSeconds: number, allowExpired: boolean): ViewTokenClaims => {
+  /** The token's claims and its checked `res` (checkResource runs once, inside verification). */
+  const verified = (c: Context<Env>, token: string, nowSeconds: number, allowExpired: boolean): { claims: ViewTokenClaims; resource: CheckedResource } => {
     try {
-      const claims = (allowExpired ? verifyViewTokenAllowingExpired : verifyViewToken)(token, config.token, nowSeconds);
-      c.set('sub', claims.sub);
-      return claims;
+      const result = verifyViewTokenWithResource(token, config.token, nowSeconds, allowExpired);
+      c.set('sub', result.claims.sub);
+      return result;
     } catch (error) {
       if (error instanceof TokenError) throw new ApiError(TOKEN_ERROR_STATUS[error.code], error.code, error.message);
       throw error;
@@ -228,14 +228,24 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
     secure: config.cookie.secure,
   });
 
+  // The three Set-Cookie strings of a cached signature, built once: the signer hands back the
+  // same values object on every cache hit, and a resource has exactly one cookie path.
+  const cookiesOfValues = new WeakMap<SignedCookieValues, { path: string; cookies: string[] }>();
+  const sessionCookies = (values: SignedCookieValues, path: string): string[] => {
+    const known = cookiesOfValues.get(values);
+    if (known && known.path === path) return known.cookies;
+    const cookies = cookieStrings(values, cookieAttributes(path));
+    cookiesOfValues.set(values, { path, cookies });
+    return cookies;
+  };
+
   const api = new Hono<Env>();
 
   api.post('/session', limitBody, (c) => {
     const nowMs = now();
     const nowSeconds = Math.floor(nowMs / 1000);
     limitAddress(c, nowMs);
-    const claims = verified(c, bearerToken(c), nowSeconds, false);
-    const resource = checkResource(claims.res, config.token.mediaBaseUrls);
+    const { claims, resource } = verified(c, bearerToken(c), nowSeconds, false);
     c.set('dir', resource.dir);
     const decision = perSub.take(`${claims.iss}\n${claims.sub}`, nowMs);
     if (!decision.ok) {
@@ -246,7 +256,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
     const ttl = Math.round(Math.min(RUNTIME_TTL_RANGE[1], Math.max(RUNTIME_TTL_RANGE[0], cookieTtl())));
     const { expiresAt, refreshIn } = sessionTiming(nowSeconds, ttl, random);
     const values = signer.sign(activeKeyPair, resource.res, expiresAt, nowSeconds);
-    for (const cookie of cookieStrings(values, cookieAttributes(resource.path))) {
+    for (const cookie of sessionCookies(values, resource.path)) {
       c.header('Set-Cookie', cookie, { append: true });
     }
     c.header('Cache-Control', 'no-store');
@@ -257,8 +267,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
   api.delete('/session', limitBody, (c) => {
     const nowMs = now();
     limitAddress(c, nowMs);
-    const claims = verified(c, bearerToken(c), Math.floor(nowMs / 1000), true);
-    const resource = checkResource(claims.res, config.token.mediaBaseUrls);
+    const { resource } = verified(c, bearerToken(c), Math.floor(nowMs / 1000), true);
     c.set('dir', resource.dir);
     for (const cookie of clearingCookieStrings(cookieAttributes(resource.path))) {
       c.header('Set-Cookie', cookie, { append: true });

@@ -201,7 +201,7 @@ export function checkResource(res: string, mediaBaseUrls: readonly string[]): Ch
  * - `resource_forbidden` when `res` breaks the rules of checkResource.
  */
 export function verifyViewToken(token: string, options: TokenVerifyOptions, nowSeconds: number): ViewTokenClaims {
-  return verify(token, options, nowSeconds, false);
+  return verify(token, options, nowSeconds, false).claims;
 }
 
 /**
@@ -209,10 +209,24 @@ export function verifyViewToken(token: string, options: TokenVerifyOptions, nowS
  * player may do long after its token expired. Everything else, the signature first, still holds.
  */
 export function verifyViewTokenAllowingExpired(token: string, options: TokenVerifyOptions, nowSeconds: number): ViewTokenClaims {
-  return verify(token, options, nowSeconds, true);
+  return verify(token, options, nowSeconds, true).claims;
 }
 
-function verify(token: string, options: TokenVerifyOptions, nowSeconds: number, allowExpired: boolean): ViewTokenClaims {
+/**
+ * verifyViewToken (or, with `allowExpired`, verifyViewTokenAllowingExpired) that also returns
+ * the checked `res`, so a caller that needs its directory and cookie path does not run
+ * checkResource a second time. Every rule and error is the same.
+ */
+export function verifyViewTokenWithResource(
+  token: string,
+  options: TokenVerifyOptions,
+  nowSeconds: number,
+  allowExpired = false,
+): { claims: ViewTokenClaims; resource: CheckedResource } {
+  return verify(token, options, nowSeconds, allowExpired);
+}
+
+function verify(token: string, options: TokenVerifyOptions, nowSeconds: number, allowExpired: boolean): { claims: ViewTokenClaims; resource: CheckedResource } {
   const opts = compileVerifyOptions(options);
   if (typeof token !== 'string' || token.length === 0) invalid('token is missing');
   if (token.length > MAX_TOKEN_LENGTH) throw new TokenError('bad_request', `token is longer than ${MAX_TOKEN_LENGTH} characters`);
@@ -240,8 +254,8 @@ function verify(token: string, options: TokenVerifyOptions, nowSeconds: number, 
   if (claims.nbf !== undefined && claims.nbf > nowSeconds + leeway) invalid('token is not valid yet (nbf)');
   if (!allowExpired && nowSeconds >= claims.exp + leeway) throw new TokenError('token_expired', 'token has expired');
 
-  checkResource(claims.res, opts.mediaBaseUrls);
-  return claims;
+  const resource = checkResource(claims.res, opts.mediaBaseUrls);
+  return { claims, resource };
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
