@@ -39,14 +39,24 @@ function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
+function redactField(key: string, value: unknown): unknown {
+  if (SECRET_KEY.test(key)) return '[redacted]';
+  return value === null || typeof value !== 'object' ? value : redact(value, 1);
+}
+
 export function createLogger(options: LoggerOptions, bound: LogFields = {}): Logger {
   const threshold = LEVELS[options.level ?? parseLogLevel(process.env.HLSGATE_LOG_LEVEL)];
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const now = options.now ?? (() => new Date());
+  const boundKeys = Object.keys(bound);
   const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields) => {
     if (LEVELS[level] < threshold) return;
-    const record = redact({ ...bound, ...fields }) as LogFields;
-    write(JSON.stringify({ time: now().toISOString(), level, name: options.name, msg, ...record }));
+    // The same record as `{ time, level, name, msg, ...redact({ ...bound, ...fields }) }` (key
+    // order, overrides and redaction alike), built in one object without the intermediate copies.
+    const record: LogFields = { time: now().toISOString(), level, name: options.name, msg };
+    for (const key of boundKeys) record[key] = redactField(key, bound[key]);
+    if (fields) for (const key of Object.keys(fields)) record[key] = redactField(key, fields[key]);
+    write(JSON.stringify(record));
   };
   return {
     debug: (msg, fields) => emit('debug', msg, fields),
