@@ -138,7 +138,7 @@ if ($path === '/filter/hlsgate/videojs/video-js.min.css') {
 }
 
 if (preg_match('~^/requirejs/(filter_hlsgate/(player|hlsgate-lazy))$~', $path, $m)) {
-    $file = $m[2] === 'player' ? dirname(__DIR__) . '/amd/build/player.min.js' : $env('BUNDLE');
+    $file = $m[2] === 'player' ? dirname(__DIR__) . '/amd/src/player.js' : $env('BUNDLE');
     $js = file_get_contents($file);
     // As lib/requirejs.php: an anonymous module gets its name at its first define(.
     if (preg_match('/define\(\s*\[/', $js)) {
