@@ -6,7 +6,10 @@
  */
 import { defineConfig } from '@playwright/test';
 
-const MEDIA_URL = 'http://localhost:8787';
+// The stack's ports follow HLSGATE_MEDIA_PORT / HLSGATE_DEMO_PORT, so two checkouts can run their
+// browser tests side by side.
+const MEDIA_URL = `http://localhost:${process.env.HLSGATE_MEDIA_PORT ?? '8787'}`;
+const DEMO_URL = `http://localhost:${process.env.HLSGATE_DEMO_PORT ?? '5173'}`;
 
 export default defineConfig({
   testDir: 'demo/e2e',
@@ -17,7 +20,7 @@ export default defineConfig({
   expect: { timeout: 20_000 },
   reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : [['list']],
   use: {
-    baseURL: 'http://localhost:5173',
+    baseURL: DEMO_URL,
     browserName: 'chromium',
     headless: true,
     viewport: { width: 1280, height: 860 },

@@ -1,5 +1,6 @@
 /** No token, or a forged one: the friendly message in the player, and no spinner. */
 import { expect, test } from '@playwright/test';
+import { MEDIA_URL } from './helpers.ts';
 
 for (const [mode, what] of [
   ['none', 'no token'],
@@ -23,7 +24,7 @@ for (const [mode, what] of [
 
 test('a long stall gets words: "Network trouble — trying again…", gone when playback resumes', async ({ page, request }) => {
   const held: (() => Promise<void>)[] = [];
-  await request.post('http://localhost:8787/_dev/cookie-ttl', { data: { seconds: 600 } });
+  await request.post(`${MEDIA_URL}/_dev/cookie-ttl`, { data: { seconds: 600 } });
   await page.goto('/?autoplay=1');
   await page.waitForFunction(() => (window.hlsgateDemo?.player?.currentTime() ?? 0) > 1);
   // Segments stop arriving (a dead network); then the viewer seeks beyond the buffer.

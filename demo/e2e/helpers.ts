@@ -4,7 +4,7 @@
  */
 import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
-export const MEDIA_URL = 'http://localhost:8787';
+export const MEDIA_URL = `http://localhost:${process.env.HLSGATE_MEDIA_PORT ?? '8787'}`;
 
 export interface LogEntry {
   t: number;
