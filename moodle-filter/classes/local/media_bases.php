@@ -111,6 +111,21 @@ class media_bases {
     }
 
     /**
+     * The one spelling of a playlist URL pasted into a text (scheme and host in lower case, no
+     * default port), when it is `<base><dir>/<plain segments>.m3u8`; else null.
+     *
+     * @param string $url absolute URL
+     * @return string|null
+     */
+    public function canonical_playlist_url(string $url): ?string {
+        if ($this->resource_for_playlist_url($url) === null) {
+            return null;
+        }
+        $parts = self::split_absolute($url);
+        return $parts['scheme'] . '://' . $parts['authority'] . $parts['path'];
+    }
+
+    /**
      * The resource of a playlist URL pasted into a text: `<base><dir>/` when the URL is
      * `<base><dir>/<plain segments>.m3u8`, else null.
      *
