@@ -4,6 +4,7 @@
  * reads each named secret once and returns the `HLSGATE_*` settings they stand for, so the rest of
  * the configuration (and its messages) stays what `loadServerConfig` already does.
  */
+import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { ConfigError } from '../common/config.ts';
 
 /** The ARN setting → the setting its secret's value becomes. */
@@ -78,11 +79,11 @@ export function nameSecretSources(error: ConfigError, env: Env): ConfigError {
 }
 
 /** Secrets Manager through the AWS SDK, loaded only when a secret is named (the Lambda runtime ships it). */
-export function secretsManagerReader(): SecretReader {
+export function secretsManagerReader(clientConfig: SecretsManagerClientConfig = {}): SecretReader {
   let client: Promise<{ read: SecretReader }> | undefined;
   return async (arn) => {
     client ??= import('@aws-sdk/client-secrets-manager').then(({ SecretsManagerClient, GetSecretValueCommand }) => {
-      const sdk = new SecretsManagerClient({});
+      const sdk = new SecretsManagerClient(clientConfig);
       return {
         read: async (secretId: string) => {
           const answer = await sdk.send(new GetSecretValueCommand({ SecretId: secretId }));
