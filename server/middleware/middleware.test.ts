@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/log.ts';
 import { makeTestServer } from '../test-config.ts';
@@ -16,7 +16,7 @@ const server = makeTestServer();
 const DIR = 'AbCdEfGhIjKlMnOpQrStUv';
 
 /** One middleware in front of a route that answers the verified `dir`, behind the app's error handler. */
-function appWith(...middleware: Parameters<Hono<AppEnv>['use']>[1][]) {
+function appWith(...middleware: MiddlewareHandler<AppEnv>[]) {
   const app = new Hono<AppEnv>();
   app.use('*', ...middleware);
   app.all('/x', (c) => c.json({ dir: c.get('dir') ?? null }));
