@@ -29,8 +29,12 @@ import { SECRET_ARN_SETTINGS } from '../server/secrets.ts';
 export const INGEST_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'];
 export const INGEST_BUCKET_ACTIONS = ['s3:ListBucket'];
 
-/** Memory of the auth function: CPU scales with it, and an RSA signature wants a good share of a core. */
-const AUTH_MEMORY_MB = 512;
+/**
+ * Memory of the auth function. CPU comes with it (a whole vCPU at 1,769 MB): the first viewer after
+ * a quiet night waits for the cold start, and loading the bundle and the AWS SDK is CPU-bound.
+ * A warm request takes a few ms, so the larger size costs little (see deploy/README.md).
+ */
+export const AUTH_MEMORY_MB = 1024;
 
 export interface HlsgateStackProps extends StackProps {
   config: DeployConfig;
