@@ -3,7 +3,7 @@
  * this (the file named by the context value `config`, default deploy/example.json);
  * `npm run synth` calls `synthesize` directly, with no AWS account, network or context lookups.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +36,8 @@ export interface Synthesized {
 /** Synthesizes the stack of `configFile` into `outdir` (asset included), offline. */
 export function synthesize(configFile: string, outdir: string = DEFAULT_OUT): Synthesized {
   const config = loadDeployConfig(configFile);
+  // A previous assembly there would keep its stale assets beside the new ones.
+  if (existsSync(join(outdir, 'manifest.json'))) rmSync(outdir, { recursive: true, force: true });
   const app = new App({ outdir: resolve(outdir), analyticsReporting: false });
   const bundleDir = mkdtempSync(join(tmpdir(), 'hlsgate-lambda-'));
   try {
@@ -51,14 +53,18 @@ export function synthesize(configFile: string, outdir: string = DEFAULT_OUT): Sy
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const app = new App();
   const file = resolve(String(app.node.tryGetContext('config') ?? DEFAULT_CONFIG));
+  const bundleDir = mkdtempSync(join(tmpdir(), 'hlsgate-lambda-'));
   try {
-    addStack(app, loadDeployConfig(file), mkdtempSync(join(tmpdir(), 'hlsgate-lambda-')));
+    addStack(app, loadDeployConfig(file), bundleDir);
+    app.synth();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`hlsgate deploy: ${error.message}\nSee deploy/README.md for every setting.\n`);
-      process.exit(1);
+      process.exitCode = 1;
+    } else {
+      throw error;
     }
-    throw error;
+  } finally {
+    rmSync(bundleDir, { recursive: true, force: true });
   }
-  app.synth();
 }
