@@ -173,6 +173,7 @@ describe('the CDK stack', () => {
     // First, so no media behaviour can shadow it.
     expect(distribution().CacheBehaviors[0].PathPattern).toBe('/_auth/*');
     expect(auth.CachePolicyId).toBe(CACHING_DISABLED);
+    expect(auth.AllowedMethods).toEqual([...AUTH_ROUTE.methods]);
     expect(auth.AllowedMethods).toEqual(expect.arrayContaining(['POST', 'DELETE', 'OPTIONS']));
     expect(auth.ViewerProtocolPolicy).toBe('https-only');
     expect(auth.TrustedKeyGroups).toBeUndefined();
