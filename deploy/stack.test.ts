@@ -290,7 +290,7 @@ describe('the CDK stack', () => {
     const outputs = json.Outputs;
     expect(outputs.MediaUrl!.Value).toBe('https://media.example.edu/lectures/2026/');
     expect(outputs.DistributionId!.Value).toEqual({ Ref: idOf('AWS::CloudFront::Distribution') });
-    expect(outputs.FilterAuthServerUrl!.Value).toBe('https://media.example.edu/_auth');
+    expect(outputs.FilterAuthUrl!.Value).toBe('https://media.example.edu/_auth');
     expect(outputs.FilterIssuer!.Value).toBe(MOODLE[0]);
     expect(outputs.FilterMediaBaseUrls!.Value).toBe('https://media.example.edu/lectures/2026/');
     expect(outputs.FilterTokenKid!.Value).toBe('moodle1');

@@ -277,11 +277,11 @@ export class HlsgateStack extends Stack {
     if (!config.hostedZone) {
       output('DnsTarget', this.distribution.distributionDomainName, `CNAME ${config.mediaDomain} to this name at your DNS (DNS only: players use MediaUrl)`);
     }
-    output('FilterAuthServerUrl', `${mediaOrigin}${AUTH_ROUTE.pathPrefix}`, 'Moodle filter: auth server URL');
-    output('FilterIssuer', config.tokenIssuers[0]!, 'Moodle filter: issuer');
-    output('FilterMediaBaseUrls', mediaBaseUrl, 'Moodle filter: allowed media base URLs');
-    output('FilterTokenKid', config.tokenKeyId, 'Moodle filter: the kid of kid:secret');
-    output('FilterTokenSecretCommand', `aws secretsmanager get-secret-value --secret-id ${tokenSecret.secretArn} --query SecretString --output text`, 'Moodle filter: prints {"kid":"secret"}');
+    output('FilterAuthUrl', `${mediaOrigin}${AUTH_ROUTE.pathPrefix}`, 'Moodle filter: filter_hlsgate/authurl');
+    output('FilterIssuer', config.tokenIssuers[0]!, 'Moodle filter: filter_hlsgate/issuer');
+    output('FilterMediaBaseUrls', mediaBaseUrl, 'Moodle filter: filter_hlsgate/mediabaseurls');
+    output('FilterTokenKid', config.tokenKeyId, 'Moodle filter: filter_hlsgate/tokenkid');
+    output('FilterTokenSecretCommand', `aws secretsmanager get-secret-value --secret-id ${tokenSecret.secretArn} --query SecretString --output text`, 'Moodle filter: prints {"<tokenkid>":"<filter_hlsgate/tokensecret>"}');
     output('IngestSettings', `HLSGATE_S3_BUCKET=${this.bucket.bucketName} HLSGATE_S3_REGION=${Aws.REGION} HLSGATE_S3_PREFIX=${config.s3Prefix} HLSGATE_S3_ACCELERATE=true HLSGATE_MEDIA_BASE_URL=${mediaBaseUrl}`, 'Ingest: settings');
     output('IngestPolicyArn', this.ingestPolicy.managedPolicyArn, 'Ingest: attach to the workers\' role or user');
     output('ActiveKeyPairId', keyPairIdOf(config.activeKey), 'CloudFront key pair id that signs now');
