@@ -11,6 +11,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { AUTH_PATH_PREFIX, type SessionResponse } from '../common/contracts.ts';
+import { cookiePathOf } from '../common/delivery.ts';
 import { createLogger, type Logger } from '../common/log.ts';
 import type { ServerConfig } from './config.ts';
 import { createCookieSigner, sessionTiming } from './cookie-session.ts';
@@ -118,7 +119,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
     const ttl = Math.round(Math.min(RUNTIME_TTL_RANGE[1], Math.max(RUNTIME_TTL_RANGE[0], cookieTtl())));
     const { expiresAt, refreshIn } = sessionTiming(nowSeconds, ttl, random);
     const values = signer.sign(activeKeyPair, resource.res, expiresAt, nowSeconds);
-    for (const cookie of sessionCookies(values, resource.path)) {
+    for (const cookie of sessionCookies(values, cookiePathOf(resource.res))) {
       c.header('Set-Cookie', cookie, { append: true });
     }
     c.header('Cache-Control', 'no-store');
@@ -127,7 +128,7 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
   });
 
   api.delete('/session', limitBody, perAddress, tokenEvenExpired, (c) => {
-    for (const cookie of clearingCookieStrings(cookieAttributes(c.get('resource')!.path))) {
+    for (const cookie of clearingCookieStrings(cookieAttributes(cookiePathOf(c.get('resource')!.res)))) {
       c.header('Set-Cookie', cookie, { append: true });
     }
     c.header('Cache-Control', 'no-store');

@@ -6,7 +6,6 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DIR_PATTERN, TOKEN_AUDIENCE, type ViewTokenClaims } from '../common/contracts.ts';
-import { cookiePathOf } from '../common/delivery.ts';
 
 /** Longest compact token accepted; checked before anything is decoded. Real tokens are < 1 KiB. */
 export const MAX_TOKEN_LENGTH = 4096;
@@ -186,7 +185,8 @@ export function checkResource(res: string, mediaBaseUrls: readonly string[]): Ch
       matched = true;
       continue;
     }
-    return { res, base, dir, path: cookiePathOf(res) };
+    // Bases are canonical absolute URLs, so the path starts at the first '/' after '//host'.
+    return { res, base, dir, path: base.slice(base.indexOf('/', base.indexOf('//') + 2)) + dir + '/' };
   }
   return refuse(why);
 }

@@ -1,6 +1,8 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { describe, expect, it } from 'vitest';
+import { cookiePathOf } from '../../common/delivery.ts';
 import { createLogger } from '../../common/log.ts';
+import { checkResource } from '../token.ts';
 import { makeTestServer } from '../test-config.ts';
 import { bodyLimit } from './body-limit.ts';
 import { corsPolicy } from './cors.ts';
@@ -77,6 +79,16 @@ describe('middleware factories', () => {
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-headers')).toBe('Authorization,Content-Type,x-amz-content-sha256');
     expect(pre.headers.get('access-control-max-age')).toBe('600');
+  });
+
+  it("the cookie path rule of common/delivery.ts agrees with token.ts's reading of res", () => {
+    for (const [base, res] of [
+      ['https://media.example.edu/lectures/', `https://media.example.edu/lectures/${DIR}/`],
+      ['http://localhost:8787/a/b/', `http://localhost:8787/a/b/${DIR}/`],
+      ['https://media.example.edu/', `https://media.example.edu/${DIR}/`],
+    ] as const) {
+      expect(checkResource(res, [base]).path).toBe(cookiePathOf(res));
+    }
   });
 
   it('bodyLimit leaves bodiless requests alone and counts a streamed body without Content-Length', async () => {
