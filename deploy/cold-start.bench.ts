@@ -15,7 +15,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOKEN_AUDIENCE } from '../common/contracts.ts';
 import { SECRET_ARN_SETTINGS } from '../server/secrets.ts';
@@ -150,6 +150,7 @@ process.stdout.write(JSON.stringify({ sinceProcessStart: answered, load: loaded 
     date: new Date().toISOString(),
     node: process.version,
     runs: RUNS,
+    loadAverage: loadavg().map((n) => round(n)),
     bundle: { bytes: bundle.bytes, kB: round(bundle.bytes / 1000), goalKB: GOALS.bundleKB, met: bundle.bytes / 1000 <= GOALS.bundleKB },
     baseline: { what: 'fresh node, empty script', wallMs: round(baselineMs) },
     env: summary(fromEnv),
@@ -159,7 +160,7 @@ process.stdout.write(JSON.stringify({ sinceProcessStart: answered, load: loaded 
   const met = (ms: number) => (ms <= GOALS.coldInitMs ? 'met' : 'NOT met');
   process.stdout.write(
     `auth Lambda bundle: ${results.bundle.kB} kB (goal ≤ ${GOALS.bundleKB} kB: ${results.bundle.met ? 'met' : 'NOT met'})\n` +
-      `cold start, median of ${RUNS} fresh node processes (${process.version}):\n` +
+      `cold start, median of ${RUNS} fresh node processes (${process.version}, load average ${results.loadAverage.join(' ')}):\n` +
       `  baseline (empty script)            ${results.baseline.wallMs} ms\n` +
       `  bundle + one event, settings in env ${results.env.wallMs} ms → cold init ${results.env.coldInitMs} ms above baseline (${met(results.env.coldInitMs)}); ` +
       `import ${results.env.loadMs} ms, first answer ${results.env.firstAnswerMs} ms; ${results.env.ratioToBaseline}× baseline\n` +
