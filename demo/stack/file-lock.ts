@@ -3,16 +3,8 @@
  * sample lectures twice. A lock whose process is gone is taken over.
  */
 import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { processAlive as alive } from '../../common/process.ts';
 import { sleep } from '../../common/retry.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function tryAcquire(file: string): boolean {
   try {

@@ -21,6 +21,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { processAlive as alive } from '../../common/process.ts';
 import { freePort, startPostgres, type Postgres } from '../postgres.ts';
 import { findMoodleSource, moodleRelease, sha256File, unpackedTree, type MoodleSource } from './source.ts';
 
@@ -425,14 +426,6 @@ interface RunState {
   startedAt: string;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The run of this checkout that is up, if any. */
 export function runState(root = cacheRoot()): RunState | undefined {
