@@ -73,24 +73,41 @@ export interface Catalog {
    * the same one. Null when nothing is due or `id` is leased by another worker, published or failed.
    */
   claim(owner: string, now: number, leaseMs: number, id?: string): Promise<Recording | null>;
-  /** Extends a lease the owner still holds; false when it was lost. */
+  /**
+   * Extends the owner's lease; false when another worker took it. A lease that lapsed while
+   * nobody else claimed it is still the owner's (a busy machine may miss a heartbeat).
+   */
   renew(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
-  /** Changes a leased recording; throws when `owner` does not hold the lease. */
+  /** Changes a leased recording; throws `LeaseLostError` when `owner` does not hold the lease. */
   update(id: string, owner: string, patch: RecordingPatch, now: number): Promise<Recording>;
   /** Gives the lease back. */
   release(id: string, owner: string, now: number): Promise<void>;
   /** Requeues a failed recording now, attempts reset. */
   retry(id: string, now: number): Promise<Recording>;
-  /** Requeues a published recording whose repository copy is gone, to publish it again. */
-  republish(id: string, now: number): Promise<Recording>;
+  /**
+   * Requeues a published recording to write its repository copy again (gone, moved, or a new
+   * title or course): the media on S3 is kept and reused.
+   */
+  republish(id: string, now: number, changes?: RepublishChanges): Promise<Recording>;
   close(): Promise<void>;
 }
 
+export type RepublishChanges = Partial<Pick<Recording, 'title' | 'course'>>;
+
 export class CatalogError extends Error {
-  readonly code = 'catalog';
+  readonly code: string = 'catalog';
   constructor(message: string) {
     super(message);
     this.name = 'CatalogError';
+  }
+}
+
+/** The worker no longer holds the recording's lease: another one took it over. */
+export class LeaseLostError extends CatalogError {
+  override readonly code = 'lease_lost';
+  constructor(id: string) {
+    super(`recording ${id}: the lease is held by another worker`);
+    this.name = 'LeaseLostError';
   }
 }
 
@@ -245,8 +262,8 @@ export class SqliteCatalog implements Catalog {
 
   async renew(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
     const info = this.#db
-      .prepare('UPDATE recordings SET lease_until = ? WHERE id = ? AND lease_owner = ? AND lease_until > ?')
-      .run(now + leaseMs, id, owner, now);
+      .prepare('UPDATE recordings SET lease_until = ? WHERE id = ? AND lease_owner = ?')
+      .run(now + leaseMs, id, owner);
     return info.changes === 1;
   }
 
@@ -256,7 +273,7 @@ export class SqliteCatalog implements Catalog {
     const info = this.#db
       .prepare(`UPDATE recordings SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE id = ? AND lease_owner = ?`)
       .run(...entries.map(([, v]) => v as string | number | null), now, id, owner);
-    if (info.changes !== 1) throw new CatalogError(`recording ${id}: the lease is held by another worker`);
+    if (info.changes !== 1) throw new LeaseLostError(id);
     return this.#get(id)!;
   }
 
@@ -276,10 +293,11 @@ export class SqliteCatalog implements Catalog {
     return this.#get(id)!;
   }
 
-  async republish(id: string, now: number): Promise<Recording> {
+  async republish(id: string, now: number, changes: RepublishChanges = {}): Promise<Recording> {
     const info = this.#db
-      .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'published'`)
-      .run(now, now, id);
+      .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?,
+                  title = coalesce(?, title), course = coalesce(?, course) WHERE id = ? AND state = 'published'`)
+      .run(now, now, changes.title ?? null, changes.course ?? null, id);
     if (info.changes !== 1) throw new CatalogError(`recording ${id} is not published`);
     return this.#get(id)!;
   }

@@ -76,6 +76,11 @@ describe('cli', () => {
     expect(json).toHaveLength(1);
     expect(json[0]!.lastErrorCode).toBe('input_not_video');
 
+    const publishedId = /^(\w{8}) +published/m.exec(status.stdout)![1]!;
+    expect((await cli('republish', publishedId, '--title', 'Week 1 — renamed')).stdout).toMatch(/requeued .*PHYS-1 \/ Week 1 — renamed/);
+    expect((await cli('run')).stdout).toMatch(/published .*Week 1 — renamed .*→ .*PHYS-1\/.* - Week 1 — renamed\.m3u8/);
+    expect((await cli('republish', publishedId, '--course', '../')).stderr).toContain('not a usable folder name');
+
     const retried = await cli('retry', failedId);
     expect(retried.code).toBe(0);
     expect(retried.stdout).toMatch(/requeued .*broken/);

@@ -6,6 +6,7 @@
  *   run [--watch]
  *   status [--state <state>] [--json]
  *   retry <id>
+ *   republish <id> [--title <text>] [--course <id>]
  * Every command takes --config <file.json> (else HLSGATE_INGEST_CONFIG) over HLSGATE_* variables.
  */
 import { readdir, stat } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import { type Catalog, type Recording, STATES, SqliteCatalog } from './catalog.t
 import { type IngestConfig, loadIngestConfig } from './config.ts';
 import { type CourseRule, loadCourseMap } from './course-map.ts';
 import { IngestError } from './errors.ts';
+import { courseFolder } from './names.ts';
 import { addFile, workerId } from './index.ts';
 import { createProgressReporter, formatDuration } from './progress.ts';
 import { createS3Client } from './s3.ts';
@@ -36,6 +38,9 @@ commands:
   status [--state <s>] [--json]
                           the recordings and their states
   retry <id>              requeue a failed recording
+  republish <id> [--title <text>] [--course <id>]
+                          write a published recording's repository copy again (new title or
+                          course, or a new repository root), reusing its media on S3
 
 options:
   --config <file.json>    settings file (default: $HLSGATE_INGEST_CONFIG); HLSGATE_* variables override it
@@ -162,13 +167,14 @@ async function commandRun(config: IngestConfig, catalog: Catalog, watch: boolean
       pollMs: 5000,
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: progress,
-      onFinished: (r) => {
+      onFinished: (r, outcome) => {
         progress.finish();
+        if (outcome === 'lost') return out(io, `dropped    ${r.id}  ${r.course} / ${r.title}: another worker took it over`);
         out(io, `${r.state.padEnd(10)} ${r.id}  ${r.course} / ${r.title}${r.repositoryPath ? `  → ${r.repositoryPath}` : ''}${r.state !== 'published' && r.lastError ? `\n  ${r.lastError.split('\n')[0]}` : ''}`);
       },
       ...(zoom ? { zoomAccessToken: () => zoom.accessToken() } : {}),
     });
-    out(io, `done: ${summary.published} published, ${summary.retrying} to retry later, ${summary.failed} failed`);
+    out(io, `done: ${summary.published} published, ${summary.retrying} to retry later, ${summary.failed} failed${summary.lost ? `, ${summary.lost} taken over by another worker` : ''}`);
     return summary.failed > 0 ? 1 : 0;
   } finally {
     progress.finish();
@@ -256,6 +262,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!rest[0]) throw new UsageError('retry needs a recording id');
         const r = await catalog.retry((await findRecording(catalog, rest[0])).id, Date.now());
         out(io, `requeued ${r.id}  ${r.course} / ${r.title}`);
+        return 0;
+      }
+      case 'republish': {
+        if (!rest[0]) throw new UsageError('republish needs a recording id');
+        if (values.course !== undefined) courseFolder(values.course);
+        if (values.title !== undefined && values.title.trim() === '') throw new UsageError('--title must not be empty');
+        const changes = { ...(values.title !== undefined ? { title: values.title } : {}), ...(values.course !== undefined ? { course: values.course } : {}) };
+        const r = await catalog.republish((await findRecording(catalog, rest[0])).id, Date.now(), changes);
+        out(io, `requeued ${r.id}  ${r.course} / ${r.title} (the next run writes its repository copy)`);
         return 0;
       }
       default:

@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { LAYOUT } from '../common/contracts.ts';
 import type { Logger } from '../common/log.ts';
 import { retryDelay } from '../common/retry.ts';
-import type { Catalog, Recording, RecordingPatch } from './catalog.ts';
+import { type Catalog, LeaseLostError, type Recording, type RecordingPatch } from './catalog.ts';
 import type { IngestConfig } from './config.ts';
 import { download } from './download.ts';
 import { IngestError } from './errors.ts';
@@ -23,7 +23,7 @@ import type { ProgressSink } from './progress.ts';
 import { publishMaster } from './publish.ts';
 import { SUBTITLES_FILE, prepareVtt, subtitlesPlaylist } from './subtitles.ts';
 import { FFMPEG_MASTER, makePoster, renderWatermark, transcode } from './transcode.ts';
-import { collectObjects, uploadObjects, verifyObjects } from './upload.ts';
+import { collectObjects, readPublishedMaster, uploadObjects, verifyObjects } from './upload.ts';
 
 export interface PipelineContext {
   config: IngestConfig;
@@ -81,11 +81,25 @@ export function failurePatch(
     : { attempts, state: 'queued', lastError: message, lastErrorCode: code, nextAttemptAt: now + delay };
 }
 
+export type Outcome = 'published' | 'retrying' | 'failed' | 'lost';
+
+export interface ProcessResult {
+  /** The recording after the attempt, as the catalog has it. */
+  recording: Recording;
+  /** `lost`: another worker took the lease over; this worker dropped the recording. */
+  outcome: Outcome;
+}
+
+function outcomeOf(recording: Recording): Outcome {
+  return recording.state === 'published' ? 'published' : recording.state === 'failed' ? 'failed' : 'retrying';
+}
+
 /**
- * Processes a recording this worker has leased. Returns the recording after the attempt
- * (`published`, `queued` for a later retry, or `failed`); throws only when cancelled.
+ * Processes a recording this worker has leased. Resolves with the outcome of the attempt
+ * (a lost lease included: the recording is dropped, the worker goes on); throws only when the
+ * caller's signal cancelled it.
  */
-export async function processRecording(ctx: PipelineContext, leased: Recording): Promise<Recording> {
+export async function processRecording(ctx: PipelineContext, leased: Recording): Promise<ProcessResult> {
   const now = ctx.now ?? Date.now;
   const leaseMs = ctx.config.leaseSeconds * 1000;
   const log = ctx.logger.child({ recording: leased.id });
@@ -94,24 +108,36 @@ export async function processRecording(ctx: PipelineContext, leased: Recording):
   const heartbeat = setInterval(() => {
     ctx.catalog.renew(leased.id, ctx.owner, now(), leaseMs).then(
       (held) => {
-        if (!held) lost.abort(new IngestError('aborted', 'the lease on this recording was lost to another worker'));
+        if (!held) lost.abort(new LeaseLostError(leased.id));
       },
       (error: unknown) => log.warn('lease renewal failed', { error }),
     );
   }, Math.max(250, leaseMs / 3));
   heartbeat.unref();
   let recording = leased;
-  const update = async (patch: RecordingPatch) => (recording = await ctx.catalog.update(recording.id, ctx.owner, patch, now()));
+  const update = async (patch: RecordingPatch) => {
+    try {
+      return (recording = await ctx.catalog.update(recording.id, ctx.owner, patch, now()));
+    } catch (error) {
+      if (error instanceof LeaseLostError) lost.abort(error);
+      throw error;
+    }
+  };
   try {
     await update({ attempts: leased.attempts + 1 });
     const published = await run(ctx, recording, update, signal, log);
     log.info('published', { dir: published.dir, repositoryPath: published.repositoryPath });
     recording = (await ctx.catalog.get(recording.id))!;
-    return recording;
+    return { recording, outcome: 'published' };
   } catch (error) {
-    if (signal.aborted) {
-      log.warn('stopped', { state: recording.state, reason: (signal.reason as Error)?.message });
+    if (ctx.signal?.aborted) {
+      log.warn('stopped', { state: recording.state, reason: (ctx.signal.reason as Error)?.message });
       throw error instanceof IngestError && error.code === 'aborted' ? error : new IngestError('aborted', 'processing cancelled', { cause: error });
+    }
+    if (lost.signal.aborted) {
+      // Another worker resumes it; writing a failure now would overwrite its progress.
+      log.warn('lease lost to another worker; dropping this recording', { state: recording.state });
+      return { recording: (await ctx.catalog.get(recording.id)) ?? recording, outcome: 'lost' };
     }
     const patch = failurePatch(recording, error, ctx.config, now());
     log.error(patch.state === 'failed' ? 'failed' : 'will retry', { code: patch.lastErrorCode, error: patch.lastError, attempts: patch.attempts });
@@ -120,10 +146,16 @@ export async function processRecording(ctx: PipelineContext, leased: Recording):
     } catch (updateError) {
       log.error('could not record the failure', { error: updateError });
     }
-    return (await ctx.catalog.get(recording.id))!;
+    const after = (await ctx.catalog.get(recording.id)) ?? recording;
+    return { recording: after, outcome: lost.signal.aborted ? 'lost' : outcomeOf(after) };
   } finally {
     clearInterval(heartbeat);
-    await ctx.catalog.release(recording.id, ctx.owner, now());
+    try {
+      await ctx.catalog.release(recording.id, ctx.owner, now());
+    } catch (error) {
+      // The lease runs out by itself; the outcome above is what counts.
+      log.warn('could not release the lease', { error });
+    }
   }
 }
 
@@ -138,6 +170,23 @@ async function run(
   let recording = initial;
   const work = workDirOf(config, recording.id);
   const outDir = join(work, 'out');
+
+  // A published recording queued again (new title, course or repository): its media on S3 is
+  // served as immutable and stays as it is; only the repository copy is written.
+  if (recording.masterKey && recording.dir) {
+    const { dir: publishedDir, masterKey: publishedKey } = recording;
+    recording = await update({ state: 'uploading' });
+    const master = await readPublishedMaster(ctx.s3, config.s3Bucket, keyPrefixOf(config, publishedDir), signal);
+    if (master !== null) {
+      log.info('republishing from what is on S3', { dir: publishedDir });
+      const repositoryPath = await writeRepositoryCopy(config, recording, publishedDir, master);
+      await update({ state: 'published', repositoryPath, lastError: null, lastErrorCode: null });
+      return { id: recording.id, dir: publishedDir, masterKey: publishedKey, repositoryPath };
+    }
+    // Part of the media is gone: encode again under a fresh dir, never over immutable keys.
+    log.warn('the published media is incomplete on S3; processing again under a new dir', { dir: publishedDir });
+    recording = await update({ dir: newDir(), masterKey: null });
+  }
 
   // 1. Download (Zoom) — a local file is used where it is.
   let sourcePath = recording.source;
@@ -229,10 +278,18 @@ async function run(
   }
 
   // 8. Publish: the repository copy with absolute URIs, only now.
-  const master = await readFile(join(outDir, LAYOUT.master), 'utf8');
-  let repositoryPath: string;
+  const repositoryPath = await writeRepositoryCopy(config, recording, dir, await readFile(join(outDir, LAYOUT.master), 'utf8'));
+  await update({ state: 'published', repositoryPath, masterKey, lastError: null, lastErrorCode: null });
+
+  // 9. Clean up: work files (and a downloaded source) go; a local source file is never touched.
+  await rm(work, { recursive: true, force: true });
+  return { id: recording.id, dir, masterKey, repositoryPath };
+}
+
+/** The repository copy of `master` (the S3 master, relative URIs) for this recording, written atomically. */
+async function writeRepositoryCopy(config: IngestConfig, recording: Recording, dir: string, master: string): Promise<string> {
   try {
-    repositoryPath = await publishMaster({
+    return await publishMaster({
       root: config.repositoryRoot,
       course: recording.course,
       baseName: repositoryBaseName(new Date(recording.recordedAt), recording.title),
@@ -243,11 +300,6 @@ async function run(
     if (error instanceof IngestError) throw error;
     throw new IngestError('publish_failed', `cannot write to the repository: ${(error as Error).message}`, { cause: error });
   }
-  await update({ state: 'published', repositoryPath, masterKey, lastError: null, lastErrorCode: null });
-
-  // 9. Clean up: work files (and a downloaded source) go; a local source file is never touched.
-  await rm(work, { recursive: true, force: true });
-  return { id: recording.id, dir, masterKey, repositoryPath };
 }
 
 async function readMarker(outDir: string): Promise<TranscodeMarker | null> {
