@@ -14,7 +14,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../common/config.ts';
 import { createLogger } from '../common/log.ts';
-import { type Catalog, type Recording, STATES, SqliteCatalog } from './catalog.ts';
+import { type Catalog, type Recording, STATES, openCatalog } from './catalog.ts';
 import { type IngestConfig, loadIngestConfig } from './config.ts';
 import { type CourseRule, loadCourseMap } from './course-map.ts';
 import { IngestError } from './errors.ts';
@@ -240,7 +240,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let catalog: Catalog | null = null;
   try {
     const config = loadIngestConfig({ env: io.env, ...(values.config ? { file: values.config } : {}) });
-    catalog = new SqliteCatalog(config.catalogPath);
+    catalog = await openCatalog(config);
     switch (command) {
       case 'add':
         return await commandAdd(catalog, rest, values, io);

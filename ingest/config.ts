@@ -35,6 +35,11 @@ const shape = {
   mediaBaseUrl: setting.url().refine((v) => v.endsWith('/'), 'must end with /'),
   repositoryRoot: setting.string(),
   catalogPath: setting.string().default('.work/ingest/catalog.sqlite'),
+  /** `postgres://…`: the PostgreSQL catalog shared by workers on many machines (else SQLite at catalogPath). */
+  catalogUrl: setting
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\/./.test(v), 'must be a postgres:// URL (leave it unset for the SQLite catalog)')
+    .optional(),
   workDir: setting.string().default('.work/ingest/work'),
   ladder: ladderSetting.default(parseLadder(DEFAULT_LADDER)),
   x264Preset: z.enum(X264_PRESETS).default('veryfast'),

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createLogger, type Logger } from '../common/log.ts';
 import { sleep } from '../common/retry.ts';
-import { type Catalog, SqliteCatalog } from './catalog.ts';
+import { type Catalog, openCatalog } from './catalog.ts';
 import type { IngestConfig } from './config.ts';
 import { IngestError } from './errors.ts';
 import { courseFolder } from './names.ts';
@@ -20,7 +20,7 @@ import { createS3Client } from './s3.ts';
 export { loadIngestConfig, type IngestConfig } from './config.ts';
 export { makeTestClip } from './test-clip.ts';
 export { IngestError } from './errors.ts';
-export { SqliteCatalog, type Catalog, type Recording, type RecordingState } from './catalog.ts';
+export { SqliteCatalog, openCatalog, type Catalog, type Recording, type RecordingState } from './catalog.ts';
 
 export interface IngestFileInput {
   file: string;
@@ -94,7 +94,7 @@ async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 
 export async function ingestFile(config: IngestConfig, input: IngestFileInput, options: IngestFileOptions = {}): Promise<IngestFileResult> {
   const logger = options.logger ?? createLogger({ name: 'ingest' });
-  const catalog = options.catalog ?? new SqliteCatalog(config.catalogPath);
+  const catalog = options.catalog ?? (await openCatalog(config));
   const s3 = createS3Client(config);
   const owner = workerId();
   try {
