@@ -77,6 +77,14 @@ function zoomClient(config: IngestConfig, signal?: AbortSignal): ZoomClient | nu
   });
 }
 
+/** Who holds a recording and since when (`host:pid:… since 10:04:05, 3:12`), or why nobody does. */
+export function formatHolder(r: Recording, now = Date.now()): string {
+  if (!r.leaseOwner || r.leaseUntil === null) return '';
+  if (r.leaseUntil <= now) return `${r.leaseOwner} (lease lapsed)`;
+  const since = r.leaseSince ?? r.updatedAt;
+  return `${r.leaseOwner} since ${new Date(since).toISOString().slice(11, 19)}Z (${formatDuration(Math.max(0, now - since) / 1000)})`;
+}
+
 export function formatStatus(recordings: Recording[], now = Date.now()): string {
   const rows = recordings.map((r) => [
     r.id.slice(0, 8),
@@ -86,9 +94,10 @@ export function formatStatus(recordings: Recording[], now = Date.now()): string 
     r.recordedAt.slice(0, 16).replace('T', ' '),
     r.durationSeconds ? formatDuration(r.durationSeconds) : '',
     r.title.length > 40 ? r.title.slice(0, 39) + '…' : r.title,
+    formatHolder(r, now),
     (r.lastError ?? '').split('\n')[0]!.slice(0, 60),
   ]);
-  const header = ['ID', 'STATE', 'TRIES', 'COURSE', 'RECORDED', 'LENGTH', 'TITLE', 'LAST ERROR'];
+  const header = ['ID', 'STATE', 'TRIES', 'COURSE', 'RECORDED', 'LENGTH', 'TITLE', 'WORKER', 'LAST ERROR'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
