@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../common/config.ts';
 import { createLogger } from '../common/log.ts';
 import { type Catalog, type Recording, STATES, openCatalog } from './catalog.ts';
-import { type IngestConfig, loadIngestConfig } from './config.ts';
+import { type IngestConfig, loadIngestConfig, stagesSources } from './config.ts';
 import { type CourseRule, loadCourseMap } from './course-map.ts';
 import { IngestError } from './errors.ts';
 import { courseFolder } from './names.ts';
@@ -110,7 +110,7 @@ async function findRecording(catalog: Catalog, idOrPrefix: string): Promise<Reco
   throw new UsageError(matches.length === 0 ? `no recording ${idOrPrefix}` : `${idOrPrefix} matches ${matches.length} recordings: give more of the id`);
 }
 
-async function commandAdd(catalog: Catalog, positionals: string[], values: Record<string, unknown>, io: CliIo): Promise<number> {
+async function commandAdd(config: IngestConfig, catalog: Catalog, positionals: string[], values: Record<string, unknown>, io: CliIo): Promise<number> {
   const target = positionals[0];
   if (!target) throw new UsageError('add needs a file or a folder');
   const course = values.course as string | undefined;
@@ -127,16 +127,20 @@ async function commandAdd(catalog: Catalog, positionals: string[], values: Recor
     ? (await readdir(target)).filter((f) => VIDEO_EXTENSIONS.has(extname(f).toLowerCase()) && !f.startsWith('.')).sort().map((f) => join(target, f))
     : [target];
   if (files.length === 0) throw new UsageError(`${target} holds no video files (${[...VIDEO_EXTENSIONS].join(' ')})`);
-  for (const file of files) {
-    const title = files.length === 1 && values.title ? (values.title as string) : basename(file, extname(file));
-    const { recording, created } = await addFile(catalog, {
-      file,
-      course,
-      title,
-      ...(date ? { date } : {}),
-      ...(values.subtitles ? { subtitles: values.subtitles as string } : {}),
-    });
-    out(io, `${created ? 'queued ' : 'already '} ${recording.id}  ${recording.state.padEnd(11)} ${course} / ${title}`);
+  const client = stagesSources(config) ? createS3Client(config) : null;
+  const staging = client
+    ? { client, bucket: config.s3Bucket, stateDir: join(config.workDir, 'staging'), ...(io.signal ? { signal: io.signal } : {}) }
+    : undefined;
+  try {
+    for (const file of files) {
+      const title = files.length === 1 && values.title ? (values.title as string) : basename(file, extname(file));
+      const input = { file, course, title, ...(date ? { date } : {}), ...(values.subtitles ? { subtitles: values.subtitles as string } : {}) };
+      const { recording, created } = await addFile(catalog, input, Date.now(), staging);
+      const where = recording.stagedKey ? `  (staged: s3://${config.s3Bucket}/${recording.stagedKey})` : '';
+      out(io, `${created ? 'queued ' : 'already '} ${recording.id}  ${recording.state.padEnd(11)} ${course} / ${title}${where}`);
+    }
+  } finally {
+    client?.destroy();
   }
   return 0;
 }
@@ -252,7 +256,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     catalog = await openCatalog(config);
     switch (command) {
       case 'add':
-        return await commandAdd(catalog, rest, values, io);
+        return await commandAdd(config, catalog, rest, values, io);
       case 'zoom':
         if (rest[0] !== 'sync') throw new UsageError('zoom needs a subcommand: zoom sync');
         return await commandZoomSync(config, catalog, values, io);

@@ -41,6 +41,8 @@ const shape = {
     .refine((v) => /^postgres(ql)?:\/\/./.test(v), 'must be a postgres:// URL (leave it unset for the SQLite catalog)')
     .optional(),
   workDir: setting.string().default('.work/ingest/work'),
+  /** `add` stages sources to S3 (`incoming/`) so any machine's worker can take them; default: on with a PostgreSQL catalog. */
+  stageSources: setting.boolean().optional(),
   ladder: ladderSetting.default(parseLadder(DEFAULT_LADDER)),
   x264Preset: z.enum(X264_PRESETS).default('veryfast'),
   /** `{course}`, `{title}`, `{institution}`, `{date}` are replaced; `none` (or empty in the file) draws nothing. */
@@ -94,6 +96,11 @@ export function loadIngestConfig(options: LoadIngestConfigOptions = {}): IngestC
     catalogPath: resolve(config.catalogPath),
     workDir: resolve(config.workDir),
   };
+}
+
+/** Whether `add` stages sources to S3: as configured, else when the catalog is shared (PostgreSQL). */
+export function stagesSources(config: Pick<IngestConfig, 'stageSources' | 'catalogUrl'>): boolean {
+  return config.stageSources ?? Boolean(config.catalogUrl);
 }
 
 /** Rules that involve more than one setting. */

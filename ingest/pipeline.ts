@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { LAYOUT } from '../common/contracts.ts';
@@ -21,6 +21,7 @@ import { newDir, repositoryBaseName } from './names.ts';
 import { probe, type ProbeResult } from './probe.ts';
 import type { ProgressSink } from './progress.ts';
 import { publishMaster } from './publish.ts';
+import { deleteStaged, fetchStaged, isLocalSource } from './staging.ts';
 import { SUBTITLES_FILE, prepareVtt, subtitlesPlaylist } from './subtitles.ts';
 import { FFMPEG_MASTER, makePoster, renderWatermark, transcode } from './transcode.ts';
 import { collectObjects, readPublishedMaster, uploadObjects, verifyObjects } from './upload.ts';
@@ -188,8 +189,15 @@ async function run(
     recording = await update({ dir: newDir(), masterKey: null });
   }
 
-  // 1. Download (Zoom) — a local file is used where it is.
+  // 1. Download (Zoom, or a source staged on S3 by `add` on another machine) — a local file is used where it is.
   let sourcePath = recording.source;
+  const stagedKey = recording.stagedKey;
+  if (recording.sourceKind === 'file' && stagedKey && !(await isLocalSource(recording))) {
+    recording = await update({ state: 'downloading' });
+    sourcePath = join(work, `source${extname(recording.source).toLowerCase().replace(/[^.a-z0-9]/g, '')}`);
+    log.info('downloading the staged source', { key: stagedKey });
+    await fetchStaged(ctx.s3, config.s3Bucket, stagedKey, sourcePath, signal);
+  }
   let transcriptPath: string | null = recording.transcriptSource && !/^https?:/.test(recording.transcriptSource) ? recording.transcriptSource : null;
   if (recording.sourceKind === 'zoom') {
     recording = await update({ state: 'downloading' });
@@ -280,6 +288,14 @@ async function run(
   // 8. Publish: the repository copy with absolute URIs, only now.
   const repositoryPath = await writeRepositoryCopy(config, recording, dir, await readFile(join(outDir, LAYOUT.master), 'utf8'));
   await update({ state: 'published', repositoryPath, masterKey, lastError: null, lastErrorCode: null });
+  if (recording.stagedKey) {
+    try {
+      await deleteStaged(ctx.s3, config.s3Bucket, recording.stagedKey);
+      await update({ stagedKey: null });
+    } catch (error) {
+      log.warn('could not delete the staged source', { key: recording.stagedKey, error });
+    }
+  }
 
   // 9. Clean up: work files (and a downloaded source) go; a local source file is never touched.
   await rm(work, { recursive: true, force: true });
