@@ -24,7 +24,7 @@ import { publishMaster } from './publish.ts';
 import { deleteStaged, fetchStaged, isLocalSource } from './staging.ts';
 import { SUBTITLES_FILE, prepareVtt, subtitlesPlaylist } from './subtitles.ts';
 import { FFMPEG_MASTER, makePoster, renderWatermark, transcode } from './transcode.ts';
-import { collectObjects, readPublishedMaster, uploadObjects, verifyObjects } from './upload.ts';
+import { collectObjects, readPublishedMaster, removeUnpublished, uploadObjects, verifyObjects } from './upload.ts';
 
 export interface PipelineContext {
   config: IngestConfig;
@@ -225,9 +225,16 @@ async function run(
 
   // 2. Probe, 3. transcode, 4. extras, 5. package — skipped when a previous attempt finished them.
   recording = await update({ state: 'transcoding' });
-  const dir = recording.dir ?? (await update({ dir: newDir() })).dir!;
+  let dir = recording.dir ?? (await update({ dir: newDir() })).dir!;
   const marker = await readMarker(outDir);
   if (!marker || marker.dir !== dir) {
+    // An attempt elsewhere (a worker that died on another machine) may have uploaded part of this
+    // dir; a new encode need not give the same bytes, and those keys are served as immutable.
+    const leftovers = await removeUnpublished(ctx.s3, config.s3Bucket, keyPrefixOf(config, dir));
+    if (leftovers > 0) {
+      log.warn('an earlier attempt left objects under this dir; encoding under a new one', { dir, removed: leftovers });
+      dir = (await update({ dir: newDir() })).dir!;
+    }
     const probed = await probe(sourcePath, signal);
     await update({ durationSeconds: probed.durationSeconds });
     await rm(outDir, { recursive: true, force: true });

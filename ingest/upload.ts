@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, posix, relative, sep } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { CONTENT_TYPES, LAYOUT } from '../common/contracts.ts';
 import { IngestError } from './errors.ts';
@@ -239,6 +239,20 @@ export async function verifyObjects(client: S3Client, bucket: string, objects: L
       return `${o.key} (other content: ETag ${r.etag}, sent MD5 ${o.md5})`;
     });
     throw new IngestError('verify_failed', `${bad.length} object(s) missing or not what was sent: ${sample.join('; ')}`);
+  }
+}
+
+/**
+ * Deletes what an unfinished attempt left under `prefix` (never published, so nothing refers to
+ * it) and returns how many objects there were.
+ */
+export async function removeUnpublished(client: S3Client, bucket: string, prefix: string): Promise<number> {
+  try {
+    const keys = [...(await listRemote(client, bucket, prefix)).keys()];
+    await runPool(keys, 8, async (key) => void (await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))));
+    return keys.length;
+  } catch (error) {
+    throw new IngestError('upload_failed', `cannot clear s3://${bucket}/${prefix}: ${(error as Error).message}`, { cause: error });
   }
 }
 
