@@ -16,14 +16,14 @@ import type { IngestConfig } from './config.ts';
 import { download } from './download.ts';
 import { IngestError } from './errors.ts';
 import { selectRungs, type PlannedRung } from './ladder.ts';
-import { absolutizeMaster, composeMaster, h264Codec, measureBandwidth, parseMasterVariants, parseMediaPlaylist, type VariantInfo } from './master.ts';
+import { type MediaPlaylist, absolutizeMaster, composeMaster, h264Codec, measureBandwidth, parseMasterVariants, parseMediaPlaylist, type VariantInfo } from './master.ts';
 import { newDir, repositoryBaseName } from './names.ts';
 import { probe, type ProbeResult } from './probe.ts';
 import type { ProgressSink } from './progress.ts';
 import { publishMaster } from './publish.ts';
 import { deleteStaged, fetchStaged, isLocalSource } from './staging.ts';
 import { SUBTITLES_FILE, prepareVtt, subtitlesPlaylist } from './subtitles.ts';
-import { FFMPEG_MASTER, makePoster, renderWatermark, transcode } from './transcode.ts';
+import { AUDIO_GROUP, AUDIO_RENDITION, FFMPEG_MASTER, makePoster, renderWatermark, transcode } from './transcode.ts';
 import { collectObjects, readPublishedMaster, removeUnpublished, uploadObjects, verifyObjects } from './upload.ts';
 
 export interface PipelineContext {
@@ -252,6 +252,8 @@ async function run(
       probe: probed,
       rungs,
       preset: config.x264Preset,
+      ...(config.x264Params ? { x264Params: config.x264Params } : {}),
+      segmentFormat: config.segmentFormat,
       maxFrameRate: config.maxFrameRate,
       ...(watermarkText ? { watermarkText } : {}),
       ...(config.watermarkImage ? { watermarkImage: config.watermarkImage } : {}),
@@ -333,7 +335,23 @@ async function readMarker(outDir: string): Promise<TranscodeMarker | null> {
   }
 }
 
-/** Start time of a segment (s): players align WebVTT cues with the MPEG-TS clock by it. */
+/**
+ * A file ffprobe can read for a rendition's first segment: the segment itself (MPEG-TS), or its
+ * init section followed by it (fMP4), written beside it as a hidden file that is never uploaded.
+ */
+async function withProbeable<T>(dir: string, media: MediaPlaylist, use: (path: string) => Promise<T>): Promise<T> {
+  const segment = join(dir, media.segments[0]!.uri);
+  if (!media.initUri) return use(segment);
+  const joined = join(dir, `.probe-${process.pid}.mp4`);
+  await writeFile(joined, Buffer.concat([await readFile(join(dir, media.initUri)), await readFile(segment)]));
+  try {
+    return await use(joined);
+  } finally {
+    await rm(joined, { force: true });
+  }
+}
+
+/** Start time of a segment (s): players align WebVTT cues with the media clock by it. */
 async function firstPts(segment: string): Promise<number> {
   const result = await execa('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time', '-of', 'csv=p=0', segment], { reject: false });
   const value = Number(String(result.stdout).trim());
@@ -348,11 +366,6 @@ async function segmentProbe(segment: string): Promise<{ profile: string; level: 
 }
 
 /**
- * Writes `master.m3u8` from what was actually produced: measured bandwidth, the resolution and
- * codec of the first segment (CODECS from ffmpeg's own master when it wrote them), the source
- * frame rate, and the subtitles rendition when there is a transcript.
- */
-/**
  * Null when the encoded duration matches the source's, else why not. ffmpeg exits 0 on a file cut
  * short (a partial copy with its index at the front): without this check the lecture would be
  * published with its end missing. Pure.
@@ -363,27 +376,38 @@ export function checkDuration(encodedSeconds: number, sourceSeconds: number): st
   return `the video stops at ${encodedSeconds.toFixed(1)} s but the file says it lasts ${sourceSeconds.toFixed(1)} s: is the file truncated or damaged?`;
 }
 
+/** A rendition's playlist, checked complete and as long as the source; and its measured bandwidth. */
+async function readRendition(outDir: string, name: string, probed: ProbeResult, stderrTail: string) {
+  const dir = join(outDir, name);
+  const media = parseMediaPlaylist(await readFile(join(dir, LAYOUT.mediaPlaylist), 'utf8'));
+  if (!media.endList || media.segments.length === 0) throw new IngestError('transcode_failed', `${name}/${LAYOUT.mediaPlaylist} is incomplete`);
+  const short = checkDuration(media.segments.reduce((sum, x) => sum + x.duration, 0), probed.durationSeconds);
+  if (short) throw new IngestError('input_truncated', short, { fatal: true, ...(stderrTail ? { stderrTail } : {}) });
+  const sized = await Promise.all(media.segments.map(async (s) => ({ duration: s.duration, bytes: (await stat(join(dir, s.uri))).size })));
+  return { dir, media, bandwidth: measureBandwidth(sized, media.targetDuration) };
+}
+
+/**
+ * Writes `master.m3u8` from what was actually produced: measured bandwidth (video plus the shared
+ * audio rendition), the resolution and codec of the first segment (CODECS from ffmpeg's own master
+ * when it wrote them), the source frame rate, the audio group, and the subtitles rendition when
+ * there is a transcript.
+ */
 async function packageMaster(outDir: string, rungs: PlannedRung[], probed: ProbeResult, transcriptPath: string | null, stderrTail: string): Promise<void> {
   const ffmpegMasterPath = join(outDir, FFMPEG_MASTER);
   const ffmpegVariants = existsSync(ffmpegMasterPath) ? parseMasterVariants(await readFile(ffmpegMasterPath, 'utf8')) : [];
   const variants: VariantInfo[] = [];
   let segmentCount: number | null = null;
-  let firstSegment: string | null = null;
+  let firstPtsSeconds: number | null = null;
   for (const rung of rungs) {
     const uri = `${rung.name}/${LAYOUT.mediaPlaylist}`;
-    const media = parseMediaPlaylist(await readFile(join(outDir, rung.name, LAYOUT.mediaPlaylist), 'utf8'));
-    if (!media.endList || media.segments.length === 0) throw new IngestError('transcode_failed', `${uri} is incomplete`);
+    const { dir, media, bandwidth } = await readRendition(outDir, rung.name, probed, stderrTail);
     if (segmentCount !== null && media.segments.length !== segmentCount) {
       throw new IngestError('transcode_failed', `renditions have different segment counts (${segmentCount} and ${media.segments.length} in ${rung.name})`);
     }
     segmentCount = media.segments.length;
-    const short = checkDuration(media.segments.reduce((sum, x) => sum + x.duration, 0), probed.durationSeconds);
-    if (short) throw new IngestError('input_truncated', short, { fatal: true, ...(stderrTail ? { stderrTail } : {}) });
-    const sized = await Promise.all(media.segments.map(async (s) => ({ duration: s.duration, bytes: (await stat(join(outDir, rung.name, s.uri))).size })));
-    const bandwidth = measureBandwidth(sized, media.targetDuration);
-    const segment = join(outDir, rung.name, media.segments[0]!.uri);
-    firstSegment ??= segment;
-    const info = await segmentProbe(segment);
+    const { info, pts } = await withProbeable(dir, media, async (path) => ({ info: await segmentProbe(path), pts: firstPtsSeconds ?? (await firstPts(path)) }));
+    firstPtsSeconds ??= pts;
     const fromFfmpeg = ffmpegVariants.find((v) => v.uri === uri)?.attributes.CODECS;
     const videoCodec = fromFfmpeg?.split(',').find((c) => c.startsWith('avc1.')) ?? h264Codec(info.profile, info.level);
     variants.push({
@@ -396,9 +420,14 @@ async function packageMaster(outDir: string, rungs: PlannedRung[], probed: Probe
       frameRate: probed.frameRate,
     });
   }
+  let audio;
+  if (probed.hasAudio) {
+    const { bandwidth } = await readRendition(outDir, AUDIO_RENDITION, probed, stderrTail);
+    audio = { groupId: AUDIO_GROUP, name: 'Audio', uri: `${AUDIO_RENDITION}/${LAYOUT.mediaPlaylist}`, channels: 2, bandwidth: bandwidth.peak, averageBandwidth: bandwidth.average };
+  }
   let subtitles;
   if (transcriptPath) {
-    const vtt = prepareVtt(await readFile(transcriptPath, 'utf8'), firstSegment ? await firstPts(firstSegment) : 0);
+    const vtt = prepareVtt(await readFile(transcriptPath, 'utf8'), firstPtsSeconds ?? 0);
     const subsDir = join(outDir, LAYOUT.subtitlesDir);
     await rm(subsDir, { recursive: true, force: true });
     await mkdir(subsDir, { recursive: true });
@@ -406,6 +435,6 @@ async function packageMaster(outDir: string, rungs: PlannedRung[], probed: Probe
     await writeFile(join(subsDir, LAYOUT.mediaPlaylist), subtitlesPlaylist(probed.durationSeconds));
     subtitles = { groupId: 'subs', name: 'Transcript', language: 'en', uri: `${LAYOUT.subtitlesDir}/${LAYOUT.mediaPlaylist}` };
   }
-  await writeFile(join(outDir, LAYOUT.master), composeMaster(variants, subtitles));
+  await writeFile(join(outDir, LAYOUT.master), composeMaster(variants, { subtitles, audio }));
   await rm(ffmpegMasterPath, { force: true });
 }
