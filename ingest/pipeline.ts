@@ -252,6 +252,7 @@ async function run(
       probe: probed,
       rungs,
       preset: config.x264Preset,
+      lowerPreset: config.x264LowerPreset,
       ...(config.x264Params ? { x264Params: config.x264Params } : {}),
       segmentFormat: config.segmentFormat,
       maxFrameRate: config.maxFrameRate,

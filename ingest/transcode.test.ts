@@ -30,6 +30,10 @@ describe('buildTranscodeArgs', () => {
     const fmp4 = buildTranscodeArgs({ input: 'in.mp4', outDir: '/out', rungs, hasAudio: true, preset: 'veryfast', segmentFormat: 'fmp4', x264Params: 'ref=2' });
     expect(fmp4.join(' ')).toContain('-hls_segment_type fmp4 -hls_fmp4_init_filename init.mp4 -hls_segment_filename /out/%v/seg_%05d.m4s');
     expect(fmp4.join(' ')).toContain('-x264-params ref=2');
+    const cheaper = buildTranscodeArgs({ input: 'in.mp4', outDir: '/out', rungs, hasAudio: false, preset: 'veryfast', lowerPreset: 'superfast' });
+    expect(cheaper.join(' ')).toContain('-preset veryfast -profile:v high');
+    expect(cheaper.join(' ')).toContain('-preset:v:1 superfast');
+    expect(cheaper).not.toContain('-preset:v:0');
     expect(args.at(-1)).toBe('/out/%v/index.m3u8');
   });
 

@@ -30,6 +30,8 @@ export interface TranscodePlan {
   rungs: PlannedRung[];
   hasAudio: boolean;
   preset: string;
+  /** The x264 preset of every rung below the top one (default `preset`): cheaper where fewer pixels show. */
+  lowerPreset?: string;
   /** Extra x264 options (`-x264-params`), e.g. chosen for lecture content. */
   x264Params?: string;
   /** Default mpegts. */
@@ -108,6 +110,7 @@ export function buildTranscodeArgs(plan: TranscodePlan): string[] {
     '-sc_threshold', '0',
     '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_SECONDS})`,
   );
+  if (plan.lowerPreset && plan.lowerPreset !== plan.preset) plan.rungs.slice(1).forEach((_, i) => args.push(`-preset:v:${i + 1}`, plan.lowerPreset!));
   if (plan.x264Params) args.push('-x264-params', plan.x264Params);
   plan.rungs.forEach((r, i) => {
     args.push(`-b:v:${i}`, `${r.videoKbps}k`, `-maxrate:v:${i}`, `${r.maxrateKbps}k`, `-bufsize:v:${i}`, `${r.bufsizeKbps}k`);
@@ -149,6 +152,7 @@ export interface TranscodeOptions {
   probe: ProbeResult;
   rungs: PlannedRung[];
   preset: string;
+  lowerPreset?: string;
   x264Params?: string;
   segmentFormat?: SegmentFormat;
   watermarkText?: string;
@@ -176,6 +180,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     hasAudio: options.probe.hasAudio,
     preset: options.preset,
     videoStreamIndex: options.probe.videoStreamIndex,
+    ...(options.lowerPreset ? { lowerPreset: options.lowerPreset } : {}),
     ...(options.x264Params ? { x264Params: options.x264Params } : {}),
     ...(options.segmentFormat ? { segmentFormat: options.segmentFormat } : {}),
   };

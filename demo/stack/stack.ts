@@ -153,6 +153,7 @@ export function ingestEnv(o: { dataDir: string; s3Endpoint: string; mediaBaseUrl
     HLSGATE_WORK_DIR: join(o.dataDir, 'ingest', 'work'),
     HLSGATE_LADDER: o.ladder,
     HLSGATE_X264_PRESET: 'ultrafast',
+    HLSGATE_X264_LOWER_PRESET: 'ultrafast',
     HLSGATE_INSTITUTION: 'hlsgate demo',
     HLSGATE_SEGMENT_FORMAT: o.segmentFormat ?? 'mpegts',
   };
