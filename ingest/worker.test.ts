@@ -5,16 +5,15 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../common/log.ts';
 import { SqliteCatalog } from './catalog.ts';
 import { addFile, ingestFile } from './index.ts';
 import { processRecording } from './pipeline.ts';
 import type { ProgressEvent } from './progress.ts';
-import { createS3Client } from './s3.ts';
 import { makeTestClip } from './test-clip.ts';
-import { type TestEnv, startTestEnv } from './test-support.ts';
+import { useTestEnv } from './test-support.ts';
 import { runQueue } from './worker.ts';
 
 function recordingLogger(): { logger: ReturnType<typeof createLogger>; messages: string[] } {
@@ -24,22 +23,12 @@ function recordingLogger(): { logger: ReturnType<typeof createLogger>; messages:
 }
 
 describe('worker and leases', () => {
-  let env: TestEnv;
-  let client: S3Client;
-  beforeAll(async () => {
-    // One-second leases: the heartbeat (every 333 ms) notices a theft quickly.
-    env = await startTestEnv({ leaseSeconds: 1 });
-    client = createS3Client(env.config);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await env?.cleanup();
-  });
+  const t = useTestEnv({ leaseSeconds: 1 });
 
   it('a lost lease drops that one recording, logs it, and the worker goes on with the next', async () => {
-    const catalog = new SqliteCatalog(join(env.root, 'lost.sqlite'));
-    const a = join(env.root, 'in', 'lost-a.mp4');
-    const b = join(env.root, 'in', 'lost-b.mp4');
+    const catalog = new SqliteCatalog(join(t.env.root, 'lost.sqlite'));
+    const a = join(t.env.root, 'in', 'lost-a.mp4');
+    const b = join(t.env.root, 'in', 'lost-b.mp4');
     await makeTestClip({ path: a, seconds: 6, width: 320, height: 240 });
     await makeTestClip({ path: b, seconds: 2, width: 320, height: 240 });
     const first = (await addFile(catalog, { file: a, course: 'LOST', title: 'Stolen' }, 1)).recording;
@@ -48,9 +37,9 @@ describe('worker and leases', () => {
     let stolen = false;
     const summary = await runQueue({
       // A slow preset, so the transcode is still running when the heartbeat finds the lease gone.
-      config: { ...env.config, x264Preset: 'medium' },
+      config: { ...t.env.config, x264Preset: 'medium' },
       catalog,
-      s3: client,
+      s3: t.client,
       logger,
       owner: 'worker-1',
       onProgress: (event) => {
@@ -88,13 +77,13 @@ describe('worker and leases', () => {
         throw new Error('connection reset while releasing');
       }
     }
-    const catalog = new ReleaseFails(join(env.root, 'release.sqlite'));
-    const clip = join(env.root, 'in', 'release.mp4');
+    const catalog = new ReleaseFails(join(t.env.root, 'release.sqlite'));
+    const clip = join(t.env.root, 'in', 'release.mp4');
     await makeTestClip({ path: clip, seconds: 2, width: 320, height: 240 });
     const { recording } = await addFile(catalog, { file: clip, course: 'REL', title: 'Released' });
     const leased = (await catalog.claim('w', Date.now(), 60_000, recording.id))!;
     const { logger, messages } = recordingLogger();
-    const result = await processRecording({ config: env.config, catalog, s3: client, logger, owner: 'w' }, leased);
+    const result = await processRecording({ config: t.env.config, catalog, s3: t.client, logger, owner: 'w' }, leased);
     expect(result.outcome).toBe('published');
     expect(result.recording.state).toBe('published');
     expect(messages).toContain('could not release the lease');
@@ -103,40 +92,31 @@ describe('worker and leases', () => {
 });
 
 describe('republishing', () => {
-  let env: TestEnv;
-  let client: S3Client;
-  beforeAll(async () => {
-    env = await startTestEnv();
-    client = createS3Client(env.config);
-  });
-  afterAll(async () => {
-    client?.destroy();
-    await env?.cleanup();
-  });
+  const t = useTestEnv();
 
   const listKeys = async (prefix: string) =>
-    ((await client.send(new ListObjectsV2Command({ Bucket: 'media', Prefix: prefix }))).Contents ?? []).map((o) => `${o.Key} ${o.ETag} ${o.LastModified?.getTime()}`).sort();
+    ((await t.client.send(new ListObjectsV2Command({ Bucket: 'media', Prefix: prefix }))).Contents ?? []).map((o) => `${o.Key} ${o.ETag} ${o.LastModified?.getTime()}`).sort();
 
   it('a new title and course reuse what is on S3 and only write the repository copy, without the source', async () => {
-    const clip = join(env.root, 'in', 'republish.mp4');
+    const clip = join(t.env.root, 'in', 'republish.mp4');
     await makeTestClip({ path: clip, seconds: 3, width: 320, height: 240 });
     const logger = createLogger({ name: 'test', level: 'silent' });
-    const published = await ingestFile(env.config, { file: clip, course: 'OLD', title: 'Draft title', date: new Date('2026-02-02T10:00:00') }, { logger });
+    const published = await ingestFile(t.env.config, { file: clip, course: 'OLD', title: 'Draft title', date: new Date('2026-02-02T10:00:00') }, { logger });
     const before = await listKeys(`lectures/${published.dir}/`);
     const copy = readFileSync(published.repositoryPath, 'utf8');
     expect(before.length).toBeGreaterThanOrEqual(4);
     // The source is gone (a Zoom link would have expired): nothing may need it.
     rmSync(clip);
-    const catalog = new SqliteCatalog(env.config.catalogPath);
+    const catalog = new SqliteCatalog(t.env.config.catalogPath);
     await catalog.republish(published.id, Date.now(), { title: 'Final title', course: 'NEW' });
     const events: ProgressEvent[] = [];
-    const summary = await runQueue({ config: env.config, catalog, s3: client, logger, owner: 'w', onProgress: (e) => events.push(e) });
+    const summary = await runQueue({ config: t.env.config, catalog, s3: t.client, logger, owner: 'w', onProgress: (e) => events.push(e) });
     expect(summary.published).toBe(1);
     expect(events).toEqual([]); // no transcode, no upload
     const after = (await catalog.get(published.id))!;
     await catalog.close();
     expect(after).toMatchObject({ state: 'published', dir: published.dir, masterKey: published.masterKey, title: 'Final title', course: 'NEW' });
-    expect(after.repositoryPath).toBe(join(env.config.repositoryRoot, 'NEW', '2026-02-02 10.00 - Final title.m3u8'));
+    expect(after.repositoryPath).toBe(join(t.env.config.repositoryRoot, 'NEW', '2026-02-02 10.00 - Final title.m3u8'));
     expect(readFileSync(after.repositoryPath!, 'utf8')).toBe(copy);
     expect(existsSync(published.repositoryPath)).toBe(false);
     // Every object on S3 is the one uploaded the first time (same ETag, not rewritten).
