@@ -74,6 +74,7 @@ describe('three workers on one PostgreSQL catalog', () => {
 
     const lines: Line[] = [];
     const frozen = new Map<string, string>();
+    const frozenAt = new Map<string, number>();
     const fixture = join(import.meta.dirname, 'fixtures', 'queue-worker.ts');
     const start = (owner: string, freeze?: 'transcode' | 'upload'): ResultPromise => {
       const workerConfig = { ...config, workDir: join(env.root, `machine-${owner}`, 'work') };
@@ -86,14 +87,17 @@ describe('three workers on one PostgreSQL catalog', () => {
         for (const text of complete) {
           const words = text.split(' ');
           lines.push({ worker: owner, at: Date.now(), words });
-          if (words[0] === 'FROZEN') frozen.set(owner, words[1]!);
+          if (words[0] === 'FROZEN') {
+            frozen.set(owner, words[1]!);
+            frozenAt.set(owner, Date.now());
+          }
         }
       });
       return child;
     };
     const workers = { a: start('worker-a', 'transcode'), b: start('worker-b', 'upload'), c: start('worker-c') };
     const until = async (what: () => boolean, label: string) => {
-      const deadline = Date.now() + 90_000;
+      const deadline = Date.now() + 120_000;
       while (!what()) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}; lines: ${JSON.stringify(lines.slice(-20))}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
@@ -119,13 +123,16 @@ describe('three workers on one PostgreSQL catalog', () => {
     expect(publishedBy.map((l) => l.words[1]).sort()).toEqual(recordings.map((r) => r.id).sort());
     expect(publishedBy.every((l) => l.worker === 'worker-c')).toBe(true);
 
-    // The killed workers' recordings were taken over by worker-c, and only after the kill (the
-    // leases were held until then and had to lapse).
+    // The killed workers' recordings were taken over by worker-c only once their leases had
+    // lapsed: at least a lease after the claim (a lease only ever grows) and after they stopped
+    // (frozen, then killed; a busy machine may take longer than a lease between the two).
     for (const killed of ['worker-a', 'worker-b']) {
       const id = frozen.get(killed)!;
       const claims = lines.filter((l) => l.words[0] === 'CLAIMED' && l.words[1] === id);
       expect(claims.map((l) => l.worker)).toEqual([killed, 'worker-c']);
-      expect(Number(claims[1]!.words[2])).toBeGreaterThanOrEqual(killedAt);
+      const [taken, takenOver] = claims.map((l) => Number(l.words[2]));
+      expect(takenOver! - taken!).toBeGreaterThanOrEqual(LEASE_SECONDS * 1000);
+      expect(takenOver!).toBeGreaterThanOrEqual(Math.min(killedAt, frozenAt.get(killed)! + LEASE_SECONDS * 1000));
     }
 
     // No object uploaded twice: the takeover of a half-uploaded recording encoded under a new dir.
@@ -150,5 +157,5 @@ describe('three workers on one PostgreSQL catalog', () => {
       expect(parseMasterVariants(text).map((v) => v.uri)).toEqual([`${config.mediaBaseUrl}${r.dir}/240p/index.m3u8`]);
       expect(remote.has(r.masterKey!)).toBe(true);
     }
-  }, 150_000);
+  }, 180_000);
 });
