@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/config.ts';
-import { loadIngestConfig } from './config.ts';
+import { loadIngestConfig, stagesSources } from './config.ts';
 import { s3ClientOptions } from './s3.ts';
 
 const minimal = {
@@ -33,6 +33,21 @@ describe('loadIngestConfig', () => {
     expect(config.watermarkText).toBe('{institution} {course}');
     expect(loadIngestConfig({ env: { ...minimal, HLSGATE_WATERMARK_TEXT: 'none' } }).watermarkText).toBe('');
     expect(s3ClientOptions(config).endpoint).toBeUndefined();
+  });
+
+  it('reads the catalog, staging, segment format and x264 settings, and names a bad one', () => {
+    const config = loadIngestConfig({ env: minimal });
+    expect(config).toMatchObject({ segmentFormat: 'mpegts', x264LowerPreset: 'superfast', x264Params: 'aq-mode=2' });
+    expect(config.catalogUrl).toBeUndefined();
+    expect(stagesSources(config)).toBe(false);
+    const shared = loadIngestConfig({ env: { ...minimal, HLSGATE_CATALOG_URL: 'postgres://ingest@db.example.edu/hlsgate', HLSGATE_SEGMENT_FORMAT: 'fmp4' } });
+    expect(shared).toMatchObject({ catalogUrl: 'postgres://ingest@db.example.edu/hlsgate', segmentFormat: 'fmp4' });
+    expect(stagesSources(shared)).toBe(true);
+    expect(stagesSources({ ...shared, stageSources: false })).toBe(false);
+    const bad = problems({ ...minimal, HLSGATE_CATALOG_URL: 'mysql://x', HLSGATE_SEGMENT_FORMAT: 'webm', HLSGATE_X264_PARAMS: 'ref=2;rm -rf' });
+    expect(bad).toContain('HLSGATE_CATALOG_URL');
+    expect(bad).toContain('HLSGATE_SEGMENT_FORMAT');
+    expect(bad).toContain('HLSGATE_X264_PARAMS');
   });
 
   it('reads the ladder, the preset and the local S3 endpoint', () => {

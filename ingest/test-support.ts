@@ -7,7 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll } from 'vitest';
 import { type IngestConfig } from './config.ts';
+import { createS3Client } from './s3.ts';
 import { parseLadder } from './ladder.ts';
 
 export interface LocalS3 {
@@ -24,6 +27,23 @@ interface S3Module {
 export async function loadLocalS3Module(): Promise<S3Module> {
   const url = pathToFileURL(join(import.meta.dirname, '..', 'demo', 'stack', 's3.ts')).href;
   return (await import(url)) as S3Module;
+}
+
+/**
+ * Inside a `describe`: a test environment and an S3 client on it for the block's tests, started
+ * before them and stopped after. Read `env` and `client` inside the tests.
+ */
+export function useTestEnv(overrides: Partial<IngestConfig> = {}): { env: TestEnv; client: S3Client } {
+  const holder = {} as { env: TestEnv; client: S3Client };
+  beforeAll(async () => {
+    holder.env = await startTestEnv(overrides);
+    holder.client = createS3Client(holder.env.config);
+  });
+  afterAll(async () => {
+    holder.client?.destroy();
+    await holder.env?.cleanup();
+  });
+  return holder;
 }
 
 export interface TestEnv {
@@ -70,6 +90,9 @@ export function testConfig(
     workDir: join(root, 'work'),
     ladder: parseLadder('360:700,240:300'),
     x264Preset: 'ultrafast',
+    x264LowerPreset: 'ultrafast',
+    segmentFormat: 'mpegts',
+    x264Params: '',
     watermarkText: '{institution} {course}',
     institution: 'Test U',
     uploadConcurrency: 8,
