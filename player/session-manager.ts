@@ -175,7 +175,7 @@ export class SessionManager {
     }
     this.scheduler.pause();
     const started = this.clock.monotonic();
-    const { promise, joined } = this.hub.run(this.key, () => this.obtain(reason));
+    const { promise, joined } = this.hub.run(this.key, (signal) => this.obtain(reason, signal));
     try {
       const state = await promise;
       if (this.stopped) return state;
@@ -241,7 +241,7 @@ export class SessionManager {
   }
 
   /** One round: token, POST, a new token once on `token_expired`, backoff on network trouble. */
-  private async obtain(reason: RefreshReason): Promise<SessionState> {
+  private async obtain(reason: RefreshReason, signal: AbortSignal): Promise<SessionState> {
     const { labels, retry } = this.options;
     let renewed = false;
     let attempt = 0;
@@ -257,7 +257,7 @@ export class SessionManager {
         }
       }
       if (token !== undefined) {
-        const answer = await this.post(token);
+        const answer = await this.post(token, signal);
         const outcome = classifySessionAnswer(answer.status, answer.errorCode, labels);
         if (outcome.kind === 'ok') {
           this.token = token;
@@ -279,14 +279,14 @@ export class SessionManager {
       attempt += 1;
       const delayMs = retryDelay(retry, attempt, this.options.random);
       if (delayMs === null) throw failure;
-      this.options.onRetry?.({ attempt, delayMs, error: failure!, reason });
-      await sleep(delayMs, this.abort.signal);
+      if (!this.stopped) this.options.onRetry?.({ attempt, delayMs, error: failure!, reason });
+      await sleep(delayMs, signal);
     }
   }
 
   private async requestToken(): Promise<string> {
     this.tokenRequests += 1;
-    this.options.onTokenRequested?.(this.tokenRequests);
+    if (!this.stopped) this.options.onTokenRequested?.(this.tokenRequests);
     let token: string;
     try {
       token = await this.options.getToken();
@@ -297,7 +297,7 @@ export class SessionManager {
     return token.trim();
   }
 
-  private async post(token: string): Promise<{ status: number; body?: unknown; errorCode?: string }> {
+  private async post(token: string, signal: AbortSignal): Promise<{ status: number; body?: unknown; errorCode?: string }> {
     let response: Response;
     try {
       response = await this.fetchFn(this.options.sessionUrl, {
@@ -305,10 +305,10 @@ export class SessionManager {
         credentials: 'include',
         cache: 'no-store',
         headers: { authorization: `Bearer ${token}` },
-        signal: this.abort.signal,
+        signal,
       });
     } catch (error) {
-      if (this.abort.signal.aborted) throw error;
+      if (signal.aborted) throw error;
       return { status: 0 };
     }
     let body: unknown;
