@@ -278,6 +278,58 @@ describe('SessionManager', () => {
     m.dispose();
   });
 
+  it('lean until play: no refresh for a player never played; play refreshes first', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time, idleUntilPlay: true });
+    await m.start();
+    time.advance(60_000); // three times the cookie lifetime
+    await settle();
+    expect(posts).toHaveLength(1);
+    const played = m.playing(true);
+    expect(m.pending()).toBeInstanceOf(Promise); // media requests can wait for it
+    await played;
+    expect(posts).toHaveLength(2);
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'play']);
+    expect(m.pending()).toBeUndefined();
+    // Playing: refreshed on schedule again.
+    time.advance(15_000);
+    await settle(() => log.sessions.length === 3);
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'play', 'scheduled']);
+    m.dispose();
+  });
+
+  it('lean until play: a paused player refreshes for one cookie lifetime, then rests until play', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time, idleUntilPlay: true });
+    await m.start();
+    await m.playing(true); // not due: no request
+    expect(posts).toHaveLength(1);
+    time.advance(1_000);
+    await m.playing(false);
+    time.advance(14_000); // due at 15 s, paused for 14 s < 20 s: refreshed
+    await settle(() => log.sessions.length === 2);
+    time.advance(15_000); // due again, paused for 29 s > 20 s: rests
+    await settle();
+    expect(posts).toHaveLength(2);
+    await m.playing(true);
+    expect(posts).toHaveLength(3);
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'scheduled', 'play']);
+    m.dispose();
+  });
+
+  it('without idleUntilPlay a player refreshes whether it plays or not', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time });
+    await m.start();
+    time.advance(15_000);
+    await settle(() => log.sessions.length === 2);
+    expect(posts).toHaveLength(2);
+    m.dispose();
+  });
+
   it('dispose leaves no timer and no hub entry; a disposed manager refuses to work', async () => {
     const hub = new SharedRefresh<SessionState>();
     const time = new ManualTime();
