@@ -4,10 +4,9 @@
  * `onError({ code })` with the HTTP status or 0 when no answer came, `abort`, `destroy`, `stats`);
  * the browser tests prove the wrapper around hls.js's real XHR loader.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { HlsConfig, LoaderCallbacks, LoaderConfiguration, LoaderContext, LoaderStats } from 'hls.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MEDIA_BYTES, startMediaServer, type MediaServer } from './test-media-server.ts';
 import { gateConfig, gatedLoader, loaderRecoverReason, type LoaderClass } from './hlsjs-loader.ts';
 import type { RequestNet } from './request-retry.ts';
 
@@ -42,28 +41,18 @@ class FetchLoader {
   }
 }
 
-let server: Server;
+let media: MediaServer;
 let base: string;
-let authorized = false;
-let dropNext = 0;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    if (dropNext > 0) {
-      dropNext -= 1;
-      return void req.socket.destroy(); // what a 403 without CORS headers is to a page: no answer
-    }
-    if (!authorized && req.url?.startsWith('/lectures/')) return void res.writeHead(403).end('AccessDenied');
-    res.writeHead(200).end(`ok ${req.url}`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  media = await startMediaServer();
+  base = media.base;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => media.close());
 beforeEach(() => {
   sent = 0;
-  authorized = false;
-  dropNext = 0;
+  media.state.authorized = false;
+  media.state.dropNext = 0;
 });
 
 function net(overrides: Partial<RequestNet> = {}) {
@@ -73,7 +62,7 @@ function net(overrides: Partial<RequestNet> = {}) {
     generation: () => 0,
     recover: async () => {
       calls.recover += 1;
-      authorized = true;
+      media.state.authorized = true;
       return true;
     },
     onRecovered: ({ ok }) => calls.recovered.push(ok),
@@ -105,14 +94,15 @@ describe('hls.js loader net', () => {
   it('holds a 403 back from hls.js: one refresh, the same request again, hls.js hears only the 200', async () => {
     const { n, calls } = net();
     const result = await load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${base}/lectures/x/720p/index.m3u8`).done;
-    expect(result).toEqual({ ok: true, code: 200, data: 'ok /lectures/x/720p/index.m3u8' });
+    expect(result).toMatchObject({ ok: true, code: 200 });
+    expect((result.data as string).length).toBe(MEDIA_BYTES);
     expect(calls).toEqual({ recover: 1, recovered: [true] });
     expect(sent).toBe(2);
   });
 
   it('recovers a status 0 the same way', async () => {
-    dropNext = 1;
-    authorized = true;
+    media.state.dropNext = 1;
+    media.state.authorized = true;
     const { n, calls } = net();
     const result = await load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${base}/lectures/x/seg_1.ts`).done;
     expect(result.ok).toBe(true);
@@ -142,7 +132,7 @@ describe('hls.js loader net', () => {
     const { done } = load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${base}/lectures/x/seg_1.ts`);
     await new Promise((r) => setTimeout(r, 50));
     expect(sent).toBe(0);
-    authorized = true;
+    media.state.authorized = true;
     release();
     expect((await done).ok).toBe(true);
     expect(calls.recover).toBe(0);
@@ -161,7 +151,7 @@ describe('hls.js loader net', () => {
     });
     for (let i = 0; i < 100 && !release; i += 1) await new Promise((r) => setTimeout(r, 10));
     loader.abort();
-    authorized = true;
+    media.state.authorized = true;
     release(true);
     await new Promise((r) => setTimeout(r, 50));
     expect(heard).toBe(false);
