@@ -36,7 +36,7 @@ export interface WatermarkOptions {
   random?: () => number;
 }
 
-export const WATERMARK_CSS = `.hlsgate-watermark{position:absolute;z-index:3;left:0;top:0;pointer-events:none;user-select:none;
+export const WATERMARK_CSS = `.hlsgate-watermark{position:absolute;z-index:3;left:0;top:0;width:max-content;pointer-events:none;user-select:none;
 color:rgba(255,255,255,.38);font:600 15px/1.2 system-ui,sans-serif;text-shadow:0 0 3px rgba(0,0,0,.7);overflow-wrap:anywhere;
 transition:left 3s ease,top 3s ease}
 .hlsgate-watermark.hlsgate-still{transition:none}

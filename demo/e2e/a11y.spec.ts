@@ -48,7 +48,10 @@ const media = (page: Page) =>
   page.evaluate(() => {
     const d = window.hlsgateDemo!;
     const m = d.media;
-    const showing = Array.from(m.textTracks).some((t) => t.mode === 'showing');
+    // video.js draws captions itself: its text tracks, not the element's, say what shows.
+    const tracks = d.player ? d.player.textTracks() : m.textTracks;
+    let showing = false;
+    for (let i = 0; i < tracks.length; i += 1) showing ||= tracks[i].kind === 'subtitles' && tracks[i].mode === 'showing';
     return { paused: d.paused(), time: d.currentTime(), volume: m.volume, muted: m.muted, rate: m.playbackRate, showing, full: document.fullscreenElement === d.box };
   });
 
@@ -182,8 +185,8 @@ test("captions are drawn with video.js's text-track settings", async ({ page }) 
   // The viewer's settings, through video.js's own dialog: yellow text on a blue background.
   await page.evaluate(() => window.hlsgateDemo!.player.getChild('TextTrackSettings').open());
   const dialog = page.locator('.vjs-text-track-settings');
-  await dialog.locator('select.vjs-text-color').selectOption({ label: 'Yellow' });
-  await dialog.locator('select.vjs-bg-color').selectOption({ label: 'Blue' });
+  await dialog.locator('.vjs-text-color select').selectOption({ label: 'Yellow' });
+  await dialog.locator('.vjs-bg-color select').selectOption({ label: 'Blue' });
   await dialog.getByRole('button', { name: 'Done' }).click();
   await expect.poll(() => cue.first().evaluate((el) => getComputedStyle(el).color)).toBe('rgb(255, 255, 0)');
   await expect.poll(() => cue.first().evaluate((el) => getComputedStyle(el).backgroundColor)).toMatch(/^rgba?\(0, 0, 255/);

@@ -79,9 +79,10 @@ test('plays the fMP4 (CMAF) sample lecture and switches its rung', ENGINES, asyn
   const lowest = Math.min(...heights);
   await chooseQuality(page, engine, heights.length); // the last entry: the lowest rung
   await expect.poll(async () => (await rungs(page)).filter((r) => r.enabled).map((r) => r.height)).toEqual([lowest]);
-  // The clip is short and may be buffered to its end already: from the start, the chosen rung plays.
+  // hls.js switches at once (it flushes the buffer); VHS keeps what it has buffered, which for this
+  // 12-s clip is all of it by now, so there the choice is checked above and playback goes on.
+  if (engine === 'hlsjs') await expect.poll(() => playingHeight(page), { timeout: 20_000 }).toBe(lowest);
   await page.evaluate(() => window.hlsgateDemo!.seek(0));
-  await expect.poll(() => playingHeight(page), { timeout: 40_000 }).toBe(lowest);
   await playedPast(page, 3);
   expect(ofType(await log(page), 'error', 'excludeplaylist', 'hlsgate:error')).toEqual([]);
 });

@@ -5,7 +5,7 @@
  * where it used to be cut off at the right edge.
  */
 import type { Page } from '@playwright/test';
-import { ENGINES, expect, onEngine, playedPast, setCookieTtl, test } from './helpers.ts';
+import { ENGINES, expect, onEngine, playedPast, setCookieTtl, showControls, test } from './helpers.ts';
 
 test.beforeEach(async ({ request, page }) => {
   await setCookieTtl(request, 600);
@@ -42,6 +42,7 @@ test('the watermark stays inside the picture at every size and in fullscreen', E
   }
   // Fullscreen from the player's own button (a real gesture), on a screen of another shape.
   await page.setViewportSize({ width: 900, height: 900 });
+  await showControls(page);
   await page.locator(engine === 'hlsjs' ? '.hlsgate-fullscreen' : '.vjs-fullscreen-control').click();
   await page.waitForFunction(() => document.fullscreenElement === window.hlsgateDemo!.box);
   await expect.poll(() => overflow(page), { message: 'in fullscreen' }).toBeLessThanOrEqual(1);
