@@ -199,7 +199,7 @@ async function main(): Promise<void> {
       console.log(`  ${label}`);
       for (const engine of ['videojs', 'hlsjs'] as const) {
         const r = part[engine];
-        console.log(`    ${engine === 'videojs' ? 'video.js' : 'hls.js  '}  plain ${r.plain} ms   hlsgate ${r.hlsgate} ms   (+${r.extraMs} ms, ×${r.ratio})`);
+        console.log(`    ${engine === 'videojs' ? 'video.js' : 'hls.js  '}  plain ${r.plain} ms   hlsgate ${r.hlsgate} ms   (${r.extraMs >= 0 ? '+' : ''}${r.extraMs} ms, ×${r.ratio})`);
       }
     }
     console.log(`player: sizes (min+gzip -9)`);
