@@ -4,7 +4,7 @@
  * setting stops the process with a message that names it.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ENV_PREFIX = 'HLSGATE_';
 

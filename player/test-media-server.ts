@@ -1,7 +1,7 @@
 /**
  * A media host for the 403-net unit tests (tests only): `/lectures/…` answers CloudFront's 403 until
  * `state.authorized`, drops the next `state.dropNext` connections (what a 403 without CORS headers is
- * to a page: no answer, status 0), else 64 KiB of media (paths with `slow` arrive in two parts).
+ * to a page: no answer, status 0), else 64 KiB of media (paths with `slow` arrive in two parts, 1.5 s apart).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +32,7 @@ export async function startMediaServer(): Promise<MediaServer> {
     res.writeHead(200, { 'content-type': 'video/mp2t', 'content-length': body.length });
     if (path.includes('slow')) {
       res.write(body.subarray(0, 1024));
-      setTimeout(() => res.end(body.subarray(1024)), 300);
+      setTimeout(() => res.end(body.subarray(1024)), 1_500);
     } else res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

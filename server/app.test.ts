@@ -167,6 +167,21 @@ describe('bad input gets a 4xx JSON error and no Set-Cookie', () => {
     expect((await post(bearer(token()), { body: '{}' })).status).toBe(200);
   });
 
+  it('a body cut off before its end is a 400 logged at info, not an unexpected error', async () => {
+    const { app: fresh, logs } = setup();
+    const aborted = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('partial'));
+        controller.error(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      },
+    });
+    const res = await fresh.request('/session', { method: 'POST', headers: bearer(token()), body: aborted, duplex: 'half' } as RequestInit);
+    await expectError(res, 400, 'bad_request');
+    const lines = logs();
+    expect(lines.filter((l) => l.level !== 'info' && l.level !== 'debug')).toEqual([]);
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'request', status: 400, code: 'bad_request' }));
+  });
+
   it('unknown routes and methods', async () => {
     await expectError(await app.request('/nope'), 404, 'not_found');
     await expectError(await app.request('/_auth/'), 404, 'not_found');
@@ -198,7 +213,9 @@ describe('CORS', () => {
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
     expect(res.headers.get('access-control-allow-methods')).toContain('DELETE');
     expect(res.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
-    expect(res.headers.get('vary')).toBe('Origin');
+    // hono/cors also names Access-Control-Request-Headers; the answer is no-store either way.
+    expect(res.headers.get('vary')).toBe('Origin, Access-Control-Request-Headers');
+    expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
   it('refuses other origins, preflight or not', async () => {

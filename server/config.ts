@@ -4,7 +4,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigError, envName, loadConfig, setting } from '../common/config.ts';
 import { DEFAULT_PORTS } from '../common/contracts.ts';
 import type { CloudFrontKeyPair } from './policy.ts';

@@ -98,6 +98,31 @@ describe('startServer (real HTTP on 127.0.0.1)', () => {
   });
 });
 
+describe('a viewer who goes away mid-body (real HTTP)', () => {
+  it('is logged at info as a 400, not as an unexpected error', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = createLogger({ name: 't', level: 'debug', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const server = await startServer(test.config, { logger });
+    try {
+      const socket = connect(server.port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(
+        `POST /session HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${test.mint(test.res(DIR))}\r\n` +
+          'Transfer-Encoding: chunked\r\n\r\n10\r\nonly-half',
+      );
+      // Let the app start reading the body, then hang up.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      socket.destroy();
+      const deadline = Date.now() + 20_000;
+      while (!lines.some((l) => l.msg === 'request') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
+      expect(lines).toContainEqual(expect.objectContaining({ level: 'info', msg: 'request', status: 400, code: 'bad_request' }));
+    } finally {
+      await server.stop(1000);
+    }
+  });
+});
+
 describe('npm run server (tsx server/node.ts)', () => {
   const run = (env: Record<string, string>) =>
     spawn(process.execPath, ['--import', 'tsx', 'server/node.ts'], {

@@ -52,22 +52,34 @@ export function keyPairIdOf(publicKeyPem: string): string {
   return id;
 }
 
-export function loadOrCreateDevKeys(dataDir: string): DevKeys {
+export interface DevKeyPair {
+  keyPairId: string;
+  privateKeyFile: string;
+  privateKeyPem: string;
+  publicKeyPem: string;
+}
+
+/**
+ * A CloudFront key pair in `<dataDir>/keys/<name>-private.pem`, made on first use. The stack's is
+ * `cloudfront`; a key rotation adds another (`loadOrCreateDevKeyPair(dir, 'cloudfront-next')`).
+ */
+export function loadOrCreateDevKeyPair(dataDir: string, name = 'cloudfront'): DevKeyPair {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new TypeError(`key name "${name}": use a-z, 0-9 and -`);
   const dir = join(dataDir, 'keys');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const privateKeyFile = join(dir, 'cloudfront-private.pem');
+  const privateKeyFile = join(dir, `${name}-private.pem`);
   const privateKeyPem = createOnce(privateKeyFile, () =>
     generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
   );
-  const tokenSecret = createOnce(join(dir, 'token-secret'), () => randomBytes(48).toString('base64url')).trim();
-  for (const file of [privateKeyFile, join(dir, 'token-secret')]) chmodSync(file, 0o600);
+  chmodSync(privateKeyFile, 0o600);
   const publicKeyPem = createPublicKey(createPrivateKey(privateKeyPem)).export({ type: 'spki', format: 'pem' }) as string;
-  return {
-    keyPairId: keyPairIdOf(publicKeyPem),
-    privateKeyFile,
-    privateKeyPem,
-    publicKeyPem,
-    tokenKid: DEV_TOKEN_KID,
-    tokenSecret,
-  };
+  return { keyPairId: keyPairIdOf(publicKeyPem), privateKeyFile, privateKeyPem, publicKeyPem };
+}
+
+export function loadOrCreateDevKeys(dataDir: string): DevKeys {
+  const keyPair = loadOrCreateDevKeyPair(dataDir);
+  const tokenFile = join(dataDir, 'keys', 'token-secret');
+  const tokenSecret = createOnce(tokenFile, () => randomBytes(48).toString('base64url')).trim();
+  chmodSync(tokenFile, 0o600);
+  return { ...keyPair, tokenKid: DEV_TOKEN_KID, tokenSecret };
 }

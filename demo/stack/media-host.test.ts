@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_ROUTE, EMPTY_BODY_SHA256 } from '../../common/delivery.ts';
 import { createLogger } from '../../common/log.ts';
 import { ACCESS_DENIED_XML, type DevHooks, type MediaHost, startMediaHost } from './media-host.ts';
 import { type LocalS3, s3ClientConfig, startS3 } from './s3.ts';
@@ -56,7 +57,7 @@ describe('media host (CloudFront stand-in)', () => {
       req.on('end', () => {
         res.setHeader('Set-Cookie', ['a=1; Path=/lectures/x/', 'b=2; Path=/lectures/x/']);
         res.writeHead(201, { 'Content-Type': 'application/json', 'X-Upstream': 'yes' });
-        res.end(JSON.stringify({ method: req.method, url: req.url, host: req.headers.host, xff: req.headers['x-forwarded-for'], auth: req.headers.authorization, body: Buffer.concat(chunks).toString() }));
+        res.end(JSON.stringify({ method: req.method, url: req.url, host: req.headers.host, xff: req.headers['x-forwarded-for'], auth: req.headers.authorization, headers: req.headers, body: Buffer.concat(chunks).toString() }));
       });
     });
     await new Promise<void>((resolve) => auth.listen(0, '127.0.0.1', resolve));
@@ -170,11 +171,16 @@ describe('media host (CloudFront stand-in)', () => {
     expect((await raw(`/lectures/${DIR}/master.m3u8`)).status).toBe(200);
   });
 
-  it('answers 404 for a missing object only after a valid cookie check', async () => {
-    expect((await get(`/lectures/${DIR}/nope.ts`)).status).toBe(403);
-    const res = await get(`/lectures/${DIR}/nope.ts`, { Cookie: cookiesFor(DIR) });
-    expect(res.status).toBe(404);
-    expect(await res.text()).toContain('NoSuchKey');
+  it('answers a missing object with 403 AccessDenied, as CloudFront does behind origin access control', async () => {
+    const unsigned = await get(`/lectures/${DIR}/nope.ts`);
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get('x-hlsgate-denied')).toBe('missing_cookie');
+    const res = await get(`/lectures/${DIR}/nope.ts`, { Cookie: cookiesFor(DIR), Origin: DEMO });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('content-type')).toBe('text/xml');
+    expect(res.headers.get('x-hlsgate-denied')).toBe('no_such_key');
+    expect(res.headers.get('access-control-allow-origin')).toBe(DEMO);
+    expect(await res.text()).toBe(ACCESS_DENIED_XML);
   });
 
   it('sends CORS with credentials to allowed origins on 200, 403 and preflight, and nothing to others', async () => {
@@ -215,17 +221,26 @@ describe('media host (CloudFront stand-in)', () => {
     expect((await get(`/lectures/${DIR}/master.m3u8`, { Origin: DEMO })).headers.get('access-control-allow-origin')).toBe(DEMO);
   });
 
-  it('proxies /_auth/* unchanged (full path, method, body, several Set-Cookie)', async () => {
+  it('proxies /_auth/* as the distribution does (full path, method, body, several Set-Cookie; the token moved out of Authorization)', async () => {
     const res = await fetch(`${host.url}/_auth/session?x=1`, {
       method: 'POST',
-      headers: { Authorization: 'Bearer abc', 'Content-Type': 'application/json' },
+      headers: { Authorization: 'Bearer abc', 'Content-Type': 'application/json', 'X-Other': 'dropped', Origin: DEMO },
       body: '{"a":1}',
     });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-upstream')).toBe('yes');
     expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/lectures/x/', 'b=2; Path=/lectures/x/']);
-    const echoed = await res.json();
-    expect(echoed).toMatchObject({ method: 'POST', url: '/_auth/session?x=1', host: new URL(authUrl).host, xff: '127.0.0.1', auth: 'Bearer abc', body: '{"a":1}' });
+    const echoed = (await res.json()) as { headers: Record<string, string> } & Record<string, unknown>;
+    expect(echoed).toMatchObject({ method: 'POST', url: '/_auth/session?x=1', host: new URL(authUrl).host, xff: '127.0.0.1', body: '{"a":1}' });
+    // Origin access control signs in Authorization; the viewer's token travels in the token header.
+    expect(echoed.auth).toMatch(/^AWS4-HMAC-SHA256 /);
+    expect(echoed.headers[AUTH_ROUTE.tokenHeader]).toBe('Bearer abc');
+    expect(echoed.headers['x-amz-content-sha256']).toBe(EMPTY_BODY_SHA256);
+    expect(echoed.headers['cloudfront-viewer-address']).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(echoed.headers.origin).toBe(DEMO);
+    // Only the origin request policy's headers (and the body's framing) go on.
+    expect(echoed.headers['x-other']).toBeUndefined();
+    expect(echoed.headers['content-type']).toBeUndefined();
   });
 
   it('answers 503 with CORS during an outage, 502 when the auth server is unreachable, then recovers', async () => {

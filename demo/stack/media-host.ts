@@ -1,12 +1,16 @@
 /**
  * The CloudFront stand-in, which is the media host of the local stack:
  * - `GET|HEAD /<prefix>/<dir>/…` from the S3 origin, only with valid signed cookies
- *   (cookie-check.ts), Range included; else CloudFront's AccessDenied XML;
- * - `/_auth/*` proxied unchanged (full path) to the auth server, as the `/_auth/*` behaviour of
- *   the real distribution does, with a JSON 502/503 when it is down;
+ *   (cookie-check.ts), Range included; else CloudFront's AccessDenied XML — also for an object
+ *   that does not exist, as CloudFront answers behind origin access control without s3:ListBucket;
+ * - `/_auth/*` proxied (full path) to the auth server as the `/_auth/*` behaviour of the real
+ *   distribution does (common/delivery.ts): the viewer-request function moves the token out of
+ *   `Authorization`, which origin access control then fills with its own signature, and only the
+ *   origin request policy's headers go on; a JSON 502/503 when the server is down;
  * - the dev-only `/_dev/*` routes (given as hooks by the stack);
  * - `/_open/<prefix>/…` without any check, only when asked (the player benchmark's baseline).
- * CORS with credentials for the allowed origins on every answer, 403s and preflights included.
+ * CORS with credentials for the allowed origins on every answer, 403s and preflights included,
+ * with the response-headers policy's lists (common/delivery.ts).
  *
  * Plain node:http: the cookie check needs the raw request path, before any URL normalisation.
  */
@@ -17,15 +21,13 @@ import { pipeline } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { KeyObject } from 'node:crypto';
 import type { DevVideo } from '../../common/contracts.ts';
-import { AUTH_PATH_PREFIX } from '../../common/contracts.ts';
+import { AUTH_ROUTE, MEDIA_CORS, authViewerRequest, isAuthPath, type ViewerRequestEvent } from '../../common/delivery.ts';
 import { type Logger, createLogger } from '../../common/log.ts';
 import { checkSignedCookies } from './cookie-check.ts';
 import { decideRange } from './http-range.ts';
 
 export const ACCESS_DENIED_XML =
   '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>';
-const NO_SUCH_KEY_XML =
-  '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>';
 
 /** The path of the unprotected copy of the media (`/_open/lectures/…`). */
 export const OPEN_PATH_PREFIX = '/_open';
@@ -45,7 +47,7 @@ export interface MediaHostOptions {
   bucket: string;
   /** S3 key prefix and URL path prefix, `lectures`. */
   prefix: string;
-  /** The trusted key group: key pair id → public key. */
+  /** The trusted key group: key pair id → public key (two during a key rotation). */
   publicKeys: Record<string, KeyObject | string>;
   /** Origins allowed with credentials, besides the media host's own. */
   allowedOrigins: string[];
@@ -71,6 +73,8 @@ export interface MediaHost {
   url: string;
   port: number;
   setAuthTarget(url: string): void;
+  /** Replaces the trusted key group (a key rotation: add the new key, later drop the old one). */
+  setTrustedKeys(publicKeys: Record<string, KeyObject | string>): void;
   /** Adds an origin allowed with credentials (the demo page's, once its port is known). */
   allowOrigin(origin: string): void;
   /** `/_auth/*` answers 503 for `seconds` from now (0 ends an outage). */
@@ -82,9 +86,13 @@ export interface MediaHost {
   stop(): Promise<void>;
 }
 
-const MEDIA_REQUEST_HEADERS = ['range', 'if-none-match', 'if-modified-since', 'if-range'];
+const MEDIA_REQUEST_HEADERS: readonly string[] = MEDIA_CORS.allowHeaders;
 const DEV_REQUEST_HEADERS = ['content-type'];
-const EXPOSED_HEADERS = 'Content-Range, Content-Length, Accept-Ranges, ETag';
+const EXPOSED_HEADERS = MEDIA_CORS.exposeHeaders.join(', ');
+/** Besides the origin request policy's headers: the body's framing (X-Forwarded-For is added below). */
+const AUTH_ALWAYS_FORWARDED = ['content-length'];
+/** What origin access control puts in `Authorization` instead of the viewer's (a stand-in signature). */
+const OAC_AUTHORIZATION = 'AWS4-HMAC-SHA256 Credential=LOCALSTANDIN/00000000/local/lambda/aws4_request, SignedHeaders=host, Signature=0';
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -115,6 +123,7 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
   const now = options.now ?? Date.now;
   const origins = new Set(options.allowedOrigins);
   let authTarget = options.authTarget ? new URL(options.authTarget) : undefined;
+  let trustedKeys = options.publicKeys;
   let outageUntil = 0;
   let deniedWithoutCors = options.deniedWithoutCors ?? false;
   const prefixPath = `/${options.prefix}/`;
@@ -130,7 +139,7 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
     };
   };
 
-  const preflight = (req: IncomingMessage, res: ServerResponse, methods: string, allowedHeaders: string[]) => {
+  const preflight = (req: IncomingMessage, res: ServerResponse, methods: string, allowedHeaders: readonly string[]) => {
     const cors = corsHeaders(req);
     if (cors['Access-Control-Allow-Origin']) {
       const asked = String(req.headers['access-control-request-headers'] ?? '')
@@ -139,7 +148,7 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
         .filter((h) => allowedHeaders.includes(h));
       cors['Access-Control-Allow-Methods'] = methods;
       if (asked.length > 0) cors['Access-Control-Allow-Headers'] = asked.join(', ');
-      cors['Access-Control-Max-Age'] = '600';
+      cors['Access-Control-Max-Age'] = String(MEDIA_CORS.maxAgeSeconds);
     }
     res.writeHead(204, cors).end();
   };
@@ -185,7 +194,8 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
       head = await options.s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if (status === 404) return send(req, res, 404, { 'Content-Type': 'application/xml' }, NO_SUCH_KEY_XML);
+      // Without s3:ListBucket S3 answers a missing key with 403, and CloudFront passes it on.
+      if (status === 404 || status === 403) return denied(req, res, 'no_such_key');
       throw error;
     }
     const size = head.ContentLength ?? 0;
@@ -346,10 +356,20 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
       req.resume();
       return jsonError(req, res, 503, 'internal', 'The auth server is not running yet.');
     }
-    const headers: Record<string, string | string[]> = {};
+    // The viewer-request function, as the distribution runs it.
+    const viewer: ViewerRequestEvent['request']['headers'] = {};
     for (const [name, value] of Object.entries(req.headers)) {
-      if (value !== undefined && !HOP_BY_HOP.has(name) && name !== 'host') headers[name] = value;
+      if (value !== undefined) viewer[name] = { value: Array.isArray(value) ? value.join(', ') : value };
     }
+    const request = authViewerRequest({ request: { method: req.method ?? 'GET', headers: viewer } });
+    request.headers['cloudfront-viewer-address'] = { value: `${clientIp}:${req.socket.remotePort ?? 0}` };
+    // Only what the origin request policy names (and CloudFront's own) reaches the auth server.
+    const headers: Record<string, string> = {};
+    for (const name of [...AUTH_ROUTE.forwardedHeaders, ...AUTH_ALWAYS_FORWARDED]) {
+      const value = request.headers[name]?.value;
+      if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+    }
+    headers.authorization = OAC_AUTHORIZATION;
     headers.host = authTarget.host;
     const forwarded = req.headers['x-forwarded-for'];
     headers['x-forwarded-for'] = forwarded ? `${forwarded}, ${clientIp}` : clientIp;
@@ -392,11 +412,11 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
     const clientIp = req.socket.remoteAddress ?? '';
     const method = req.method ?? 'GET';
 
-    if (path === AUTH_PATH_PREFIX || path.startsWith(`${AUTH_PATH_PREFIX}/`)) return proxyAuth(req, res, clientIp);
+    if (isAuthPath(path)) return proxyAuth(req, res, clientIp);
     if (path === '/_dev' || path.startsWith('/_dev/')) return handleDev(req, res, path);
 
     const open = options.unprotectedPrefix === true && path.startsWith(`${OPEN_PATH_PREFIX}${prefixPath}`);
-    if (method === 'OPTIONS') return preflight(req, res, 'GET, HEAD, OPTIONS', MEDIA_REQUEST_HEADERS);
+    if (method === 'OPTIONS') return preflight(req, res, MEDIA_CORS.allowMethods.join(', '), MEDIA_REQUEST_HEADERS);
     if (method !== 'GET' && method !== 'HEAD') return denied(req, res, 'method_not_allowed');
     const key = open
       ? objectKey(path.slice(OPEN_PATH_PREFIX.length))
@@ -406,7 +426,7 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
     if (!open) {
       const result = checkSignedCookies(
         { cookieHeader: req.headers.cookie, url: `http://${req.headers.host ?? ''}${rawUrl}`, clientIp },
-        { publicKeys: options.publicKeys, nowSeconds: Math.floor(now() / 1000) },
+        { publicKeys: trustedKeys, nowSeconds: Math.floor(now() / 1000) },
       );
       if (!result.ok) return denied(req, res, result.reason);
     }
@@ -453,6 +473,9 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
     port,
     setAuthTarget(target) {
       authTarget = new URL(target);
+    },
+    setTrustedKeys(publicKeys) {
+      trustedKeys = publicKeys;
     },
     allowOrigin(origin) {
       origins.add(origin);

@@ -1,0 +1,88 @@
+/**
+ * The deployment shape (../shared/DESIGN.md, "Deployment shape") as data and small pure rules:
+ * what the CDK stack (deploy/stack.ts) builds into CloudFront, and what the local CloudFront
+ * stand-in (demo/stack/media-host.ts) does, so the local stack keeps behaving like the deployed one.
+ * No Node APIs: the player may import it too.
+ */
+import { AUTH_PATH_PREFIX } from './contracts.ts';
+
+/** Edge cache lifetimes; the objects carry the same values as Cache-Control (ingest/upload.ts). */
+export const CACHE = {
+  /** Segments, subtitles, posters: a `<dir>` is never rewritten, so they never change. */
+  segments: { seconds: 31_536_000, cacheControl: 'public, max-age=31536000, immutable' },
+  /** Playlists are rewritten when a video is re-published: short. */
+  playlists: { seconds: 60, cacheControl: 'public, max-age=60', pathPattern: '*.m3u8' },
+} as const;
+
+/** CORS of the media (default and playlist behaviours): exactly the Moodle origin(s), with credentials. */
+export const MEDIA_CORS = {
+  allowMethods: ['GET', 'HEAD', 'OPTIONS'],
+  /** Request headers a player may send (lower case); `range` first, for byte-range playlists. */
+  allowHeaders: ['range', 'if-none-match', 'if-modified-since', 'if-range'],
+  exposeHeaders: ['Content-Length', 'Content-Range', 'Accept-Ranges', 'ETag'],
+  maxAgeSeconds: 600,
+  allowCredentials: true,
+} as const;
+
+/**
+ * The `/_auth/*` behaviour → the auth server. Behind CloudFront origin access control the function
+ * URL's `Authorization` header carries CloudFront's SigV4 signature, so the viewer's
+ * `Authorization: Bearer …` travels in `tokenHeader`, copied there by `authViewerRequest` (a
+ * CloudFront Function); origin request policies may not list `Authorization` anyway.
+ */
+export const AUTH_ROUTE = {
+  pathPrefix: AUTH_PATH_PREFIX,
+  pathPattern: `${AUTH_PATH_PREFIX}/*`,
+  /** CloudFront offers GET/HEAD, +OPTIONS, or all seven: POST and DELETE need all seven. */
+  methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+  tokenHeader: 'x-hlsgate-authorization',
+  /** Where the viewer's `ip:port` arrives (the server's HLSGATE_CLIENT_ADDRESS_HEADER). */
+  clientAddressHeader: 'cloudfront-viewer-address',
+  /** Lambda refuses unsigned payloads on POST/PUT: the hash of the (always empty) body. */
+  payloadHashHeader: 'x-amz-content-sha256',
+  /** Headers the origin request policy forwards to the auth server. */
+  forwardedHeaders: ['origin', 'x-hlsgate-authorization', 'x-amz-content-sha256', 'cloudfront-viewer-address'],
+} as const;
+
+/** SHA-256 of the empty string: no auth route reads a body. */
+export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** Whether a request path goes to the auth server rather than to the bucket. */
+export function isAuthPath(path: string): boolean {
+  return path === AUTH_ROUTE.pathPrefix || path.startsWith(`${AUTH_ROUTE.pathPrefix}/`);
+}
+
+/** The `Path=` of a video's cookies: the URL path of `res` (`/PREFIX/<dir>/`). */
+export function cookiePathOf(res: string): string {
+  const afterHost = res.indexOf('/', res.indexOf('//') + 2);
+  return afterHost < 0 ? '/' : res.slice(afterHost);
+}
+
+/** The custom policy's `Resource` for a video: `res` + `*` (every object under it). */
+export function policyResourceOf(res: string): string {
+  return `${res}*`;
+}
+
+/** The CloudFront Functions viewer-request event, as far as `authViewerRequest` reads it. */
+export interface ViewerRequestEvent {
+  request: { method: string; headers: Record<string, { value: string } | undefined> };
+}
+
+/**
+ * The viewer-request CloudFront Function of `/_auth/*` (cloudfront-js-2.0). Self-contained on
+ * purpose: the stack ships its source text (`authViewerRequestSource`), the stand-in calls it.
+ */
+export function authViewerRequest(event: ViewerRequestEvent): ViewerRequestEvent['request'] {
+  const request = event.request;
+  const headers = request.headers;
+  const authorization = headers['authorization'];
+  delete headers['x-hlsgate-authorization'];
+  if (authorization) headers['x-hlsgate-authorization'] = { value: authorization.value };
+  headers['x-amz-content-sha256'] = { value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' };
+  return request;
+}
+
+/** The CloudFront Function's code: `authViewerRequest` as `handler`. */
+export function authViewerRequestSource(): string {
+  return `var authViewerRequest = ${authViewerRequest.toString()};\nfunction handler(event) {\n  return authViewerRequest(event);\n}\n`;
+}
