@@ -196,7 +196,9 @@ function hlsjsPlayer(container: HTMLElement, options: SetupOptions, hlsgateOptio
   media.muted = Boolean(options.autoplay);
   media.autoplay = Boolean(options.autoplay);
   container.appendChild(media);
-  const hls = new Hls();
+  // Buffer as VHS does (30 s ahead, at most 60): hls.js would otherwise fetch up to 600 s ahead,
+  // the whole lecture, which nobody may watch.
+  const hls = new Hls({ maxBufferLength: 30, maxMaxBufferLength: 60 });
   const handle = attachHlsgate(hls, media, hlsgateOptions as Parameters<typeof attachHlsgate>[2]);
   handle.box.classList.add('demo-hlsjs');
   for (const type of EVENTS) handle.on(type, (payload) => push(type, { ...flat(payload as unknown as Record<string, unknown>), currentTime: media.currentTime }));
