@@ -5,6 +5,7 @@
  * lifetime and stop its auth server, which every page shares.
  */
 import { defineConfig } from '@playwright/test';
+import type { EngineOptions } from './demo/e2e/helpers.ts';
 
 // The stack's ports follow HLSGATE_MEDIA_PORT / HLSGATE_DEMO_PORT, so two checkouts can run their
 // browser tests side by side.
@@ -13,7 +14,7 @@ const DEMO_URL = `http://localhost:${process.env.HLSGATE_DEMO_PORT ?? '5173'}`;
 // The Moodle of the Moodle tests (demo/e2e/moodle.ts): the stack lets its origin in (HLSGATE_MOODLE_URL).
 const MOODLE_URL = `http://localhost:${process.env.HLSGATE_MOODLE_PORT ?? Number(process.env.HLSGATE_DEMO_PORT ?? '5173') + 1}`;
 
-export default defineConfig({
+export default defineConfig<EngineOptions>({
   testDir: 'demo/e2e',
   workers: 1,
   fullyParallel: false,
@@ -35,6 +36,11 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
+  // The player's tests run on video.js; those tagged @engines run on hls.js too.
+  projects: [
+    { name: 'videojs', use: { engine: 'videojs' } },
+    { name: 'hlsjs', use: { engine: 'hlsjs' }, grep: /@engines/ },
+  ],
   webServer: {
     command: 'npx tsx demo/stack/start.ts',
     url: `${MEDIA_URL}/_dev/ready`,
