@@ -24,6 +24,12 @@ export interface HlsgateOptions {
   playbackRates?: number[];
   /** MIME type of the source (default `application/x-mpegURL`). */
   type?: string;
+  /**
+   * Let the browser play HLS itself where it can, as Safari does on an iPhone without MSE (default
+   * false: VHS wherever MSE exists). No MSE means no 403 safety net: only the proactive refresh keeps
+   * the cookies valid. Browsers without HLS of their own still get VHS.
+   */
+  native?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -36,6 +42,7 @@ export interface ResolvedOptions {
   labels: Labels;
   playbackRates: number[];
   type: string;
+  native: boolean;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetry: 6, retryDelayMs: 1_000, maxRetryDelayMs: 8_000 };
@@ -96,6 +103,7 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
   if (!Array.isArray(playbackRates) || playbackRates.some((r) => typeof r !== 'number' || !(r > 0) || r > 16)) {
     throw new HlsgateOptionsError('playbackRates', 'must be an array of numbers between 0 and 16');
   }
+  if (input.native !== undefined && typeof input.native !== 'boolean') throw new HlsgateOptionsError('native', 'must be true or false');
   return {
     src,
     getToken: input.getToken,
@@ -106,6 +114,7 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
     labels,
     playbackRates,
     type: input.type ?? 'application/x-mpegURL',
+    native: input.native ?? false,
   };
 }
 

@@ -274,9 +274,10 @@ export function registerHlsgate(videojs: any): any {
     private setSource(): void {
       const player = this.player;
       const tech = player.tech(true);
-      if (tech?.options_ && hasMediaSource()) {
-        // VHS (and with it the 403 safety net) wherever MSE exists, Safari included; the rest plays natively.
-        tech.options_.vhs = { ...(tech.options_.vhs ?? {}), overrideNative: true };
+      if (tech?.options_ && (hasMediaSource() || this.options.native)) {
+        // VHS (and with it the 403 safety net) wherever MSE exists, Safari included, unless the page
+        // asks for the browser's own HLS (option `native`); the rest plays natively.
+        tech.options_.vhs = { ...(tech.options_.vhs ?? {}), overrideNative: !this.options.native };
       }
       player.crossOrigin?.('use-credentials');
       player.src({ src: this.options.src, type: this.options.type, withCredentials: true });

@@ -1,7 +1,8 @@
 /**
  * The demo page: the first lecture in an hlsgate player beside a live panel, and buttons that break
  * the cookies on purpose. Query parameters (the browser tests use them): `video` (index, default 0),
- * `tokenTtl` (s), `token` (`none` | `forged`), `autoplay` (1: muted autoplay).
+ * `tokenTtl` (s), `token` (`none` | `forged`), `autoplay` (1: muted autoplay), `native` (1: the
+ * browser's own HLS where it has one, Safari's native path).
  */
 import { authOutage, deleteSession, setCookieTtl, token, waitForVideos } from './dev-api.ts';
 import { bandwidth, bufferAhead, cookiePath, createDemoPlayer, playingRung, type DemoPlayer } from './player-setup.ts';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     ...(params.get('tokenTtl') ? { tokenTtl: Number(params.get('tokenTtl')) } : {}),
     ...(mode === 'none' || mode === 'forged' ? { tokenMode: mode } : {}),
     autoplay: params.get('autoplay') === '1',
+    native: params.get('native') === '1',
   });
   window.hlsgateDemo = demo;
   const { player } = demo;

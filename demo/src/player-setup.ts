@@ -36,6 +36,8 @@ export interface SetupOptions {
   tokenMode?: 'none' | 'forged';
   watermark?: string;
   autoplay?: boolean;
+  /** The browser's own HLS where it has one (Safari's native path; the plugin's `native` option). */
+  native?: boolean;
 }
 
 const PLAYER_EVENTS = ['hlsgate:session', 'hlsgate:refresh', 'hlsgate:retry', 'hlsgate:error', 'error', 'waiting', 'playing', 'stalled', 'loadedmetadata'];
@@ -55,12 +57,13 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
     stats: () => demo.player.hlsgate().stats(),
   };
   const push = (type: string, detail?: Record<string, unknown>) => demo.log.push({ t: performance.now(), type, ...(detail ? { detail } : {}) });
+  const vhs = hasMediaSource() && !options.native;
   const player = videojs(el, {
     controls: true,
     preload: 'auto',
     muted: Boolean(options.autoplay),
     autoplay: options.autoplay ? 'muted' : false,
-    html5: { vhs: { overrideNative: hasMediaSource() }, nativeAudioTracks: !hasMediaSource(), nativeVideoTracks: !hasMediaSource() },
+    html5: { vhs: { overrideNative: vhs }, nativeAudioTracks: !vhs, nativeVideoTracks: !vhs },
   });
   demo.player = player;
   for (const type of PLAYER_EVENTS) {
@@ -82,6 +85,7 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
   player.hlsgate({
     src: video.src,
     ...(options.watermark ? { watermark: options.watermark } : {}),
+    ...(options.native ? { native: true } : {}),
     getToken: async () => {
       demo.tokenCalls += 1;
       push('getToken', { count: demo.tokenCalls });
