@@ -228,7 +228,8 @@ export async function startWebKit(options: StartOptions = {}): Promise<WebKit> {
     display: xvfb.display,
     output: () => output.text,
     newSession: async () => {
-      const session = await newSession(driverUrl, { 'webkitgtk:browserOptions': { binary: browser, args: ['--automation'] } });
+      // ITP on, as in Safari (MiniBrowser's default is off).
+      const session = await newSession(driverUrl, { 'webkitgtk:browserOptions': { binary: browser, args: ['--automation', '--enable-itp'] } });
       sessions.add(session);
       return session;
     },
