@@ -6,10 +6,9 @@
  * server's 30 s leeway) must play with no error. Driven over W3C WebDriver; Playwright's runner
  * only, none of its browsers. Where WebKitGTK is missing the test says so in one line and skips.
  */
-import { expect, test } from '@playwright/test';
 import { findWebKit, startWebKit, type WebKit } from '../webkit/harness.ts';
 import type { WebDriverSession } from '../webkit/webdriver.ts';
-import { ofType, setCookieTtl, type LogEntry } from './helpers.ts';
+import { expect, ofType, setCookieTtl, test, type LogEntry } from './helpers.ts';
 
 const PLAY_SECONDS = 180;
 
@@ -27,14 +26,14 @@ interface Snapshot {
 // Runs in the page (WebDriver "execute script": a function body).
 const SNAPSHOT = `
   const demo = window.hlsgateDemo;
-  if (!demo || !demo.player) return null;
-  const video = demo.player.tech(true).el();
+  if (!demo || !demo.media) return null;
+  const video = demo.media;
   const stats = demo.stats();
   return {
-    position: demo.player.currentTime(),
+    position: demo.currentTime(),
     now: performance.now(),
     currentSrc: video.currentSrc,
-    vhs: Boolean(demo.player.tech(true).vhs),
+    vhs: Boolean(demo.player && demo.player.tech(true).vhs),
     mediaError: video.error ? video.error.code : null,
     log: demo.log,
     stats: { refreshes: stats.refreshes, sessions: stats.sessions, tokenRequests: stats.tokenRequests, session: stats.session },
