@@ -4,7 +4,7 @@
  */
 import videojs from 'video.js';
 import type { HlsgateOptions } from './options.ts';
-import { VERSION, hasMediaSource, registerHlsgate } from './plugin.ts';
+import { VERSION, html5Options, registerHlsgate } from './plugin.ts';
 
 registerHlsgate(videojs);
 
@@ -24,11 +24,7 @@ export function create(target: HTMLElement, options: CreateOptions): ReturnType<
   const player = videojs(el, {
     controls: true,
     preload: 'auto',
-    html5: {
-      vhs: { overrideNative: hasMediaSource() },
-      nativeAudioTracks: !hasMediaSource(),
-      nativeVideoTracks: !hasMediaSource(),
-    },
+    html5: html5Options(options.native),
     ...playerOptions,
   });
   (player as unknown as { hlsgate(o: HlsgateOptions): unknown }).hlsgate(hlsgateOptions);

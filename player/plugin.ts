@@ -36,6 +36,15 @@ export function hasMediaSource(win: unknown = globalThis): boolean {
   return typeof w.MediaSource === 'function' || typeof w.ManagedMediaSource === 'function';
 }
 
+/**
+ * The `html5` tech options a page should create the player with: VHS wherever MSE exists, or with
+ * `native` the browser's own HLS where it has one (then native audio/video tracks, as Safari plays).
+ */
+export function html5Options(native = false): { vhs: { overrideNative: boolean }; nativeAudioTracks: boolean; nativeVideoTracks: boolean } {
+  const vhs = hasMediaSource() && !native;
+  return { vhs: { overrideNative: vhs }, nativeAudioTracks: !vhs, nativeVideoTracks: !vhs };
+}
+
 type XhrWithHooks = XhrFunction & Record<string, unknown>;
 
 /** What the plugin changed on the player, to put back on dispose. */

@@ -7,7 +7,7 @@ import Hls from 'hls.js';
 import videojsImport from 'video.js';
 import 'video.js/dist/video-js.css';
 import { attachHlsgate, type HlsgateHandle } from '../../player/hlsjs-entry.ts';
-import { EVENTS, hasMediaSource, registerHlsgate, type HlsgateStats } from '../../player/index.ts';
+import { EVENTS, html5Options, registerHlsgate, type HlsgateStats } from '../../player/index.ts';
 import type { DevVideo } from '../../common/contracts.ts';
 import { token } from './dev-api.ts';
 
@@ -145,13 +145,12 @@ function videojsPlayer(container: HTMLElement, options: SetupOptions, hlsgateOpt
   el.className = 'video-js vjs-fluid vjs-big-play-centered';
   el.setAttribute('playsinline', '');
   container.appendChild(el);
-  const vhs = hasMediaSource() && !options.native;
   const player = videojs(el, {
     controls: true,
     preload: 'auto',
     muted: Boolean(options.autoplay),
     autoplay: options.autoplay ? 'muted' : false,
-    html5: { vhs: { overrideNative: vhs }, nativeAudioTracks: !vhs, nativeVideoTracks: !vhs },
+    html5: html5Options(options.native),
   });
   for (const type of [...EVENTS, ...MEDIA_EVENTS]) {
     player.on(type, (event: Record<string, unknown>) => {
