@@ -58,7 +58,8 @@ test('native HLS on WebKitGTK: 3 minutes with 20 s cookies and expiring view tok
     test.skip(true, line);
     return;
   }
-  test.setTimeout(330_000);
+  // Start (≤ 90 s) + three minutes of media (≤ 300 s on a loaded machine) + teardown.
+  test.setTimeout(420_000);
   await setCookieTtl(request, 20);
   webkit = await startWebKit();
   const browser: WebDriverSession = await webkit.newSession();
