@@ -4,7 +4,7 @@
  */
 import videojs from 'video.js';
 import type { HlsgateOptions } from './options.ts';
-import { VERSION, hasMediaSource, registerHlsgate } from './plugin.ts';
+import { VERSION, html5Options, registerHlsgate } from './plugin.ts';
 
 registerHlsgate(videojs);
 
@@ -23,13 +23,7 @@ export function create(target: HTMLElement, options: CreateOptions): ReturnType<
   const { player: playerOptions, ...hlsgateOptions } = options;
   const player = videojs(el, {
     controls: true,
-    html5: {
-      vhs: { overrideNative: hasMediaSource() },
-      nativeAudioTracks: !hasMediaSource(),
-      nativeVideoTracks: !hasMediaSource(),
-      // video.js draws captions itself, so the viewer's text-track settings apply.
-      nativeTextTracks: !hasMediaSource(),
-    },
+    html5: html5Options(options.native),
     ...playerOptions,
   });
   (player as unknown as { hlsgate(o: HlsgateOptions): unknown }).hlsgate(hlsgateOptions);

@@ -3,7 +3,7 @@
  * CloudFront signed cookies and keeps them fresh. `registerHlsgate(videojs)` once, then
  * `player.hlsgate({ src, getToken })`. The same core on hls.js: `hlsjs.ts` (`attachHlsgate`). See README.md.
  */
-export { VERSION, hasMediaSource, registerHlsgate } from './plugin.ts';
+export { VERSION, hasMediaSource, html5Options, registerHlsgate } from './plugin.ts';
 export {
   EVENTS,
   type ErrorEventPayload,

@@ -11,6 +11,7 @@ describe('resolveOptions', () => {
     expect(o.retry).toEqual(DEFAULT_RETRY);
     expect(o.refreshMargin).toBe(10);
     expect(o.lean).toBe(true);
+    expect(o.native).toBe(false);
     expect(o.labels.sessionEnded).toBe('Your session has ended — reload the page');
   });
 
@@ -28,6 +29,7 @@ describe('resolveOptions', () => {
       [{ src, getToken, playbackRates: [0] }, 'playbackRates'],
       [{ src, getToken, lean: 'yes' }, 'lean'],
       [{ src, getToken, onPlayer: {} }, 'onPlayer'],
+      [{ src, getToken, native: 'yes' }, 'native'],
     ];
     for (const [input, option] of cases) {
       expect(() => resolveOptions(input as never)).toThrow(HlsgateOptionsError);

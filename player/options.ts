@@ -33,6 +33,12 @@ export interface HlsgateOptions {
   lean?: boolean;
   /** A page's per-player hook (progress tracking, a resume offer…): see `PlayerContext`. */
   onPlayer?: OnPlayer;
+  /**
+   * Let the browser play HLS itself where it can, as Safari does on an iPhone without MSE (default
+   * false: VHS wherever MSE exists). No MSE means no 403 safety net: only the proactive refresh keeps
+   * the cookies valid. Browsers without HLS of their own still get VHS.
+   */
+  native?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -47,6 +53,7 @@ export interface ResolvedOptions {
   type: string;
   lean: boolean;
   onPlayer: OnPlayer | undefined;
+  native: boolean;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetry: 6, retryDelayMs: 1_000, maxRetryDelayMs: 8_000 };
@@ -109,6 +116,7 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
   }
   if (input.lean !== undefined && typeof input.lean !== 'boolean') throw new HlsgateOptionsError('lean', 'must be true or false');
   if (input.onPlayer !== undefined && typeof input.onPlayer !== 'function') throw new HlsgateOptionsError('onPlayer', 'must be a function');
+  if (input.native !== undefined && typeof input.native !== 'boolean') throw new HlsgateOptionsError('native', 'must be true or false');
   return {
     src,
     getToken: input.getToken,
@@ -121,6 +129,7 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
     type: input.type ?? 'application/x-mpegURL',
     lean: input.lean ?? true,
     onPlayer: input.onPlayer,
+    native: input.native ?? false,
   };
 }
 

@@ -36,6 +36,22 @@ export function hasMediaSource(win: unknown = globalThis): boolean {
   return typeof w.MediaSource === 'function' || typeof w.ManagedMediaSource === 'function';
 }
 
+/**
+ * The `html5` tech options a page should create the player with: VHS wherever MSE exists, or with
+ * `native` the browser's own HLS where it has one (then native audio/video tracks, as Safari plays).
+ */
+export function html5Options(native = false): {
+  vhs: { overrideNative: boolean };
+  nativeAudioTracks: boolean;
+  nativeVideoTracks: boolean;
+  nativeTextTracks: boolean;
+} {
+  const vhs = hasMediaSource() && !native;
+  // Where VHS plays, video.js draws the captions itself, so the viewer's text-track settings apply
+  // (and WebKit's native metadata track, which never loads, cannot hold playback at HAVE_CURRENT_DATA).
+  return { vhs: { overrideNative: vhs }, nativeAudioTracks: !vhs, nativeVideoTracks: !vhs, nativeTextTracks: !vhs };
+}
+
 type XhrWithHooks = XhrFunction & Record<string, unknown>;
 
 /** What the plugin changed on the player, to put back on dispose. */
@@ -151,9 +167,10 @@ export function registerHlsgate(videojsArg: unknown): unknown {
     private setSource(): void {
       const player = this.player;
       const tech = player.tech(true);
-      if (tech?.options_ && hasMediaSource()) {
-        // VHS (and with it the 403 safety net) wherever MSE exists, Safari included; the rest plays natively.
-        tech.options_.vhs = { ...(tech.options_.vhs ?? {}), overrideNative: true };
+      if (tech?.options_ && (hasMediaSource() || this.options.native)) {
+        // VHS (and with it the 403 safety net) wherever MSE exists, Safari included, unless the page
+        // asks for the browser's own HLS (option `native`); the rest plays natively.
+        tech.options_.vhs = { ...(tech.options_.vhs ?? {}), overrideNative: !this.options.native };
       }
       player.crossOrigin('use-credentials');
       // Lean until play: VHS fetches nothing before play with preload "none".

@@ -3,7 +3,8 @@
  * the cookies on purpose. Query parameters (the browser tests use them): `video` (index, default 0),
  * `tokenTtl` (s), `token` (`none` | `forged`), `autoplay` (1: muted autoplay), `engine` (`hlsjs`:
  * hls.js instead of video.js), `captions` (1: an English subtitles track), `lean` (0: the player as
- * before "lean until play", for comparison).
+ * before "lean until play", for comparison), `native` (1: the browser's own HLS where it has one,
+ * Safari's native path).
  */
 import { authOutage, deleteSession, setCookieTtl, token, waitForVideos } from './dev-api.ts';
 import { cookiePath, createDemoPlayer, playingRung, setupFromQuery, type DemoPlayer } from './player-setup.ts';

@@ -7,7 +7,7 @@ import Hls from 'hls.js';
 import videojsImport from 'video.js';
 import 'video.js/dist/video-js.css';
 import { attachHlsgate, type HlsgateHandle } from '../../player/hlsjs-entry.ts';
-import { EVENTS, hasMediaSource, registerHlsgate, type HlsgateStats } from '../../player/index.ts';
+import { EVENTS, html5Options, registerHlsgate, type HlsgateStats } from '../../player/index.ts';
 import type { DevVideo } from '../../common/contracts.ts';
 import { token } from './dev-api.ts';
 
@@ -74,6 +74,8 @@ export interface SetupOptions {
   captions?: string;
   /** `false`: the player as it was before "lean until play" (starts at once, buffers, always refreshes). */
   lean?: boolean;
+  /** The browser's own HLS where it has one (Safari's native path; the plugin's `native` option). */
+  native?: boolean;
 }
 
 const MEDIA_EVENTS = ['error', 'waiting', 'playing', 'stalled', 'loadedmetadata', 'play', 'pause'];
@@ -83,9 +85,14 @@ export function engineFromQuery(params: URLSearchParams): Engine {
   return params.get('engine') === 'hlsjs' ? 'hlsjs' : 'videojs';
 }
 
-/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`. */
+/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`, `native=1`. */
 export function setupFromQuery(params: URLSearchParams): SetupOptions {
-  return { engine: engineFromQuery(params), autoplay: params.get('autoplay') === '1', ...(params.get('lean') === '0' ? { lean: false } : {}) };
+  return {
+    engine: engineFromQuery(params),
+    autoplay: params.get('autoplay') === '1',
+    ...(params.get('lean') === '0' ? { lean: false } : {}),
+    ...(params.get('native') === '1' ? { native: true } : {}),
+  };
 }
 
 export function createDemoPlayer(container: HTMLElement, video: DevVideo, options: SetupOptions = {}): DemoPlayer {
@@ -106,6 +113,7 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
     getToken,
     ...(options.watermark ? { watermark: options.watermark } : {}),
     ...(options.lean === false ? { lean: false } : {}),
+    ...(options.native ? { native: true } : {}),
   };
   const flat = (event: Record<string, unknown>) => {
     const detail: Record<string, unknown> = {};
@@ -143,12 +151,7 @@ function videojsPlayer(container: HTMLElement, options: SetupOptions, hlsgateOpt
     muted: Boolean(options.autoplay),
     autoplay: options.autoplay ? 'muted' : false,
     // video.js draws the captions itself (with the viewer's text-track settings) wherever VHS plays.
-    html5: {
-      vhs: { overrideNative: hasMediaSource() },
-      nativeAudioTracks: !hasMediaSource(),
-      nativeVideoTracks: !hasMediaSource(),
-      nativeTextTracks: !hasMediaSource(),
-    },
+    html5: html5Options(options.native),
   });
   for (const type of [...EVENTS, ...MEDIA_EVENTS]) {
     player.on(type, (event: Record<string, unknown>) => {
