@@ -24,6 +24,7 @@ use filter_hlsgate\local\playback_error;
 use filter_hlsgate\local\playlist_parser;
 use filter_hlsgate\local\plugin_config;
 use filter_hlsgate\local\pluginfile_url;
+use filter_hlsgate\local\progress_store;
 use filter_hlsgate\local\resource_resolver;
 use filter_hlsgate\local\token_minter;
 use filter_hlsgate\local\watermark;
@@ -57,7 +58,7 @@ class get_playback extends external_api {
      * @param int $contextid context the player was shown in
      * @param string $url playlist URL of the player
      * @return array{token: string, sessionurl: string, watermark: string, resource: string, playlisturl: string,
-     *     expiresat: int}
+     *     expiresat: int, lastposition: float, duration: float}
      */
     public static function execute(int $contextid, string $url): array {
         global $CFG, $USER;
@@ -93,6 +94,7 @@ class get_playback extends external_api {
             $claims = token_minter::view_claims($config->issuer, (string) $USER->id, $resource, $now, $config->lifetime,
                 $wm, $coursecontext ? (string) $coursecontext->instanceid : null);
             $token = $minter->mint($claims);
+            $progress = progress_store::get((int) $USER->id, (int) $context->id, $resource);
         } catch (playback_error $e) {
             throw new \moodle_exception($e->errorcode, 'filter_hlsgate', '', $e->a, $e->getMessage());
         } catch (\JsonException $e) {
@@ -106,6 +108,8 @@ class get_playback extends external_api {
             'resource' => $resource,
             'playlisturl' => $playlisturl,
             'expiresat' => $claims['exp'],
+            'lastposition' => $progress ? (float) $progress->lastposition : 0.0,
+            'duration' => $progress ? (float) $progress->duration : 0.0,
         ];
     }
 
@@ -122,6 +126,8 @@ class get_playback extends external_api {
             'resource' => new external_value(PARAM_RAW, 'The res claim: <media base><dir>/'),
             'playlisturl' => new external_value(PARAM_RAW, 'What the player plays: the master playlist on the media host'),
             'expiresat' => new external_value(PARAM_INT, 'exp of the token, epoch seconds'),
+            'lastposition' => new external_value(PARAM_FLOAT, 'Where this user stopped last time (resume), seconds; 0 for none'),
+            'duration' => new external_value(PARAM_FLOAT, 'Duration of the video as last reported, seconds; 0 when unknown'),
         ]);
     }
 
