@@ -31,6 +31,7 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
     var SELECTOR = 'span.filter_hlsgate[data-hlsgate-src]';
     var READY = 'data-hlsgate-ready';
     var METHOD = 'filter_hlsgate_get_playback';
+    var SAVE_METHOD = 'filter_hlsgate_save_progress';
     /** A prefetched token is handed out only while it has at least this many seconds left. */
     var TOKEN_MARGIN = 30;
 
@@ -137,6 +138,130 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
     }
 
     /**
+     * Sends one progress report. While the page stays, through core/ajax; when it is going away
+     * (hidden, pagehide) as a keepalive fetch to the same lib/ajax/service.php endpoint with the same
+     * JSON body and the sesskey in the query, which is what core/ajax sends: such a request outlives
+     * the page, and unlike navigator.sendBeacon its answer can still be read while the page lives.
+     *
+     * @param {HTMLElement} container the placeholder
+     * @param {Object} report the tracker's report
+     * @param {{keepalive: boolean}} options
+     * @returns {Promise}
+     */
+    function sendProgress(container, report, options) {
+        var args = {
+            contextid: parseInt(container.getAttribute('data-hlsgate-contextid'), 10),
+            url: container.getAttribute('data-hlsgate-src'),
+            session: report.session,
+            seq: report.seq,
+            ranges: report.ranges.map(function(range) {
+                return {start: range[0], end: range[1]};
+            }),
+            position: report.position,
+            duration: report.duration,
+            started: report.started
+        };
+        if (!options.keepalive || typeof window.fetch !== 'function') {
+            return Promise.resolve(Ajax.call([{methodname: SAVE_METHOD, args: args}])[0]);
+        }
+        var url = Config.wwwroot + '/lib/ajax/service.php?sesskey=' + encodeURIComponent(Config.sesskey)
+            + '&info=' + SAVE_METHOD;
+        return window.fetch(url, {
+            method: 'POST',
+            keepalive: true,
+            credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json'},
+            body: JSON.stringify([{index: 0, methodname: SAVE_METHOD, args: args}])
+        }).then(function(response) {
+            return response.json();
+        }).then(function(answers) {
+            var answer = answers && answers[0];
+            if (!answer || answer.error) {
+                throw answer && answer.exception ? answer.exception : new Error(SAVE_METHOD + ' failed');
+            }
+            return answer.data;
+        });
+    }
+
+    /**
+     * The media element of a player: the element itself (an engine that plays into a plain video),
+     * or video.js's tech element.
+     *
+     * @param {Object} player
+     * @returns {HTMLMediaElement|null}
+     */
+    function mediaOf(player) {
+        if (player instanceof HTMLMediaElement) {
+            return player;
+        }
+        var tech = player && typeof player.tech === 'function' ? player.tech(true) : null;
+        var el = tech && typeof tech.el === 'function' ? tech.el() : null;
+        return el instanceof HTMLMediaElement ? el : null;
+    }
+
+    /**
+     * Progress reports and the resume offer for one player.
+     *
+     * @param {HTMLElement} container the placeholder
+     * @param {Object} player what the bundle's create() returned
+     * @param {Object} hlsgate the player bundle
+     * @param {Object} playback the first answer of the web service (lastposition, duration)
+     */
+    function attachProgress(container, player, hlsgate, playback) {
+        if (!hlsgate.ProgressTracker) {
+            return;
+        }
+        var media = mediaOf(player);
+        if (!media) {
+            return;
+        }
+        var tracker = new hlsgate.ProgressTracker({
+            media: media,
+            signals: {document: document, window: window},
+            send: function(report, options) {
+                return sendProgress(container, report, options);
+            },
+            onError: function(error) {
+                Log.debug('filter_hlsgate: progress not saved: ' + (error && (error.errorcode || error.message)));
+            }
+        });
+        var offer = null;
+        if (playback.lastposition > 0 && hlsgate.createResumeOffer) {
+            offer = hlsgate.createResumeOffer({
+                container: (player.el && player.el()) || container,
+                media: media,
+                position: playback.lastposition,
+                duration: playback.duration > 0 ? playback.duration : undefined,
+                labels: settings.resumeLabels,
+                onResume: function(position) {
+                    var seek = function() {
+                        media.currentTime = position;
+                    };
+                    if (media.readyState >= 1) {
+                        seek();
+                    } else {
+                        media.addEventListener('loadedmetadata', seek, {once: true});
+                    }
+                    var played = media.play();
+                    if (played && typeof played.catch === 'function') {
+                        played.catch(function() {
+                            return undefined;
+                        });
+                    }
+                }
+            });
+        }
+        if (player && typeof player.on === 'function') {
+            player.on('dispose', function() {
+                tracker.dispose();
+                if (offer) {
+                    offer.dispose();
+                }
+            });
+        }
+    }
+
+    /**
      * Builds one player in a placeholder.
      *
      * @param {HTMLElement} container the placeholder span
@@ -205,6 +330,12 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
             }
             if (title && player && player.titleBar && typeof player.titleBar.update === 'function') {
                 player.titleBar.update({title: title});
+            }
+            try {
+                attachProgress(container, player, hlsgate, playback);
+            } catch (error) {
+                // Progress is an extra: the video plays without it.
+                Log.error('filter_hlsgate: progress: ' + (error && error.message));
             }
         } catch (error) {
             // No MediaSource, a bad option...: keep the plain link and say why.
