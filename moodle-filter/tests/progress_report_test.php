@@ -91,15 +91,15 @@ final class progress_report_test extends \advanced_testcase {
         $this->assertSame([$ben->id, $ben->id], array_map(static fn($r) => $r->userid, $ingroup));
     }
 
-    public function test_table_sorts_by_percent_and_downloads_as_csv(): void {
+    public function test_table_sorts_by_percent_and_writes_plain_cells_for_downloads(): void {
         global $PAGE;
         $this->resetAfterTest();
         $gen = $this->getDataGenerator();
         $course = $gen->create_course();
         $context = \context_course::instance($course->id);
         $page = \context_module::instance($gen->create_module('page', ['course' => $course->id, 'name' => 'Intro'])->cmid);
-        $low = $gen->create_and_enrol($course, 'student', ['firstname' => 'Low', 'lastname' => 'A']);
-        $high = $gen->create_and_enrol($course, 'student', ['firstname' => 'High', 'lastname' => 'B']);
+        $low = $gen->create_and_enrol($course, 'student', ['firstname' => 'Aaron', 'lastname' => 'A']);
+        $high = $gen->create_and_enrol($course, 'student', ['firstname' => 'Zed', 'lastname' => 'B']);
         self::watched($low, $page, self::RES1, [[0, 60]], 60);
         self::watched($high, $page, self::RES1, [[0, 300]], 300);
         $this->setAdminUser();
@@ -110,16 +110,15 @@ final class progress_report_test extends \advanced_testcase {
         $table->sortable(true, 'percent', SORT_DESC);
         $table->setup();
         $table->query_db(50, false);
-        $this->assertSame(['High', 'Low'], array_values(array_map(static fn($r) => $r->firstname, $table->rawdata)));
+        $this->assertSame(['Zed', 'Aaron'], array_values(array_map(static fn($r) => $r->firstname, $table->rawdata)));
 
-        $table = new progress_report_table($context, 0, new \moodle_url('/filter/hlsgate/report.php', ['id' => $course->id]));
-        $table->is_downloading('csv', 'videos', 'Videos');
-        ob_start();
-        $table->out(0, false);
-        $csv = ob_get_clean();
-        $this->assertStringContainsString('Student,Video,Watched,"Last watched","Resume position"', $csv);
-        $this->assertStringContainsString('"High B","Intro: master",50,', $csv);
-        $this->assertStringContainsString(',0:05:00', $csv);
+        // Cells as the download writes them (the download itself, through Moodle's dataformat API, is
+        // fetched over HTTP by demo/e2e/moodle-progress.spec.ts: it cannot run under output buffering).
+        $table->download = 'csv';
+        $row = reset($table->rawdata);
+        $this->assertSame(['Zed B', 'Intro: master', '50', '0:05:00'], [$table->col_fullname($row), $table->col_video($row),
+            $table->col_percent($row), $table->col_position($row)]);
+        $this->assertMatchesRegularExpression('/^\\d{4}-\\d\\d-\\d\\dT/', $table->col_lastwatched($row));
     }
 
     public function test_capability_and_navigation(): void {

@@ -32,6 +32,9 @@ class progress_report_table extends \table_sql {
     /** @var array<string, string> video names by contextid-videohash, computed once per video */
     private array $videonames = [];
 
+    /** @var \context_course the course */
+    private \context_course $coursecontext;
+
     /**
      * Builds the table.
      *
@@ -41,7 +44,7 @@ class progress_report_table extends \table_sql {
      */
     public function __construct(\context_course $context, int $groupid, \moodle_url $baseurl) {
         parent::__construct('filter_hlsgate_report');
-        $this->context = $context;
+        $this->coursecontext = $context;
         $this->useridfield = 'userid';
         $this->define_columns(['fullname', 'video', 'percent', 'lastwatched', 'position']);
         $this->define_headers([
@@ -59,6 +62,11 @@ class progress_report_table extends \table_sql {
         $this->show_download_buttons_at([TABLE_P_BOTTOM]);
         $sql = progress_report::sql($context, $groupid);
         $this->set_sql($sql['fields'], $sql['from'], $sql['where'], $sql['params']);
+    }
+
+    #[\Override]
+    public function get_context(): \core\context {
+        return $this->coursecontext;
     }
 
     /**
