@@ -279,17 +279,27 @@ describe('checkResource', () => {
     expect(checkResource(`http://localhost:8787/lectures/${DIR}/`, bases).path).toBe(`/lectures/${DIR}/`);
   });
 
-  it('tries every base, so nested bases both work', () => {
+  it('with nested bases, the longest base counts and a res at or above any base is refused', () => {
     const nested = ['https://media.example.edu/', BASE];
     expect(checkResource(RES, nested)).toMatchObject({ base: BASE, dir: DIR, path: `/lectures/${DIR}/` });
+    expect(checkResource(RES, [...nested].reverse())).toMatchObject({ base: BASE, dir: DIR });
     expect(checkResource(`https://media.example.edu/${DIR}/`, nested)).toMatchObject({ base: 'https://media.example.edu/', path: `/${DIR}/` });
     expect(() => checkResource(`${BASE}${DIR}/x/`, nested)).toThrow('exactly one video directory');
+    // A base whose last segment looks like a <dir>: under the shorter base it would pass as one
+    // video and its cookies would open every video of the longer base.
+    const folder = 'https://media.example.edu/lecture-recordings/';
+    expect(() => checkResource(folder, ['https://media.example.edu/', folder])).toThrow('is a media base URL or lies above one');
+    expect(() => checkResource(folder, [folder, 'https://media.example.edu/'])).toThrow('is a media base URL or lies above one');
+    const deeper = `https://media.example.edu/${DIR}/sub/`;
+    expect(() => checkResource(`https://media.example.edu/${DIR}/`, ['https://media.example.edu/', deeper])).toThrow('lies above one');
+    expect(checkResource(`${folder}${DIR}/`, ['https://media.example.edu/', folder])).toMatchObject({ base: folder, dir: DIR });
   });
 
   it.each([
     [`${BASE}${DIR}`, /must end with \//],
     [`${BASE}${DIR}/seg/`, /exactly one video directory/],
-    [`${BASE}`, /exactly one video directory/],
+    [`${BASE}`, /is a media base URL or lies above one/],
+    [`https://media.example.edu/`, /is a media base URL or lies above one/],
     [`${BASE}short/`, /exactly one video directory/],
     [`${BASE}${'a'.repeat(129)}/`, /exactly one video directory/],
     [`${BASE}${DIR}/../`, /dot segments/],

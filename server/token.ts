@@ -172,23 +172,22 @@ export function checkResource(res: string, mediaBaseUrls: readonly string[]): Ch
   if (/(^|\/)\.\.?(\/|$)/.test(res)) refuse('must not contain dot segments');
   if (!/^https?:\/\//.test(res)) refuse('must be an http(s) URL');
   if (/^https?:\/\/[^/]*@/.test(res)) refuse('must not contain userinfo');
-  // Bases may nest (`https://m/` and `https://m/lectures/`): any base that yields one valid
-  // directory will do; otherwise the reason given is that of the first base that matched.
-  let why = 'is not under an allowed media base URL';
-  let matched = false;
-  for (const base of mediaBaseUrls) {
-    if (!res.startsWith(base)) continue;
-    const rest = res.slice(base.length);
-    const dir = rest.endsWith('/') ? rest.slice(0, -1) : rest;
-    if (!DIR_PATTERN.test(dir) || !rest.endsWith('/')) {
-      if (!matched) why = DIR_PATTERN.test(dir) ? 'must end with /' : 'must be a media base URL followed by exactly one video directory';
-      matched = true;
-      continue;
-    }
-    // Bases are canonical absolute URLs, so the path starts at the first '/' after '//host'.
-    return { res, base, dir, path: base.slice(base.indexOf('/', base.indexOf('//') + 2)) + dir + '/' };
+  // Bases may nest (`https://m/` and `https://m/lectures/`): the longest base that `res` lies
+  // under is the one that counts, so a folder of videos never passes as the <dir> of a shorter
+  // base, and a `res` that is a base or lies above one (its cookies would open that whole base)
+  // is refused. The same rule as media_bases.php (the shared token vectors test both).
+  let base: string | undefined;
+  for (const candidate of mediaBaseUrls) {
+    if (candidate.startsWith(res)) refuse('is a media base URL or lies above one');
+    if (res.startsWith(candidate) && (base === undefined || candidate.length > base.length)) base = candidate;
   }
-  return refuse(why);
+  if (base === undefined) refuse('is not under an allowed media base URL');
+  const rest = res.slice(base.length);
+  const dir = rest.endsWith('/') ? rest.slice(0, -1) : rest;
+  if (!DIR_PATTERN.test(dir)) refuse('must be a media base URL followed by exactly one video directory');
+  if (!rest.endsWith('/')) refuse('must end with /');
+  // Bases are canonical absolute URLs, so the path starts at the first '/' after '//host'.
+  return { res, base, dir, path: base.slice(base.indexOf('/', base.indexOf('//') + 2)) + dir + '/' };
 }
 
 /**

@@ -16,6 +16,7 @@
 
 namespace filter_hlsgate;
 
+use filter_hlsgate\local\access_rule;
 use filter_hlsgate\local\link_matcher;
 use filter_hlsgate\local\plugin_config;
 
@@ -23,8 +24,10 @@ use filter_hlsgate\local\plugin_config;
  * Turns links and video tags of HLS playlists into protected players.
  *
  * The markup carries no per-user data (filtered text may be cached): the playlist URL, the context
- * id and display options. The AMD module filter_hlsgate/player builds the players and asks the web
- * service filter_hlsgate_get_playback for a view token when one is played.
+ * id, the embed grant of both and display options. The AMD module filter_hlsgate/player builds the
+ * players and asks the web service filter_hlsgate_get_playback for a view token when one is played.
+ * A pluginfile.php playlist that could not play here (not an hlsgate playlist, another page's
+ * file, a submission) is left to Moodle's own media player ({@see access_rule::grant_for()}).
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
@@ -33,6 +36,9 @@ use filter_hlsgate\local\plugin_config;
 class text_filter extends \core_filters\text_filter {
     /** @var link_matcher|null the matcher of this request, built from the settings once */
     private static ?link_matcher $matcher = null;
+
+    /** @var plugin_config|null the settings of this request, read once */
+    private static ?plugin_config $config = null;
 
     /** @var array<int, true> pages (by object id) that already load the player module */
     private static array $pageswithjs = [];
@@ -43,7 +49,11 @@ class text_filter extends \core_filters\text_filter {
         if (!is_string($text) || $text === '' || stripos($text, '.m3u8') === false) {
             return $text;
         }
-        $filtered = self::matcher()->rewrite($text, (int) $this->context->id);
+        $matcher = self::matcher();
+        $context = $this->context;
+        $config = self::$config;
+        $filtered = $matcher->rewrite($text, (int) $context->id,
+            static fn(string $url): ?string => access_rule::grant_for($context, $url, $config));
         if ($filtered !== $text) {
             $this->require_player_js();
         }
@@ -58,8 +68,8 @@ class text_filter extends \core_filters\text_filter {
     private static function matcher(): link_matcher {
         global $CFG;
         if (self::$matcher === null || (defined('PHPUNIT_TEST') && PHPUNIT_TEST)) {
-            $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
-            self::$matcher = new link_matcher($config->url_policy());
+            self::$config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
+            self::$matcher = new link_matcher(self::$config->url_policy());
         }
         return self::$matcher;
     }

@@ -25,6 +25,19 @@
 defined('MOODLE_INTERNAL') || die();
 
 $capabilities = [
+    // Play the protected videos shown in a course, an activity or a block (filter_hlsgate_get_playback).
+    // Not for guests, nor for the authenticated-user or front-page roles: a site that wants them to
+    // watch grants it to those roles where it wants to.
+    'filter/hlsgate:view' => [
+        'captype' => 'read',
+        'contextlevel' => CONTEXT_COURSE,
+        'archetypes' => [
+            'student' => CAP_ALLOW,
+            'teacher' => CAP_ALLOW,
+            'editingteacher' => CAP_ALLOW,
+            'manager' => CAP_ALLOW,
+        ],
+    ],
     // The teacher's report of who watched how much (report.php). Names students' viewing: RISK_PERSONAL.
     'filter/hlsgate:viewreport' => [
         'riskbitmask' => RISK_PERSONAL,

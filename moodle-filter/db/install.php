@@ -15,7 +15,7 @@
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
 /**
- * Installs the filter on, directly above "Multimedia plugins".
+ * Installs the filter on, directly above "Multimedia plugins", with a new embed key.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
@@ -32,6 +32,9 @@
 function xmldb_filter_hlsgate_install() {
     global $CFG;
     require_once($CFG->libdir . '/filterlib.php');
+
+    // The key of the embed grants: made here (and in upgrade.php for older sites), never a setting on screen.
+    set_config('embedkey', \filter_hlsgate\local\embed_grant::new_key(), 'filter_hlsgate');
 
     filter_set_global_state('hlsgate', TEXTFILTER_ON);
     // Each move swaps with the neighbour above; stop as soon as mediaplugin is below.

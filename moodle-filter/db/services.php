@@ -30,6 +30,7 @@ $functions = [
         'description' => 'A short-lived view token for one HLS video shown by the filter, with the auth server '
             . 'session URL and the viewer watermark.',
         'type' => 'read',
+        'capabilities' => 'filter/hlsgate:view',
         'ajax' => true,
         'loginrequired' => true,
     ],

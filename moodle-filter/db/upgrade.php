@@ -23,9 +23,9 @@
  */
 
 /**
- * Runs the upgrade steps from an older version.
+ * Upgrades the plugin from an older version.
  *
- * @param int $oldversion the version we are upgrading from
+ * @param int $oldversion the version installed
  * @return bool
  */
 function xmldb_filter_hlsgate_upgrade($oldversion) {
@@ -33,6 +33,14 @@ function xmldb_filter_hlsgate_upgrade($oldversion) {
     $dbman = $DB->get_manager();
 
     if ($oldversion < 2026120100) {
+        // Sites installed before embed grants existed get their key here (new sites in install.php).
+        if (strlen((string) get_config('filter_hlsgate', 'embedkey')) < \filter_hlsgate\local\embed_grant::MIN_KEY_LENGTH) {
+            set_config('embedkey', \filter_hlsgate\local\embed_grant::new_key(), 'filter_hlsgate');
+        }
+        upgrade_plugin_savepoint(true, 2026120100, 'filter', 'hlsgate');
+    }
+
+    if ($oldversion < 2026120101) {
         // Watching progress per user, context and video (issue 11).
         $table = new xmldb_table('filter_hlsgate_progress');
         $table->add_field('id', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, XMLDB_SEQUENCE, null);
@@ -57,8 +65,7 @@ function xmldb_filter_hlsgate_upgrade($oldversion) {
         if (!$dbman->table_exists($table)) {
             $dbman->create_table($table);
         }
-        upgrade_plugin_savepoint(true, 2026120100, 'filter', 'hlsgate');
+        upgrade_plugin_savepoint(true, 2026120101, 'filter', 'hlsgate');
     }
-
     return true;
 }

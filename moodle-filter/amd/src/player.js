@@ -39,7 +39,8 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
     var NO_ACCESS = [
         'requireloginerror', 'nopermissions', 'accessexception', 'coursehidden', 'activityiscurrentlyhidden',
         'error:nocontext', 'error:notallowed', 'error:wrongcontext', 'error:filenotfound', 'error:filegone',
-        'error:notaplaylist', 'error:relativeuris', 'error:severalvideos', 'error:notconfigured', 'error:token'
+        'error:notaplaylist', 'error:relativeuris', 'error:severalvideos', 'error:notconfigured', 'error:token',
+        'error:notembedded', 'error:wrongarea', 'error:wrongcontextlevel'
     ];
 
     /** @type {Object} site-wide options from the filter (playbackRates, aspectRatio, labels, unsupported) */
@@ -125,14 +126,15 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
      * The web service request of a placeholder.
      *
      * @param {HTMLElement} container
-     * @returns {{methodname: string, args: {contextid: number, url: string}}}
+     * @returns {{methodname: string, args: {contextid: number, url: string, grant: string}}}
      */
     function playbackRequest(container) {
         return {
             methodname: METHOD,
             args: {
                 contextid: parseInt(container.getAttribute('data-hlsgate-contextid'), 10),
-                url: container.getAttribute('data-hlsgate-src')
+                url: container.getAttribute('data-hlsgate-src'),
+                grant: container.getAttribute('data-hlsgate-grant') || ''
             }
         };
     }
@@ -152,6 +154,7 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
         var args = {
             contextid: parseInt(container.getAttribute('data-hlsgate-contextid'), 10),
             url: container.getAttribute('data-hlsgate-src'),
+            grant: container.getAttribute('data-hlsgate-grant') || '',
             session: report.session,
             seq: report.seq,
             ranges: report.ranges.map(function(range) {

@@ -20,20 +20,18 @@ use core_external\external_api;
 use core_external\external_function_parameters;
 use core_external\external_single_structure;
 use core_external\external_value;
+use filter_hlsgate\local\access_rule;
 use filter_hlsgate\local\playback_error;
-use filter_hlsgate\local\playlist_parser;
 use filter_hlsgate\local\plugin_config;
-use filter_hlsgate\local\pluginfile_url;
 use filter_hlsgate\local\progress_store;
-use filter_hlsgate\local\resource_resolver;
 use filter_hlsgate\local\token_minter;
 use filter_hlsgate\local\watermark;
 
 /**
  * filter_hlsgate_get_playback: a view token for the video behind a player of the filter.
  *
- * The user must be able to see the context the player was shown in; the playlist must lead to
- * `<allowed media base><dir>/`. Every refusal is a moodle_exception with a language string.
+ * The access rule ({@see access_rule::check()}) decides; this only mints. Every refusal is a
+ * moodle_exception with a language string, and no token.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
@@ -49,6 +47,7 @@ class get_playback extends external_api {
         return new external_function_parameters([
             'contextid' => new external_value(PARAM_INT, 'Context the player was shown in (data-hlsgate-contextid)'),
             'url' => new external_value(PARAM_RAW, 'Playlist URL of the player (data-hlsgate-src)'),
+            'grant' => new external_value(PARAM_RAW, 'Embed grant of the player (data-hlsgate-grant)', VALUE_DEFAULT, ''),
         ]);
     }
 
@@ -57,44 +56,29 @@ class get_playback extends external_api {
      *
      * @param int $contextid context the player was shown in
      * @param string $url playlist URL of the player
+     * @param string $grant embed grant of the player
      * @return array{token: string, sessionurl: string, watermark: string, resource: string, playlisturl: string,
      *     expiresat: int, lastposition: float, duration: float}
      */
-    public static function execute(int $contextid, string $url): array {
+    public static function execute(int $contextid, string $url, string $grant = ''): array {
         global $CFG, $USER;
-        ['contextid' => $contextid, 'url' => $url] = self::validate_parameters(self::execute_parameters(),
-            ['contextid' => $contextid, 'url' => $url]);
+        ['contextid' => $contextid, 'url' => $url, 'grant' => $grant] = self::validate_parameters(self::execute_parameters(),
+            ['contextid' => $contextid, 'url' => $url, 'grant' => $grant]);
 
-        $context = \context::instance_by_id($contextid, IGNORE_MISSING);
-        if (!$context) {
-            throw new \moodle_exception('error:nocontext', 'filter_hlsgate');
-        }
-        // Logged in, and allowed into the course and activity of that context (require_login).
-        self::validate_context($context);
+        $access = access_rule::check($contextid, $url, $grant);
 
         try {
             $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
             $minter = $config->minter();
             $sessionurl = $config->session_url();
-            $resolver = new resource_resolver($config, [self::class, 'read_playlist_file']);
-            ['resource' => $resource, 'playlisturl' => $playlisturl] = $resolver->resolve($url, (int) $context->id);
-
-            $user = \core_user::get_user($USER->id) ?: $USER;
-            $wm = watermark::render($config->watermarktemplate, [
-                'fullname' => fullname($user),
-                'firstname' => $user->firstname ?? '',
-                'lastname' => $user->lastname ?? '',
-                'email' => $user->email ?? '',
-                'username' => $user->username ?? '',
-                'idnumber' => $user->idnumber ?? '',
-                'id' => $user->id,
-            ]);
-            $coursecontext = $context->get_course_context(false);
+            // "Log in as": the token and the watermark name the person watching.
+            $real = \core\session\manager::is_loggedinas() ? \core\session\manager::get_realuser() : $USER;
+            $wm = self::watermark($config->watermarktemplate, \core_user::get_user($real->id) ?: $real,
+                $real->id != $USER->id ? fullname($USER) : null);
             $now = time();
-            $claims = token_minter::view_claims($config->issuer, (string) $USER->id, $resource, $now, $config->lifetime,
-                $wm, $coursecontext ? (string) $coursecontext->instanceid : null);
+            $claims = token_minter::view_claims($config->issuer, (string) $real->id, $access->resource, $now, $config->lifetime,
+                $wm, (string) $access->course->id);
             $token = $minter->mint($claims);
-            $progress = progress_store::get((int) $USER->id, (int) $context->id, $resource);
         } catch (playback_error $e) {
             throw new \moodle_exception($e->errorcode, 'filter_hlsgate', '', $e->a, $e->getMessage());
         } catch (\JsonException $e) {
@@ -105,12 +89,49 @@ class get_playback extends external_api {
             'token' => $token,
             'sessionurl' => $sessionurl,
             'watermark' => $wm,
-            'resource' => $resource,
-            'playlisturl' => $playlisturl,
+            'resource' => $access->resource,
+            'playlisturl' => $access->playlisturl,
             'expiresat' => $claims['exp'],
-            'lastposition' => $progress ? (float) $progress->lastposition : 0.0,
-            'duration' => $progress ? (float) $progress->duration : 0.0,
-        ];
+        ] + self::resume_point($access->context, $access->resource);
+    }
+
+    /**
+     * Where this user stopped last time in this context (filter_hlsgate_save_progress), for "resume".
+     *
+     * @param \context $context
+     * @param string $resource
+     * @return array{lastposition: float, duration: float} zeros when nothing is stored
+     */
+    private static function resume_point(\context $context, string $resource): array {
+        global $USER;
+        $row = progress_store::get((int) $USER->id, (int) $context->id, $resource);
+        return ['lastposition' => $row ? (float) $row->lastposition : 0.0, 'duration' => $row ? (float) $row->duration : 0.0];
+    }
+
+    /**
+     * The watermark text of a viewer.
+     *
+     * @param string $template the setting
+     * @param \stdClass $user the person watching
+     * @param string|null $asname full name of the user they are logged in as, if any
+     * @return string '' when the template is empty
+     */
+    private static function watermark(string $template, \stdClass $user, ?string $asname): string {
+        $wm = watermark::render($template, [
+            'fullname' => fullname($user),
+            'firstname' => $user->firstname ?? '',
+            'lastname' => $user->lastname ?? '',
+            'email' => $user->email ?? '',
+            'username' => $user->username ?? '',
+            'idnumber' => $user->idnumber ?? '',
+            'id' => $user->id,
+        ]);
+        if ($wm === '' || $asname === null) {
+            return $wm;
+        }
+        // Room for "as Y" within the watermark's length.
+        $real = mb_substr($wm, 0, intdiv(watermark::MAX_LENGTH * 2, 3));
+        return watermark::clean(get_string('watermark:loginas', 'filter_hlsgate', ['real' => $real, 'user' => $asname]));
     }
 
     /**
@@ -129,60 +150,5 @@ class get_playback extends external_api {
             'lastposition' => new external_value(PARAM_FLOAT, 'Where this user stopped last time (resume), seconds; 0 for none'),
             'duration' => new external_value(PARAM_FLOAT, 'Duration of the video as last reported, seconds; 0 when unknown'),
         ]);
-    }
-
-    /**
-     * The bytes of the playlist file a pluginfile.php URL names, a copy or an alias.
-     *
-     * Aliases of the File system repository keep no content in Moodle's file pool (only images are
-     * synchronised), so they are read from the repository's own folder.
-     *
-     * @param pluginfile_url $url the parsed URL
-     * @return string
-     * @throws playback_error 'error:filenotfound', 'error:filegone' or 'error:notaplaylist'
-     */
-    public static function read_playlist_file(pluginfile_url $url): string {
-        global $CFG;
-        $fs = get_file_storage();
-        $file = null;
-        foreach ($url->candidates() as $candidate) {
-            $file = $fs->get_file($url->contextid, $url->component, $url->filearea, $candidate['itemid'],
-                $candidate['filepath'], $candidate['filename']);
-            if ($file && !$file->is_directory()) {
-                break;
-            }
-            $file = null;
-        }
-        if (!$file) {
-            throw new playback_error('error:filenotfound', 'No stored file matches the playlist URL.', $url->filename);
-        }
-        if ($file->is_external_file() && $file->get_repository_type() === 'filesystem') {
-            require_once($CFG->dirroot . '/repository/lib.php');
-            try {
-                $repository = \repository::get_repository_by_id($file->get_repository_id(), \context_system::instance());
-                $path = $repository->get_file($file->get_reference())['path'] ?? '';
-            } catch (\Throwable $e) {
-                throw new playback_error('error:filegone', $e->getMessage(), $url->filename);
-            }
-            if ($path === '' || !is_file($path) || !is_readable($path)) {
-                throw new playback_error('error:filegone', 'The file the alias points to is gone.', $url->filename);
-            }
-            if (filesize($path) > playlist_parser::MAX_BYTES) {
-                throw new playback_error('error:notaplaylist', 'The file is too large to be an HLS playlist.');
-            }
-            $content = file_get_contents($path);
-            if ($content === false) {
-                throw new playback_error('error:filegone', 'The file the alias points to cannot be read.', $url->filename);
-            }
-            return $content;
-        }
-        if ($file->get_filesize() > playlist_parser::MAX_BYTES) {
-            throw new playback_error('error:notaplaylist', 'The file is too large to be an HLS playlist.');
-        }
-        try {
-            return $file->get_content();
-        } catch (\Throwable $e) {
-            throw new playback_error('error:filegone', $e->getMessage(), $url->filename);
-        }
     }
 }

@@ -21,17 +21,16 @@ use core_external\external_function_parameters;
 use core_external\external_multiple_structure;
 use core_external\external_single_structure;
 use core_external\external_value;
-use filter_hlsgate\local\playback_error;
-use filter_hlsgate\local\plugin_config;
+use filter_hlsgate\local\access_rule;
 use filter_hlsgate\local\progress_store;
-use filter_hlsgate\local\resource_resolver;
 use filter_hlsgate\local\watched_ranges;
 
 /**
  * filter_hlsgate_save_progress: what a player played of a video, for resume and the teacher's report.
  *
- * The same access rule as filter_hlsgate_get_playback decides whether the user may report on that
- * video in that context. A report carries every range its player session recorded, so a retry adds
+ * The same access rule as filter_hlsgate_get_playback ({@see access_rule::check()}) decides whether
+ * the user may report on that video in that context. Under "Log in as" nothing is stored: the
+ * viewing is not the student's. A report carries every range its player session recorded, so a retry adds
  * nothing; one that claims more than wall time allows since the last accepted report is refused
  * with error:implausible.
  *
@@ -49,6 +48,7 @@ class save_progress extends external_api {
         return new external_function_parameters([
             'contextid' => new external_value(PARAM_INT, 'Context the player was shown in (data-hlsgate-contextid)'),
             'url' => new external_value(PARAM_RAW, 'Playlist URL of the player (data-hlsgate-src)'),
+            'grant' => new external_value(PARAM_RAW, 'Embed grant of the player (data-hlsgate-grant)'),
             'session' => new external_value(PARAM_ALPHANUMEXT, 'Random id of the player session (one page view)'),
             'seq' => new external_value(PARAM_INT, 'Sequence number of the report within the session'),
             'ranges' => new external_multiple_structure(new external_single_structure([
@@ -67,6 +67,7 @@ class save_progress extends external_api {
      *
      * @param int $contextid
      * @param string $url
+     * @param string $grant
      * @param string $session
      * @param int $seq
      * @param array $ranges list of {start, end}
@@ -75,11 +76,11 @@ class save_progress extends external_api {
      * @param bool $started
      * @return array{watched: float, duration: float, percent: float, lastposition: float}
      */
-    public static function execute(int $contextid, string $url, string $session, int $seq, array $ranges,
+    public static function execute(int $contextid, string $url, string $grant, string $session, int $seq, array $ranges,
             float $position, float $duration, bool $started = false): array {
         global $USER;
         $params = self::validate_parameters(self::execute_parameters(), [
-            'contextid' => $contextid, 'url' => $url, 'session' => $session, 'seq' => $seq, 'ranges' => $ranges,
+            'contextid' => $contextid, 'url' => $url, 'grant' => $grant, 'session' => $session, 'seq' => $seq, 'ranges' => $ranges,
             'position' => $position, 'duration' => $duration, 'started' => $started,
         ]);
         if ($params['session'] === '' || strlen($params['session']) > 64) {
@@ -88,9 +89,13 @@ class save_progress extends external_api {
         if (count($params['ranges']) > watched_ranges::MAX_RANGES) {
             throw new \invalid_parameter_exception('at most ' . watched_ranges::MAX_RANGES . ' ranges');
         }
-        [$context, $resource] = self::check_access($params['contextid'], $params['url']);
+        $access = access_rule::check($params['contextid'], $params['url'], $params['grant']);
+        if (\core\session\manager::is_loggedinas()) {
+            $row = progress_store::get((int) $USER->id, (int) $access->context->id, $access->resource);
+            return self::answer($row);
+        }
 
-        $row = progress_store::save((int) $USER->id, $context, $resource, $params['url'], [
+        $row = progress_store::save((int) $USER->id, $access->context, $access->resource, $access->url, [
             'session' => $params['session'],
             'seq' => $params['seq'],
             'ranges' => array_map(static fn(array $r): array => [(float) $r['start'], (float) $r['end']], $params['ranges']),
@@ -98,6 +103,19 @@ class save_progress extends external_api {
             'duration' => $params['duration'],
             'started' => $params['started'],
         ]);
+        return self::answer($row);
+    }
+
+    /**
+     * The answer: what is stored now.
+     *
+     * @param \stdClass|null $row
+     * @return array{watched: float, duration: float, percent: float, lastposition: float}
+     */
+    private static function answer(?\stdClass $row): array {
+        if (!$row) {
+            return ['watched' => 0.0, 'duration' => 0.0, 'percent' => 0.0, 'lastposition' => 0.0];
+        }
         $stored = json_decode($row->ranges, true) ?: [];
         return [
             'watched' => (float) $row->watched,
@@ -105,30 +123,6 @@ class save_progress extends external_api {
             'percent' => watched_ranges::percent($stored, (float) $row->duration),
             'lastposition' => (float) $row->lastposition,
         ];
-    }
-
-    /**
-     * The access rule of playback, for a report: the context and the video's resource.
-     *
-     * @param int $contextid
-     * @param string $url
-     * @return array{0: \context, 1: string}
-     */
-    private static function check_access(int $contextid, string $url): array {
-        global $CFG;
-        $context = \context::instance_by_id($contextid, IGNORE_MISSING);
-        if (!$context) {
-            throw new \moodle_exception('error:nocontext', 'filter_hlsgate');
-        }
-        self::validate_context($context);
-        try {
-            $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
-            $resolver = new resource_resolver($config, [get_playback::class, 'read_playlist_file']);
-            ['resource' => $resource] = $resolver->resolve($url, (int) $context->id);
-        } catch (playback_error $e) {
-            throw new \moodle_exception($e->errorcode, 'filter_hlsgate', '', $e->a, $e->getMessage());
-        }
-        return [$context, $resource];
     }
 
     /**

@@ -161,9 +161,12 @@ class link_matcher {
      *
      * @param string $text HTML
      * @param int $contextid the context the text is shown in
+     * @param callable(string): ?string|null $grantfor given a match's URL, the embed grant to put in its
+     *     placeholder, or null to leave that link or video to the other filters; without it every match
+     *     becomes a placeholder without a grant
      * @return string
      */
-    public function rewrite(string $text, int $contextid): string {
+    public function rewrite(string $text, int $contextid, ?callable $grantfor = null): string {
         $matches = $this->find($text);
         if (!$matches) {
             return $text;
@@ -171,8 +174,12 @@ class link_matcher {
         $result = '';
         $copied = 0;
         foreach ($matches as $match) {
+            $grant = $grantfor === null ? '' : $grantfor($match['url']);
+            if ($grant === null) {
+                continue;
+            }
             $result .= substr($text, $copied, $match['offset'] - $copied)
-                . markup::player($match['url'], $contextid, $match['title'], $match['width'], $match['height']);
+                . markup::player($match['url'], $contextid, $match['title'], $match['width'], $match['height'], $grant);
             $copied = $match['offset'] + $match['length'];
         }
         return $result . substr($text, $copied);

@@ -20,7 +20,8 @@ namespace filter_hlsgate\local;
  * The player placeholder the filter writes in place of a link or a video tag.
  *
  * Moodle may cache filtered text and show it to anyone, so the markup holds no per-user data:
- * only the playlist URL, the context id, the title and display options. The AMD module
+ * only the playlist URL, the context id, the embed grant (which depends on nothing else), the title
+ * and display options. The AMD module
  * filter_hlsgate/player finds it by its class and asks the web service for a token on play.
  * The fallback link carries the class nomediaplugin, so the Multimedia plugins filter (and this
  * filter, run again) leaves it alone; the wrapper is a span so it may sit inside a paragraph.
@@ -41,15 +42,20 @@ class markup {
      * @param string $title the player's title; may be empty
      * @param int|null $width width in CSS pixels from the editor's video tag
      * @param int|null $height height in CSS pixels from the editor's video tag
+     * @param string $grant the embed grant of the URL in that context ({@see embed_grant}); '' for none
      * @return string HTML
      */
-    public static function player(string $url, int $contextid, string $title, ?int $width = null, ?int $height = null): string {
+    public static function player(string $url, int $contextid, string $title, ?int $width = null, ?int $height = null,
+            string $grant = ''): string {
         $attributes = [
             'class' => self::CSS_CLASS,
             'data-hlsgate-src' => $url,
             'data-hlsgate-contextid' => (string) $contextid,
-            'data-hlsgate-title' => $title,
         ];
+        if ($grant !== '') {
+            $attributes['data-hlsgate-grant'] = $grant;
+        }
+        $attributes['data-hlsgate-title'] = $title;
         if ($width !== null && $height !== null) {
             $attributes['data-hlsgate-width'] = (string) $width;
             $attributes['data-hlsgate-height'] = (string) $height;

@@ -111,6 +111,21 @@ class media_bases {
     }
 
     /**
+     * The one spelling of a playlist URL pasted into a text (scheme and host in lower case, no
+     * default port), when it is `<base><dir>/<plain segments>.m3u8`; else null.
+     *
+     * @param string $url absolute URL
+     * @return string|null
+     */
+    public function canonical_playlist_url(string $url): ?string {
+        if ($this->resource_for_playlist_url($url) === null) {
+            return null;
+        }
+        $parts = self::split_absolute($url);
+        return $parts['scheme'] . '://' . $parts['authority'] . $parts['path'];
+    }
+
+    /**
      * The resource of a playlist URL pasted into a text: `<base><dir>/` when the URL is
      * `<base><dir>/<plain segments>.m3u8`, else null.
      *
@@ -128,6 +143,10 @@ class media_bases {
      * The resource of any URL under a base: `<base><dir>/` when the URL is
      * `<base><dir>/<plain segments>`, else null.
      *
+     * Bases may nest (`https://m/` and `https://m/lectures/`): the longest base the URL lies under
+     * is the one that counts, as on the auth server, so a folder of videos can never pass as the
+     * `<dir>` of a shorter base; a resource that is itself a base or lies above one is refused.
+     *
      * @param string $url absolute URL
      * @return string|null
      */
@@ -137,22 +156,69 @@ class media_bases {
             return null;
         }
         $normalised = $parts['scheme'] . '://' . $parts['authority'] . $parts['path'];
-        foreach ($this->bases as $base) {
-            if (!str_starts_with($normalised, $base)) {
-                continue;
-            }
-            $segments = explode('/', substr($normalised, strlen($base)));
-            if (count($segments) < 2 || !preg_match(self::DIR_PATTERN, $segments[0])) {
-                continue;
-            }
-            foreach (array_slice($segments, 1) as $segment) {
-                if (!preg_match(self::SEGMENT_PATTERN, $segment)) {
-                    continue 2;
-                }
-            }
-            return $base . $segments[0] . '/';
+        $base = $this->longest_base_of($normalised);
+        if ($base === null) {
+            return null;
         }
-        return null;
+        $segments = explode('/', substr($normalised, strlen($base)));
+        if (count($segments) < 2 || !preg_match(self::DIR_PATTERN, $segments[0])) {
+            return null;
+        }
+        foreach (array_slice($segments, 1) as $segment) {
+            if (!preg_match(self::SEGMENT_PATTERN, $segment)) {
+                return null;
+            }
+        }
+        $resource = $base . $segments[0] . '/';
+        return $this->is_above_a_base($resource) ? null : $resource;
+    }
+
+    /**
+     * Whether a view-token resource obeys the rule both sides apply (DESIGN.md, `res`): the longest
+     * base it lies under, exactly one `<dir>` and a trailing slash, and no base at or below it.
+     * The same rule as checkResource in server/token.ts; the shared token vectors test both.
+     *
+     * @param string $resource e.g. `https://media.example.edu/lectures/<dir>/`
+     * @return bool
+     */
+    public function is_resource(string $resource): bool {
+        if (!str_ends_with($resource, '/') || $this->is_above_a_base($resource)) {
+            return false;
+        }
+        $base = $this->longest_base_of($resource);
+        return $base !== null && preg_match(self::DIR_PATTERN, substr($resource, strlen($base), -1)) === 1;
+    }
+
+    /**
+     * The longest configured base that a normalised URL starts with.
+     *
+     * @param string $url
+     * @return string|null
+     */
+    private function longest_base_of(string $url): ?string {
+        $longest = null;
+        foreach ($this->bases as $base) {
+            if (str_starts_with($url, $base) && ($longest === null || strlen($base) > strlen($longest))) {
+                $longest = $base;
+            }
+        }
+        return $longest;
+    }
+
+    /**
+     * Whether some configured base lies at or below a resource, so that cookies for it would open
+     * every video of that base.
+     *
+     * @param string $resource
+     * @return bool
+     */
+    private function is_above_a_base(string $resource): bool {
+        foreach ($this->bases as $base) {
+            if (str_starts_with($base, $resource)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

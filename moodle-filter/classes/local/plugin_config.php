@@ -55,6 +55,7 @@ class plugin_config {
      * @param string $watermarktemplate e.g. `{fullname} · {email}`
      * @param float[] $playbackrates rates offered by the player
      * @param string $aspectratio e.g. 16:9
+     * @param string $embedkey the site's key of the embed grants
      */
     private function __construct(
         /** @var string the site's address */
@@ -77,6 +78,8 @@ class plugin_config {
         public readonly array $playbackrates,
         /** @var string aspect ratio */
         public readonly string $aspectratio,
+        /** @var string the site's key of the embed grants (made at install, never a setting on screen) */
+        private readonly string $embedkey,
     ) {
     }
 
@@ -105,6 +108,7 @@ class plugin_config {
             isset($settings['watermark']) && is_string($settings['watermark']) ? $settings['watermark'] : self::DEFAULT_WATERMARK,
             self::parse_rates($text('playbackrates', self::DEFAULT_RATES)),
             in_array($aspectratio, self::ASPECT_RATIOS, true) ? $aspectratio : '16:9',
+            isset($settings['embedkey']) && is_string($settings['embedkey']) ? $settings['embedkey'] : '',
         );
     }
 
@@ -115,6 +119,16 @@ class plugin_config {
      */
     public function url_policy(): url_policy {
         return new url_policy($this->wwwroot, $this->bases);
+    }
+
+    /**
+     * The embed grants of this site.
+     *
+     * @return embed_grant
+     * @throws playback_error 'error:notconfigured' when the site has no embed key (the upgrade did not run)
+     */
+    public function embed_grant(): embed_grant {
+        return new embed_grant($this->embedkey);
     }
 
     /**

@@ -29,6 +29,9 @@ namespace filter_hlsgate\local;
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 class pluginfile_url {
+    /** Areas besides 'intro' whose files every viewer of the module may read, by module name. */
+    private const MODULE_AREAS = ['page' => ['content'], 'book' => ['chapter']];
+
     /**
      * Constructor; use {@see self::parse()}.
      *
@@ -95,6 +98,38 @@ class pluginfile_url {
             }
         }
         return new self((int) $contextid, $component, $filearea, $segments, $filename);
+    }
+
+    /**
+     * The one spelling of this URL that the embed grant signs: slash arguments, every segment
+     * percent-encoded as rawurlencode does, no query or fragment.
+     *
+     * @param string $wwwroot the site's address
+     * @return string
+     */
+    public function canonical(string $wwwroot): string {
+        $segments = [(string) $this->contextid, $this->component, $this->filearea, ...$this->args, $this->filename];
+        return rtrim($wwwroot, '/') . '/pluginfile.php/' . implode('/', array_map('rawurlencode', $segments));
+    }
+
+    /**
+     * Whether the file lies in an area that everyone who may enter the context may read, and that
+     * holds the text the filter renders there: module descriptions and a page's content, a book's
+     * chapters, a course's summary and section summaries, an HTML block's content. Never areas of
+     * one user or one group (submissions, feedback, forum posts, private files).
+     *
+     * @param string $level 'course', 'module' or 'block': the level of the context the text is in
+     * @param string $plugin the module's name (page, label, ...) or the block's (html, ...)
+     * @return bool
+     */
+    public function is_shared_in(string $level, string $plugin): bool {
+        return match ($level) {
+            'course' => $this->component === 'course' && in_array($this->filearea, ['summary', 'section'], true),
+            'module' => $plugin !== '' && $this->component === 'mod_' . $plugin
+                && ($this->filearea === 'intro' || in_array($this->filearea, self::MODULE_AREAS[$plugin] ?? [], true)),
+            'block' => $plugin === 'html' && $this->component === 'block_html' && $this->filearea === 'content',
+            default => false,
+        };
     }
 
     /**

@@ -26,6 +26,9 @@ namespace filter_hlsgate\local;
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 class url_policy {
+    /** Longer URLs are no playlist URL of ours (the auth server takes a `res` of at most 2048). */
+    public const MAX_URL_LENGTH = 4096;
+
     /**
      * Constructor.
      *
@@ -47,6 +50,25 @@ class url_policy {
      * @return bool
      */
     public function accepts(string $url): bool {
-        return pluginfile_url::parse($url, $this->wwwroot) !== null || $this->bases->resource_for_playlist_url($url) !== null;
+        return $this->canonical($url) !== null;
+    }
+
+    /**
+     * The one spelling of a playlist URL that the embed grant signs and the web service works
+     * from: null when the URL does not become a player.
+     *
+     * @param string $url absolute URL, HTML entities already decoded; surrounding white space is ignored
+     * @return string|null
+     */
+    public function canonical(string $url): ?string {
+        $url = trim($url);
+        if (strlen($url) > self::MAX_URL_LENGTH) {
+            return null;
+        }
+        $pluginfile = pluginfile_url::parse($url, $this->wwwroot);
+        if ($pluginfile !== null) {
+            return $pluginfile->canonical($this->wwwroot);
+        }
+        return $this->bases->canonical_playlist_url($url);
     }
 }

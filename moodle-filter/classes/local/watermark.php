@@ -45,6 +45,17 @@ class watermark {
             }
             return (string) ($fields[$m[1]] ?? '');
         }, $template) ?? '';
+        return self::clean($text);
+    }
+
+    /**
+     * A watermark text as the player may draw it: control characters and runs of white space
+     * become one space, at most MAX_LENGTH characters.
+     *
+     * @param string $text
+     * @return string
+     */
+    public static function clean(string $text): string {
         $text = preg_replace('/[\x00-\x1f\x7f]+/u', ' ', $text) ?? '';
         $text = trim(preg_replace('/\s+/u', ' ', $text) ?? '');
         if (preg_match('/^.{0,' . self::MAX_LENGTH . '}/us', $text, $m)) {

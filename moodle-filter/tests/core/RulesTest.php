@@ -83,6 +83,27 @@ final class RulesTest extends TestCase {
         $this->assertNull($bases->resource_for_url("https://media.example.test/lectures/{$dir}ä/x.m3u8"));
     }
 
+    public function test_nested_bases_longest_match_and_nothing_at_or_above_a_base(): void {
+        $dir = 'AbCdEfGhIjKlMnOpQrSt12';
+        $folder = 'https://media.example.test/lecture-recordings/';
+        foreach (["https://media.example.test/\n$folder", "$folder\nhttps://media.example.test/"] as $setting) {
+            $bases = media_bases::from_setting($setting);
+            $this->assertSame("$folder$dir/", $bases->resource_for_playlist_url("$folder$dir/master.m3u8"));
+            $this->assertSame("https://media.example.test/$dir/", $bases->resource_for_url("https://media.example.test/$dir/x.ts"));
+            // Under the shorter base, lecture-recordings/ would pass as one video: cookies for every video below it.
+            $this->assertNull($bases->resource_for_playlist_url("{$folder}master.m3u8"));
+            $this->assertNull($bases->resource_for_url("{$folder}index.m3u8"));
+            $this->assertFalse($bases->is_resource($folder));
+            $this->assertFalse($bases->is_resource('https://media.example.test/'));
+            $this->assertTrue($bases->is_resource("$folder$dir/"));
+            $this->assertFalse($bases->is_resource("$folder$dir"));
+            $this->assertFalse($bases->is_resource("$folder$dir/720p/"));
+        }
+        $bases = media_bases::from_setting("https://media.example.test/\nhttps://media.example.test/$dir/sub/");
+        $this->assertNull($bases->resource_for_url("https://media.example.test/$dir/master.m3u8"), 'above a base');
+        $this->assertFalse($bases->is_resource("https://media.example.test/$dir/"));
+    }
+
     public function test_pluginfile_urls(): void {
         $www = 'https://moodle.example.test';
         $page = pluginfile_url::parse("$www/pluginfile.php/22/mod_page/content/1/lecture1.m3u8", $www);

@@ -16,6 +16,7 @@
 
 namespace filter_hlsgate\tests\core;
 
+use filter_hlsgate\local\media_bases;
 use filter_hlsgate\local\playback_error;
 use filter_hlsgate\local\token_minter;
 use PHPUnit\Framework\TestCase;
@@ -29,6 +30,7 @@ use PHPUnit\Framework\TestCase;
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  * @covers     \filter_hlsgate\local\token_minter
+ * @covers     \filter_hlsgate\local\media_bases
  */
 final class TokenMinterTest extends TestCase {
     /**
@@ -63,6 +65,23 @@ final class TokenMinterTest extends TestCase {
     public function test_mints_the_bytes_of_the_shared_vectors(array $vector): void {
         $minter = new token_minter($vector['kid'], $vector['secret']);
         $this->assertSame($vector['token'], $minter->mint($vector['claims']));
+    }
+
+    /**
+     * @dataProvider mintable_vectors
+     * @param array<string, mixed> $vector
+     */
+    public function test_judges_the_res_of_the_shared_vectors_as_the_server_does(array $vector): void {
+        // The server's checkResource and media_bases apply one rule (nested bases included): every
+        // vector the server refuses with resource_forbidden has a res PHP would never mint.
+        $bases = media_bases::from_setting(implode("\n", self::vectors()['verify']['mediaBaseUrls']));
+        $this->assertSame([], $bases->errors());
+        $this->assertSame($vector['expect'] !== 'resource_forbidden', $bases->is_resource($vector['claims']['res']));
+        if ($vector['expect'] !== 'resource_forbidden') {
+            $this->assertSame($vector['claims']['res'], $bases->resource_for_url($vector['claims']['res'] . 'master.m3u8'));
+        } else {
+            $this->assertNotSame($vector['claims']['res'], $bases->resource_for_url($vector['claims']['res'] . 'master.m3u8'));
+        }
     }
 
     public function test_vectors_cover_acceptance_and_each_refusal(): void {

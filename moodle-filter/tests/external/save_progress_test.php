@@ -20,6 +20,8 @@ namespace filter_hlsgate\external;
 use core_external\external_api;
 use filter_hlsgate\event\video_progress;
 use filter_hlsgate\event\video_viewed;
+use filter_hlsgate\local\access_rule;
+use filter_hlsgate\local\plugin_config;
 use filter_hlsgate\local\progress_store;
 
 /**
@@ -50,18 +52,34 @@ final class save_progress_test extends \advanced_testcase {
     private string $url;
 
     protected function setUp(): void {
+        global $CFG;
         parent::setUp();
         $this->resetAfterTest();
+        require_once($CFG->libdir . '/filterlib.php');
         set_config('authurl', 'https://media.example.test/_auth', 'filter_hlsgate');
         set_config('tokenkid', 'k2026a', 'filter_hlsgate');
         set_config('tokensecret', self::SECRET, 'filter_hlsgate');
         set_config('tokenlifetime', 300, 'filter_hlsgate');
         set_config('mediabaseurls', self::BASE, 'filter_hlsgate');
+        filter_set_global_state('hlsgate', TEXTFILTER_ON);
         $this->course = $this->getDataGenerator()->create_course();
         $page = $this->getDataGenerator()->create_module('page', ['course' => $this->course->id]);
         $this->context = \context_module::instance($page->cmid);
         $this->student = $this->getDataGenerator()->create_and_enrol($this->course, 'student');
         $this->url = self::BASE . self::DIR . '/master.m3u8';
+    }
+
+    /**
+     * The embed grant the filter writes for a URL in a context.
+     *
+     * @param string $url
+     * @param \context $context
+     * @return string
+     */
+    private static function grant(string $url, \context $context): string {
+        global $CFG;
+        $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
+        return (string) access_rule::grant_for($context, $url, $config);
     }
 
     /**
@@ -75,7 +93,9 @@ final class save_progress_test extends \advanced_testcase {
         $report += ['session' => 'sessionA', 'seq' => 1, 'ranges' => [], 'position' => 0.0, 'duration' => 600.0,
             'started' => false];
         $ranges = array_map(static fn(array $r): array => ['start' => $r[0], 'end' => $r[1]], $report['ranges']);
-        $result = save_progress::execute($contextid ?? (int) $this->context->id, $this->url, $report['session'],
+        $contextid ??= (int) $this->context->id;
+        $grant = $report['grant'] ?? self::grant($this->url, \context::instance_by_id($contextid));
+        $result = save_progress::execute($contextid, $this->url, $grant, $report['session'],
             $report['seq'], $ranges, (float) $report['position'], (float) $report['duration'], $report['started']);
         return external_api::clean_returnvalue(save_progress::execute_returns(), $result);
     }
@@ -107,7 +127,7 @@ final class save_progress_test extends \advanced_testcase {
         $this->assertSame((int) $this->context->id, (int) $events[0]->contextid);
 
         $playback = external_api::clean_returnvalue(get_playback::execute_returns(),
-            get_playback::execute((int) $this->context->id, $this->url));
+            get_playback::execute((int) $this->context->id, $this->url, self::grant($this->url, $this->context)));
         $this->assertSame(40.0, $playback['lastposition']);
         $this->assertSame(600.0, $playback['duration']);
     }
