@@ -5,13 +5,14 @@
  * lifetime and stop its auth server, which every page shares.
  */
 import { defineConfig } from '@playwright/test';
+import type { EngineOptions } from './demo/e2e/helpers.ts';
 
 // The stack's ports follow HLSGATE_MEDIA_PORT / HLSGATE_DEMO_PORT, so two checkouts can run their
 // browser tests side by side.
 const MEDIA_URL = `http://localhost:${process.env.HLSGATE_MEDIA_PORT ?? '8787'}`;
 const DEMO_URL = `http://localhost:${process.env.HLSGATE_DEMO_PORT ?? '5173'}`;
 
-export default defineConfig({
+export default defineConfig<EngineOptions>({
   testDir: 'demo/e2e',
   workers: 1,
   fullyParallel: false,
@@ -31,6 +32,11 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
+  // The player's tests run on video.js; those tagged @engines run on hls.js too.
+  projects: [
+    { name: 'videojs', use: { engine: 'videojs' } },
+    { name: 'hlsjs', use: { engine: 'hlsjs' }, grep: /@engines/ },
+  ],
   webServer: {
     command: 'npx tsx demo/stack/start.ts',
     url: `${MEDIA_URL}/_dev/ready`,

@@ -34,6 +34,17 @@ export interface Labels {
   quality: string;
   auto: string;
   playbackRate: string;
+  /** The hls.js engine's own control bar. */
+  play: string;
+  pause: string;
+  seek: string;
+  mute: string;
+  unmute: string;
+  volume: string;
+  captions: string;
+  fullscreen: string;
+  exitFullscreen: string;
+  player: string;
 }
 
 export const DEFAULT_LABELS: Labels = {
@@ -45,6 +56,16 @@ export const DEFAULT_LABELS: Labels = {
   quality: 'Quality',
   auto: 'Auto',
   playbackRate: 'Playback rate',
+  play: 'Play',
+  pause: 'Pause',
+  seek: 'Seek',
+  mute: 'Mute',
+  unmute: 'Unmute',
+  volume: 'Volume',
+  captions: 'Captions',
+  fullscreen: 'Fullscreen',
+  exitFullscreen: 'Exit fullscreen',
+  player: 'Video player',
 };
 
 /** What one `POST /session` attempt came to, before any retry decision. */

@@ -1,20 +1,21 @@
 /**
- * hlsgate's player: a video.js 8 plugin that plays a lecture's HLS master playlist behind CloudFront
- * signed cookies and keeps them fresh. `registerHlsgate(videojs)` once, then
- * `player.hlsgate({ src, getToken })`. See README.md.
+ * hlsgate's player for video.js 8: a plugin that plays a lecture's HLS master playlist behind
+ * CloudFront signed cookies and keeps them fresh. `registerHlsgate(videojs)` once, then
+ * `player.hlsgate({ src, getToken })`. The same core on hls.js: `hlsjs.ts` (`attachHlsgate`). See README.md.
  */
+export { VERSION, hasMediaSource, registerHlsgate } from './plugin.ts';
 export {
   EVENTS,
-  VERSION,
-  hasMediaSource,
-  registerHlsgate,
   type ErrorEventPayload,
+  type EventPayloads,
   type HlsgateEventType,
   type HlsgateStats,
+  type QualityEventPayload,
   type RefreshEventPayload,
   type RetryEventPayload,
   type SessionEventPayload,
-} from './plugin.ts';
+} from './events.ts';
 export { DEFAULT_PLAYBACK_RATES, DEFAULT_RETRY, HlsgateOptionsError, type HlsgateOptions } from './options.ts';
 export { DEFAULT_LABELS, type HlsgateError, type HlsgateErrorCode, type Labels } from './errors.ts';
+export type { PlayerContext, OnPlayer } from './player-context.ts';
 export type { SessionInfo } from './session-manager.ts';

@@ -10,6 +10,7 @@ describe('resolveOptions', () => {
     expect(o.sessionUrl).toBe('http://localhost:8787/_auth/session');
     expect(o.retry).toEqual(DEFAULT_RETRY);
     expect(o.refreshMargin).toBe(10);
+    expect(o.lean).toBe(true);
     expect(o.labels.sessionEnded).toBe('Your session has ended — reload the page');
   });
 
@@ -25,6 +26,8 @@ describe('resolveOptions', () => {
       [{ src, getToken, labels: { nope: 'x' } }, 'labels.nope'],
       [{ src, getToken, watermark: 3 }, 'watermark'],
       [{ src, getToken, playbackRates: [0] }, 'playbackRates'],
+      [{ src, getToken, lean: 'yes' }, 'lean'],
+      [{ src, getToken, onPlayer: {} }, 'onPlayer'],
     ];
     for (const [input, option] of cases) {
       expect(() => resolveOptions(input as never)).toThrow(HlsgateOptionsError);

@@ -4,6 +4,7 @@
  */
 import type { RetryPolicy } from '../common/retry.ts';
 import { DEFAULT_LABELS, type Labels } from './errors.ts';
+import type { OnPlayer } from './player-context.ts';
 
 export interface HlsgateOptions {
   /** Absolute URL of the master playlist (`https://media.example.edu/lectures/<dir>/master.m3u8`). */
@@ -24,6 +25,14 @@ export interface HlsgateOptions {
   playbackRates?: number[];
   /** MIME type of the source (default `application/x-mpegURL`). */
   type?: string;
+  /**
+   * Lean until play (default true): nothing before the player comes into view, then only the token
+   * and the session; no media before play; no refresh while nobody watches. `false`: start at once
+   * and keep the cookies fresh whether the video plays or not.
+   */
+  lean?: boolean;
+  /** A page's per-player hook (progress tracking, a resume offer…): see `PlayerContext`. */
+  onPlayer?: OnPlayer;
 }
 
 export interface ResolvedOptions {
@@ -36,6 +45,8 @@ export interface ResolvedOptions {
   labels: Labels;
   playbackRates: number[];
   type: string;
+  lean: boolean;
+  onPlayer: OnPlayer | undefined;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetry: 6, retryDelayMs: 1_000, maxRetryDelayMs: 8_000 };
@@ -96,6 +107,8 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
   if (!Array.isArray(playbackRates) || playbackRates.some((r) => typeof r !== 'number' || !(r > 0) || r > 16)) {
     throw new HlsgateOptionsError('playbackRates', 'must be an array of numbers between 0 and 16');
   }
+  if (input.lean !== undefined && typeof input.lean !== 'boolean') throw new HlsgateOptionsError('lean', 'must be true or false');
+  if (input.onPlayer !== undefined && typeof input.onPlayer !== 'function') throw new HlsgateOptionsError('onPlayer', 'must be a function');
   return {
     src,
     getToken: input.getToken,
@@ -106,6 +119,8 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
     labels,
     playbackRates,
     type: input.type ?? 'application/x-mpegURL',
+    lean: input.lean ?? true,
+    onPlayer: input.onPlayer,
   };
 }
 

@@ -1,274 +1,151 @@
 /**
- * The video.js 8 advanced plugin `hlsgate`: wires the session manager (cookies), the 403 safety net
- * (VHS's xhr), the quality menu, the watermark and the no-download measures into one player.
- * Built by `registerHlsgate(videojs)` so the same code serves the ESM build (video.js a peer) and the
- * AMD bundle (video.js inside).
+ * The video.js 8 advanced plugin `hlsgate`: the engine-neutral controller (session, refresh, events,
+ * stats) wired to video.js and VHS — the 403 safety net around VHS's xhr, the quality menu, the
+ * watermark, the notices, the no-download measures, lean until play. `dispose()` restores what it
+ * changed. Built by `registerHlsgate(videojs)` so the same code serves the ESM build (video.js a
+ * peer) and the AMD bundle (video.js inside).
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- video.js components are untyped at this level */
-import { makeError, type HlsgateError } from './errors.ts';
+import { HlsgateController } from './controller.ts';
+import type { HlsgateError } from './errors.ts';
+import { EVENTS, type EventPayloads, type HlsgateEventType, type HlsgateStats } from './events.ts';
+import { PLAYER_CSS, injectStyle } from './style.ts';
+import { StallNotice } from './notice.ts';
 import { resolveOptions, type HlsgateOptions, type ResolvedOptions } from './options.ts';
-import { buttonLabel, choose, qualityItems, type LevelLike } from './quality.ts';
-import { wrapXhr, type RecoverReason, type XhrFunction } from './request-retry.ts';
-import { SessionManager, type RefreshReason, type SessionInfo } from './session-manager.ts';
+import { registerQualityMenu } from './quality-menu.ts';
+import { wrapXhr, type XhrFunction } from './request-retry.ts';
+import type { PlayerContext } from './player-context.ts';
+import type { VideojsStatic, VjsComponent, VjsPlayer } from './videojs-types.ts';
+import { whenVisible } from './visibility.ts';
+import { Watermark } from './watermark.ts';
 
-export const VERSION = '0.1.0';
-
-/** Every event the plugin fires on the player, declared up front. */
-export const EVENTS = ['hlsgate:session', 'hlsgate:refresh', 'hlsgate:retry', 'hlsgate:error'] as const;
-export type HlsgateEventType = (typeof EVENTS)[number];
-
-/** `hlsgate:session`: cookies obtained (the first time or again). */
-export interface SessionEventPayload extends SessionInfo {
-  reason: RefreshReason;
-  /** Another player of the same video made the request. */
-  joined: boolean;
-  initial: boolean;
-  durationMs: number;
-}
-/** `hlsgate:refresh`: a refresh completed (every session but the first). */
-export type RefreshEventPayload = SessionEventPayload;
-/** `hlsgate:retry`: the auth server failed and is asked again (`session`), or a refused media request is being recovered (`request`). */
-export type RetryEventPayload =
-  | { kind: 'session'; attempt: number; delayMs: number; error: HlsgateError; reason: RefreshReason }
-  | { kind: 'request'; status: number; cause: RecoverReason; requestType: string | undefined };
-/** `hlsgate:error`: errors as data; `fatal` ones are shown in the player. */
-export type ErrorEventPayload = HlsgateError;
-
-export interface HlsgateStats {
-  sessions: number;
-  refreshes: number;
-  sessionRetries: number;
-  requestRecoveries: number;
-  requestRecoveryFailures: number;
-  tokenRequests: number;
-  session: SessionInfo | undefined;
-  /** Milliseconds until the cookies expire, from the server's answer. */
-  cookieRemainingMs: number | undefined;
-  lastError: HlsgateError | undefined;
-}
-
-const STYLE_ID = 'hlsgate-style';
-const CSS = `.vjs-hlsgate-watermark{position:absolute;z-index:3;pointer-events:none;user-select:none;white-space:nowrap;
-color:rgba(255,255,255,.38);font:600 15px/1.2 system-ui,sans-serif;text-shadow:0 0 3px rgba(0,0,0,.7);transition:top 3s ease,left 3s ease}
-.vjs-fullscreen .vjs-hlsgate-watermark{font-size:22px}
-.video-js .vjs-hlsgate-quality .vjs-menu-button{width:auto;min-width:4.5em}
-.vjs-hlsgate-quality-value{font-size:1.1em;line-height:3;padding:0 .6em;pointer-events:none}
-.video-js .vjs-hlsgate-quality .vjs-menu .vjs-menu-content{width:11em;left:-3em}
-.vjs-hlsgate-playing:after{content:" ●";font-size:.8em}
-.vjs-hlsgate-notice{position:absolute;left:0;right:0;bottom:4.5em;z-index:2;text-align:center;pointer-events:none;
-font:500 15px/1.3 system-ui,sans-serif;color:#fff;text-shadow:0 0 4px #000}`;
-
-function injectStyle(doc: Document): void {
-  if (doc.getElementById(STYLE_ID)) return;
-  const style = doc.createElement('style');
-  style.id = STYLE_ID;
-  style.textContent = CSS;
-  doc.head.appendChild(style);
-}
+export const VERSION = '0.2.0';
+export { EVENTS };
+export type {
+  ErrorEventPayload,
+  HlsgateEventType,
+  HlsgateStats,
+  QualityEventPayload,
+  RefreshEventPayload,
+  RetryEventPayload,
+  SessionEventPayload,
+} from './events.ts';
 
 /** True where VHS can play (MSE, or ManagedMediaSource on iOS 17.1+). */
-export function hasMediaSource(win: any = globalThis): boolean {
-  return typeof win.MediaSource === 'function' || typeof win.ManagedMediaSource === 'function';
+export function hasMediaSource(win: unknown = globalThis): boolean {
+  const w = win as { MediaSource?: unknown; ManagedMediaSource?: unknown };
+  return typeof w.MediaSource === 'function' || typeof w.ManagedMediaSource === 'function';
 }
 
+type XhrWithHooks = XhrFunction & Record<string, unknown>;
+
+/** What the plugin changed on the player, to put back on dispose. */
+interface Saved {
+  crossOrigin: string | null | undefined;
+  preload: string;
+  playbackRates: number[];
+  controlsList: string | null;
+  disableRemotePlayback: string | null;
+}
+
+interface PluginBase {
+  player: VjsPlayer;
+  dispose(): void;
+}
+type PluginClass = new (player: VjsPlayer) => PluginBase;
+
 /** Registers the plugin and its components on this video.js; returns the plugin class. Idempotent. */
-export function registerHlsgate(videojs: any): any {
-  const existing = videojs.getPlugin('hlsgate');
+export function registerHlsgate(videojsArg: unknown): unknown {
+  const videojs = videojsArg as VideojsStatic;
+  const existing = videojs.getPlugin('hlsgate') as { VERSION?: string } | undefined;
   if (existing && existing.VERSION === VERSION) return existing;
-
-  const Plugin = videojs.getPlugin('plugin');
-  const Component = videojs.getComponent('Component');
-  const MenuButton = videojs.getComponent('MenuButton');
-  const MenuItem = videojs.getComponent('MenuItem');
-
-  class QualityMenuItem extends MenuItem {
-    constructor(player: any, options: any) {
-      super(player, { ...options, selectable: true, multiSelectable: false });
-      this.toggleClass('vjs-hlsgate-playing', Boolean(options.playing));
-    }
-    handleClick(): void {
-      this.options_.onChoose(this.options_.key);
-    }
-  }
-
-  class QualityMenuButton extends MenuButton {
-    private valueEl: HTMLElement | undefined;
-    constructor(player: any, options: any) {
-      super(player, options);
-      this.hideThreshold_ = 1; // only "Auto": nothing to choose yet
-      this.controlText(options.label);
-      this.valueEl = videojs.dom.createEl('span', { className: 'vjs-hlsgate-quality-value' }, { 'aria-hidden': 'true' });
-      this.menuButton_.el().appendChild(this.valueEl);
-      const levels = player.qualityLevels();
-      // New or removed rungs rebuild the menu; a switch of the playing rung only relabels it, so an
-      // open menu stays open under the viewer's pointer.
-      const rebuild = () => this.update();
-      const relabel = () => this.relabel();
-      levels.on(['addqualitylevel', 'removequalitylevel'], rebuild);
-      levels.on('change', relabel);
-      this.on('dispose', () => {
-        levels.off(['addqualitylevel', 'removequalitylevel'], rebuild);
-        levels.off('change', relabel);
-      });
-      this.update();
-    }
-    buildWrapperCSSClass(): string {
-      return `vjs-hlsgate-quality ${super.buildWrapperCSSClass()}`;
-    }
-    buildCSSClass(): string {
-      return `vjs-hlsgate-quality-button ${super.buildCSSClass()}`;
-    }
-    levels(): LevelLike[] {
-      const list = this.player().qualityLevels();
-      const out: LevelLike[] = [];
-      for (let i = 0; i < list.length; i += 1) out.push(list[i]);
-      return out;
-    }
-    current(): { items: ReturnType<typeof qualityItems>; label: string } {
-      const list = this.player().qualityLevels();
-      const levels = this.levels();
-      const autoLabel: string = this.options_.autoLabel;
-      return { items: qualityItems(levels, list.selectedIndex, autoLabel), label: buttonLabel(levels, list.selectedIndex, autoLabel) };
-    }
-    createItems(): any[] {
-      const { items, label } = this.current();
-      if (this.valueEl) this.valueEl.textContent = label;
-      return items.map(
-        (item) =>
-          new QualityMenuItem(this.player(), {
-            label: item.label,
-            key: item.key,
-            selected: item.selected,
-            playing: item.playing,
-            onChoose: (key: string) => {
-              choose(this.levels(), key);
-              this.player().trigger({ type: 'hlsgate:quality', key });
-              this.relabel();
-              this.focus();
-            },
-          }),
-      );
-    }
-    relabel(): void {
-      const { items, label } = this.current();
-      if (this.valueEl) this.valueEl.textContent = label;
-      const components: any[] = this.items ?? [];
-      if (components.length !== items.length) return this.update();
-      items.forEach((item, i) => {
-        const component = components[i];
-        if (component.options_.key !== item.key) return;
-        const text = component.el().querySelector('.vjs-menu-item-text');
-        if (text) text.textContent = item.label;
-        component.selected(item.selected);
-        component.toggleClass('vjs-hlsgate-playing', item.playing);
-      });
-    }
-  }
-
-  class Watermark extends Component {
-    constructor(player: any, options: any) {
-      super(player, options);
-      this.el().textContent = options.text;
-      this.move();
-      this.setInterval(() => this.move(), options.periodMs ?? 7_000);
-    }
-    createEl(): HTMLElement {
-      return videojs.dom.createEl('div', { className: 'vjs-hlsgate-watermark' }, { 'aria-hidden': 'true' });
-    }
-    move(): void {
-      const el = this.el() as HTMLElement;
-      el.style.top = `${5 + Math.random() * 75}%`;
-      el.style.left = `${3 + Math.random() * 60}%`;
-    }
-  }
-
-  videojs.registerComponent('HlsgateQualityMenuButton', QualityMenuButton);
-  videojs.registerComponent('HlsgateWatermark', Watermark);
+  const Plugin = videojs.getPlugin('plugin') as PluginClass;
+  const qualityMenu = registerQualityMenu(videojs);
 
   class HlsgatePlugin extends Plugin {
     static VERSION = VERSION;
     static EVENTS = EVENTS;
     readonly options: ResolvedOptions;
-    private manager: SessionManager | undefined;
-    private readonly counters = { sessions: 0, refreshes: 0, sessionRetries: 0, requestRecoveries: 0, requestRecoveryFailures: 0 };
-    private lastError: HlsgateError | undefined;
-    private fatal: HlsgateError | undefined;
-    private showing = false;
-    private qualityButton: any;
-    private watermark: any;
-    private notice: HTMLElement | undefined;
-    private stallTimer: unknown;
+    private readonly controller: HlsgateController;
     private readonly cleanups: (() => void)[] = [];
+    private saved: Saved | undefined;
+    private showing = false;
+    private qualityButton: VjsComponent | undefined;
+    private watermark: Watermark | undefined;
+    private stall: StallNotice | undefined;
+    private vhsXhr: { vhs: NonNullable<ReturnType<NonNullable<VjsPlayer['tech']>>>['vhs']; inner: unknown; wrapped: unknown } | undefined;
 
-    constructor(player: any, options: HlsgateOptions) {
+    constructor(player: VjsPlayer, options: HlsgateOptions) {
       super(player);
       this.options = resolveOptions(options);
-      injectStyle(player.el().ownerDocument);
+      this.controller = new HlsgateController(this.options, {
+        document: player.el().ownerDocument,
+        emit: <T extends HlsgateEventType>(type: T, payload: EventPayloads[T]) => {
+          if (!player.isDisposed()) player.trigger({ type, ...payload });
+        },
+        showFatal: (error) => this.show(error),
+      });
+      injectStyle(player.el().ownerDocument, PLAYER_CSS);
       this.addControls();
-      this.listen(player, 'xhr-hooks-ready', () => this.hookVhs());
-      this.listen(player, 'error', () => this.onPlayerError());
-      // A spinner that lasts gets words: the viewer learns that the network is being retried.
-      this.listen(player, 'waiting', () => this.armStallNotice());
-      for (const type of ['playing', 'seeked', 'pause', 'error', 'ended']) this.listen(player, type, () => this.clearStallNotice());
+      this.listen('xhr-hooks-ready', () => this.hookVhs());
+      this.listen('error', () => this.onPlayerError());
+      this.listen('play', () => void this.onPlay());
+      this.listen('pause', () => void this.controller.playing(false));
       player.ready(() => {
         this.guardDownloads();
-        void this.start();
+        const media = player.tech(true)?.el();
+        if (media) {
+          const subscribe = (types: string[], fn: () => void) => {
+            player.on(types, fn);
+            return () => player.off(types, fn);
+          };
+          this.stall = new StallNotice(player.el(), subscribe, () => player.paused(), () => (this.controller.fatal ? undefined : this.options.labels.network));
+        }
+        if (this.options.lean) this.cleanups.push(whenVisible(player.el(), () => void this.start()));
+        else void this.start();
       });
     }
 
     /** What the page's panel shows. */
     stats(): HlsgateStats {
-      return {
-        ...this.counters,
-        tokenRequests: this.manager?.tokenRequestCount ?? 0,
-        session: this.currentInfo,
-        cookieRemainingMs: this.manager?.remainingMs(),
-        lastError: this.lastError,
-      };
+      return this.controller.stats();
     }
 
     /** Refreshes the cookies now (shared with the other players of this video). */
     refresh(): Promise<unknown> {
-      return this.manager ? this.manager.refresh('scheduled') : Promise.reject(new Error('not started'));
+      return this.controller.refresh();
     }
 
-    private currentInfo: SessionInfo | undefined;
+    private async onPlay(): Promise<void> {
+      // Pressed play before the player came into view (a keyboard, a script): start now.
+      if (!this.controller.isStarted) await this.start();
+      await this.controller.playing(true);
+    }
 
     private async start(): Promise<void> {
-      const { options, player } = this;
-      const manager = new SessionManager({
-        src: options.src,
-        sessionUrl: options.sessionUrl,
-        getToken: options.getToken,
-        retry: options.retry,
-        refreshMargin: options.refreshMargin,
-        labels: options.labels,
-        signals: { document: player.el().ownerDocument, window: player.el().ownerDocument.defaultView ?? undefined },
-        onSession: (info, meta) => {
-          this.currentInfo = info;
-          this.counters.sessions += 1;
-          const payload: SessionEventPayload = { ...info, ...meta };
-          this.player.trigger({ type: 'hlsgate:session', ...payload });
-          if (!meta.initial) {
-            this.counters.refreshes += 1;
-            this.player.trigger({ type: 'hlsgate:refresh', ...payload });
-          }
-        },
-        onRetry: (detail) => {
-          this.counters.sessionRetries += 1;
-          this.player.trigger({ type: 'hlsgate:retry', kind: 'session', ...detail });
-        },
-        onError: (error) => this.report(error),
-      });
-      this.manager = manager;
-      try {
-        await manager.start();
-      } catch {
-        return; // reported through onError
-      }
-      if (this.player.isDisposed?.() || this.manager !== manager) return;
-      this.addWatermark(options.watermark === undefined ? manager.current?.watermark : options.watermark);
+      const first = !this.controller.isStarted;
+      const state = await this.controller.start();
+      if (!first || !state || this.player.isDisposed()) return;
+      const text = this.controller.watermarkText();
+      const media = this.player.tech(true)?.el();
+      if (text && media instanceof HTMLVideoElement) this.watermark = new Watermark(this.player.el(), media, text);
       this.setSource();
+      this.runOnPlayer(media);
+    }
+
+    private runOnPlayer(media: HTMLMediaElement | undefined): void {
+      const hook = this.options.onPlayer;
+      if (!hook || !media) return;
+      const player = this.player;
+      const context: PlayerContext = {
+        engine: 'videojs',
+        media,
+        box: player.el(),
+        on: (type, fn) => player.on(type, fn as () => void),
+        off: (type, fn) => player.off(type, fn as () => void),
+        stats: () => this.stats(),
+      };
+      const cleanup = hook(context);
+      if (typeof cleanup === 'function') this.cleanups.push(cleanup);
     }
 
     private setSource(): void {
@@ -278,27 +155,17 @@ export function registerHlsgate(videojs: any): any {
         // VHS (and with it the 403 safety net) wherever MSE exists, Safari included; the rest plays natively.
         tech.options_.vhs = { ...(tech.options_.vhs ?? {}), overrideNative: true };
       }
-      player.crossOrigin?.('use-credentials');
+      player.crossOrigin('use-credentials');
+      // Lean until play: VHS fetches nothing before play with preload "none".
+      if (this.options.lean) player.preload('none');
       player.src({ src: this.options.src, type: this.options.type, withCredentials: true });
     }
 
     private hookVhs(): void {
       const vhs = this.player.tech(true)?.vhs;
-      const manager = this.manager;
-      if (!vhs?.xhr || vhs.xhr.hlsgate || !manager) return;
-      const inner = vhs.xhr as XhrFunction & Record<string, any>;
-      const wrapped = wrapXhr(inner, {
-        covers: (uri) => manager.covers(uri),
-        generation: () => manager.sharedGeneration,
-        recover: (sent) => manager.recover(sent),
-        onRecover: ({ status, reason, requestType }) => {
-          this.counters.requestRecoveries += 1;
-          this.player.trigger({ type: 'hlsgate:retry', kind: 'request', status, cause: reason, requestType });
-        },
-        onRecovered: ({ ok }) => {
-          if (!ok) this.counters.requestRecoveryFailures += 1;
-        },
-      }) as XhrFunction & Record<string, any>;
+      if (!vhs?.xhr || (vhs.xhr as XhrWithHooks).hlsgate) return;
+      const inner = vhs.xhr as XhrWithHooks;
+      const wrapped = wrapXhr(inner, this.controller.net()) as XhrWithHooks;
       // The player-level hook functions and hook sets stay those of VHS's own xhr function.
       for (const key of ['onRequest', 'onResponse', 'offRequest', 'offResponse', 'original']) {
         if (key in inner) wrapped[key] = inner[key];
@@ -313,15 +180,7 @@ export function registerHlsgate(videojs: any): any {
       }
       wrapped.hlsgate = VERSION;
       vhs.xhr = wrapped;
-    }
-
-    private report(error: HlsgateError): void {
-      this.lastError = error;
-      this.player.trigger({ type: 'hlsgate:error', ...error });
-      if (error.fatal && !this.fatal) {
-        this.fatal = error;
-        this.show(error);
-      }
+      this.vhsXhr = { vhs, inner, wrapped };
     }
 
     private show(error: HlsgateError): void {
@@ -339,29 +198,27 @@ export function registerHlsgate(videojs: any): any {
       if (this.showing) return;
       const mediaError = this.player.error();
       if (!mediaError) return;
-      const error =
-        this.fatal ??
-        (mediaError.code === 2 || mediaError.code === 4
-          ? makeError('network', this.options.labels, true, { cause: `media_error_${mediaError.code}` })
-          : makeError('media', this.options.labels, true, { cause: `media_error_${mediaError.code}` }));
-      this.lastError = error;
-      if (!this.fatal) {
-        this.fatal = error;
-        this.player.trigger({ type: 'hlsgate:error', ...error });
-      }
-      this.manager?.dispose();
-      if (mediaError.message !== error.message) this.show(error);
+      const kind = mediaError.code === 2 || mediaError.code === 4 ? 'network' : 'media';
+      const error = this.controller.engineFailure(kind, `media_error_${mediaError.code}`);
+      if (this.player.error()?.message !== error.message) this.show(error);
     }
 
     private guardDownloads(): void {
       const player = this.player;
-      const media = player.tech(true)?.el() as HTMLMediaElement | undefined;
+      const media = player.tech(true)?.el();
+      this.saved = {
+        crossOrigin: player.crossOrigin(),
+        preload: player.preload(),
+        playbackRates: this.saved?.playbackRates ?? [],
+        controlsList: media?.getAttribute('controlsList') ?? null,
+        disableRemotePlayback: media?.getAttribute('disableRemotePlayback') ?? null,
+      };
       if (media) {
         media.setAttribute('controlsList', 'nodownload noremoteplayback');
         media.setAttribute('disableRemotePlayback', '');
       }
       const stop = (event: Event) => event.preventDefault();
-      const el = player.el() as HTMLElement;
+      const el = player.el();
       el.addEventListener('contextmenu', stop);
       this.cleanups.push(() => el.removeEventListener('contextmenu', stop));
     }
@@ -369,53 +226,56 @@ export function registerHlsgate(videojs: any): any {
     private addControls(): void {
       const player = this.player;
       const { labels, playbackRates } = this.options;
+      this.saved = { playbackRates: player.playbackRates() } as Saved;
       if (playbackRates.length > 0) player.playbackRates(playbackRates);
       const controlBar = player.getChild('ControlBar');
       if (!controlBar || typeof player.qualityLevels !== 'function') return;
       const fullscreen = controlBar.getChild('FullscreenToggle');
       const index = fullscreen ? controlBar.children().indexOf(fullscreen) : undefined;
-      this.qualityButton = controlBar.addChild('HlsgateQualityMenuButton', { label: labels.quality, autoLabel: labels.auto }, index);
+      this.qualityButton = controlBar.addChild(
+        qualityMenu,
+        {
+          label: labels.quality,
+          autoLabel: labels.auto,
+          onChoose: (key: string, label: string) => this.player.trigger({ type: 'hlsgate:quality', key, label }),
+        },
+        index,
+      );
     }
 
-    private armStallNotice(): void {
-      if (this.stallTimer !== undefined) return;
-      this.stallTimer = this.player.setTimeout(() => {
-        this.stallTimer = undefined;
-        if (this.fatal || this.player.paused()) return;
-        if (!this.notice) {
-          this.notice = videojs.dom.createEl('div', { className: 'vjs-hlsgate-notice' }, { role: 'status' }) as HTMLElement;
-          this.player.el().appendChild(this.notice);
-        }
-        this.notice.textContent = this.options.labels.network;
-      }, 8_000);
+    private listen(type: string, fn: () => void): void {
+      this.player.on(type, fn);
+      this.cleanups.push(() => this.player.off(type, fn));
     }
 
-    private clearStallNotice(): void {
-      if (this.stallTimer !== undefined) this.player.clearTimeout(this.stallTimer);
-      this.stallTimer = undefined;
-      if (this.notice) this.notice.textContent = '';
-    }
-
-    private addWatermark(text: string | false | undefined): void {
-      if (!text) return;
-      this.watermark = this.player.addChild('HlsgateWatermark', { text });
-    }
-
-    private listen(target: any, type: string, fn: () => void): void {
-      target.on(type, fn);
-      this.cleanups.push(() => target.off(type, fn));
-    }
-
-    dispose(): void {
-      this.manager?.dispose();
-      this.manager = undefined;
+    /** Stops refreshing and listening, and puts back what the plugin changed on the player. */
+    override dispose(): void {
+      this.controller.dispose();
       for (const cleanup of this.cleanups.splice(0)) cleanup();
-      this.clearStallNotice();
-      this.notice?.remove();
-      for (const child of [this.qualityButton, this.watermark]) {
-        if (child && !child.isDisposed()) {
-          child.parentComponent_?.removeChild(child);
-          child.dispose();
+      this.stall?.dispose();
+      this.watermark?.dispose();
+      const button = this.qualityButton;
+      if (button && !button.isDisposed()) {
+        button.parentComponent_?.removeChild(button);
+        button.dispose();
+      }
+      const player = this.player;
+      const hooked = this.vhsXhr;
+      if (hooked?.vhs && hooked.vhs.xhr === hooked.wrapped) hooked.vhs.xhr = hooked.inner;
+      const saved = this.saved;
+      if (saved && !player.isDisposed()) {
+        player.playbackRates(saved.playbackRates);
+        if ('preload' in saved) {
+          player.crossOrigin(saved.crossOrigin ?? null);
+          player.preload(saved.preload);
+          const media = player.tech(true)?.el();
+          for (const [name, value] of [
+            ['controlsList', saved.controlsList],
+            ['disableRemotePlayback', saved.disableRemotePlayback],
+          ] as const) {
+            if (value === null) media?.removeAttribute(name);
+            else media?.setAttribute(name, value);
+          }
         }
       }
       super.dispose();

@@ -37,6 +37,8 @@ export interface RequestNet {
   generation(): number;
   /** Refresh (shared) unless one completed after `sentGeneration`; true when retrying makes sense. */
   recover(sentGeneration: number): Promise<boolean>;
+  /** A refresh of the video in flight (play after a rest): a request waits for it rather than be refused. */
+  pending?(): Promise<unknown> | undefined;
   onRecover?(detail: { uri: string; status: number; reason: RecoverReason; requestType: string | undefined }): void;
   onRecovered?(detail: { uri: string; ok: boolean; waitedMs: number }): void;
 }
@@ -59,7 +61,7 @@ export function wrapXhr(inner: XhrFunction, net: RequestNet, now: () => number =
 
     const listeners = new Map<string, Set<(event: unknown) => void>>();
     const local: Record<string | symbol, unknown> = {};
-    let current: RawRequest;
+    let current: RawRequest | undefined; // undefined while the request waits for a pending refresh
     let held: RawRequest | undefined; // the refused request, while the refresh runs
     let retried = false;
     let aborted = false;
@@ -114,14 +116,14 @@ export function wrapXhr(inner: XhrFunction, net: RequestNet, now: () => number =
     const abort = (): void => {
       if (aborted) return;
       aborted = true;
-      if (held) {
+      if (held || !current) {
         // Nothing in flight: the refused request is done and the retry not sent. Say so as XHR would.
         held = undefined;
         dispatch('abort');
         dispatch('loadend');
         return;
       }
-      current.abort();
+      current!.abort();
     };
 
     const own: Record<string, unknown> = {
@@ -140,6 +142,7 @@ export function wrapXhr(inner: XhrFunction, net: RequestNet, now: () => number =
         if (prop === 'aborted') return aborted || target.aborted === true;
         if (typeof prop === 'string' && prop in own) return own[prop];
         if (prop in target) return target[prop];
+        if (!current) return prop === 'status' || prop === 'readyState' ? 0 : undefined;
         const value = (current as unknown as Record<string | symbol, unknown>)[prop];
         return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
       },
@@ -149,11 +152,17 @@ export function wrapXhr(inner: XhrFunction, net: RequestNet, now: () => number =
         return true;
       },
       has(target, prop) {
-        return prop in target || (typeof prop === 'string' && prop in own) || prop in (current as object);
+        return prop in target || (typeof prop === 'string' && prop in own) || (current !== undefined && prop in current);
       },
     }) as unknown as RawRequest;
 
-    send();
+    const gate = net.pending?.();
+    if (gate) {
+      const go = () => {
+        if (!aborted) send();
+      };
+      void gate.then(go, go);
+    } else send();
     return handle;
   };
 }

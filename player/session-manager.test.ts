@@ -10,7 +10,7 @@ import { SessionManager, type SessionInfo, type SessionManagerOptions, type Sess
 import { SharedRefresh } from './shared-refresh.ts';
 import { ManualTime } from './test-clock.ts';
 
-type Script = (token: string) => { status: number; body: unknown };
+type Script = (token: string) => { status: number; body: unknown; hold?: Promise<void> };
 let server: Server;
 let base: string;
 let script: Script;
@@ -28,8 +28,10 @@ beforeAll(async () => {
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
     posts.push({ token, path: req.url ?? '' });
     const answer = script(token);
-    res.writeHead(answer.status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(answer.body));
+    void (answer.hold ?? Promise.resolve()).then(() => {
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(answer.body));
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -63,8 +65,11 @@ function manager(overrides: Partial<SessionManagerOptions> & { hub: SharedRefres
   return { m, log, tokenCount: () => tokens };
 }
 
-/** Lets fetches to the local server complete. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+/** Lets fetches to the local server complete: until `done` holds (a loaded machine is slow), then a little more. */
+async function settle(done?: () => boolean): Promise<void> {
+  for (const until = Date.now() + 5_000; done && !done() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
 
 describe('SessionManager', () => {
   it('token → POST /session with the bearer token → a session timed from the answer', async () => {
@@ -88,7 +93,7 @@ describe('SessionManager', () => {
     await settle();
     expect(posts).toHaveLength(1);
     time.advance(1);
-    await settle();
+    await settle(() => log.sessions.length === 2);
     expect(posts).toHaveLength(2);
     expect(posts[1]!.token).toBe('token-1');
     expect(tokenCount()).toBe(1);
@@ -103,7 +108,7 @@ describe('SessionManager', () => {
     await m.start();
     script = (token) => (token === 'token-1' ? fail(401, 'token_expired') : ok());
     time.advance(15_000);
-    await settle();
+    await settle(() => log.sessions.length === 2);
     expect(tokenCount()).toBe(2);
     expect(posts.map((p) => p.token)).toEqual(['token-1', 'token-1', 'token-2']);
     expect(log.errors).toEqual([]);
@@ -162,12 +167,12 @@ describe('SessionManager', () => {
     await m.start();
     script = () => fail(503, 'internal');
     time.advance(15_000);
-    await settle();
+    await settle(() => log.errors.length === 1);
     expect(posts).toHaveLength(1 + 4); // the round's first try and maxRetry retries
     expect(log.errors).toEqual([expect.objectContaining({ code: 'network', fatal: false })]);
     script = () => ok();
     time.advance(20); // the next round after at most maxRetryDelayMs
-    await settle();
+    await settle(() => log.sessions.length === 2);
     expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'retry']);
     expect(m.current?.timing.receivedMono).toBe(time.mono);
     m.dispose();
@@ -185,12 +190,51 @@ describe('SessionManager', () => {
     expect(a2.m.current).toBe(a1.m.current); // the joiner has the same session (and its watermark text)
     // Both timers of video A fire together: one request.
     time.advance(15_000);
-    await settle();
+    await settle(() => [a1, a2, b].every((x) => x.log.sessions.length === 2));
     expect(posts).toHaveLength(4);
     expect(a1.log.sessions).toHaveLength(2);
     expect(a2.log.sessions).toHaveLength(2);
     expect(b.log.sessions).toHaveLength(2);
     for (const x of [a1, a2, b]) x.m.dispose();
+    expect(hub.size).toBe(0);
+  });
+
+  it('a shared request outlives the player that started it: disposing the owner does not fail the joiners', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    script = () => ({ ...ok(), hold });
+    const owner = manager({ hub, time });
+    const joiner = manager({ hub, time });
+    const ownerStart = owner.m.start();
+    ownerStart.catch(() => undefined);
+    await settle(() => posts.length === 1); // the owner's POST is at the server, held
+    const joinerStart = joiner.m.start();
+    owner.m.dispose();
+    release();
+    await expect(joinerStart).resolves.toMatchObject({ answer: { resource: 'x' } });
+    expect(posts).toHaveLength(1);
+    expect(joiner.log.errors).toEqual([]);
+    expect(joiner.log.sessions[0]).toMatchObject({ joined: true, reason: 'initial' });
+    expect(owner.log.sessions).toEqual([]); // a disposed player hears nothing more
+    joiner.m.dispose();
+    expect(hub.size).toBe(0);
+  });
+
+  it('the last player of a video to leave aborts its shared request', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    script = () => ({ ...ok(), hold });
+    const only = manager({ hub, time });
+    const start = only.m.start();
+    await settle(() => posts.length === 1);
+    only.m.dispose();
+    await expect(start).rejects.toBeDefined();
+    release();
+    expect(only.log.errors).toEqual([]);
     expect(hub.size).toBe(0);
   });
 
@@ -231,6 +275,58 @@ describe('SessionManager', () => {
     await m.start();
     script = () => fail(503, 'internal');
     expect(await m.recover(m.sharedGeneration)).toBe(false);
+    m.dispose();
+  });
+
+  it('lean until play: no refresh for a player never played; play refreshes first', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time, idleUntilPlay: true });
+    await m.start();
+    time.advance(60_000); // three times the cookie lifetime
+    await settle();
+    expect(posts).toHaveLength(1);
+    const played = m.playing(true);
+    expect(m.pending()).toBeInstanceOf(Promise); // media requests can wait for it
+    await played;
+    expect(posts).toHaveLength(2);
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'play']);
+    expect(m.pending()).toBeUndefined();
+    // Playing: refreshed on schedule again.
+    time.advance(15_000);
+    await settle(() => log.sessions.length === 3);
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'play', 'scheduled']);
+    m.dispose();
+  });
+
+  it('lean until play: a paused player refreshes for one cookie lifetime, then rests until play', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time, idleUntilPlay: true });
+    await m.start();
+    await m.playing(true); // not due: no request
+    expect(posts).toHaveLength(1);
+    time.advance(1_000);
+    await m.playing(false);
+    time.advance(14_000); // due at 15 s, paused for 14 s < 20 s: refreshed
+    await settle(() => log.sessions.length === 2);
+    time.advance(15_000); // due again, paused for 29 s > 20 s: rests
+    await settle();
+    expect(posts).toHaveLength(2);
+    await m.playing(true);
+    expect(posts).toHaveLength(3);
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'scheduled', 'play']);
+    m.dispose();
+  });
+
+  it('without idleUntilPlay a player refreshes whether it plays or not', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time });
+    await m.start();
+    time.advance(15_000);
+    await settle(() => log.sessions.length === 2);
+    expect(posts).toHaveLength(2);
     m.dispose();
   });
 

@@ -45,7 +45,7 @@ export interface SessionInfo {
   receivedAt: number;
 }
 
-export type RefreshReason = DueReason | 'initial' | 'request';
+export type RefreshReason = DueReason | 'initial' | 'request' | 'play';
 
 export interface SessionEvents {
   /** A new session: the first one (`initial`) or a refresh; `joined` when another player's request brought it. */
@@ -73,6 +73,11 @@ export interface SessionManagerOptions extends SessionEvents {
   hub?: SharedRefresh<SessionState>;
   /** How long a refused media request may wait for cookies while the auth server is unavailable (default 90 s). */
   recoverWindowMs?: number;
+  /**
+   * Lean until play: no refresh for a player that was never played, or that has been paused for
+   * longer than the cookies live; `playing(true)` then refreshes first. Default false (always refresh).
+   */
+  idleUntilPlay?: boolean;
 }
 
 export class SessionManager {
@@ -89,6 +94,11 @@ export class SessionManager {
   private tokenRequests = 0;
   private failedRounds = 0;
   private stopped = false;
+  private isPlaying = false;
+  private everPlayed = false;
+  private pausedAt: number | undefined;
+  /** A due refresh was skipped because nobody watches: the next `playing(true)` refreshes. */
+  private dormant = false;
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
@@ -101,7 +111,13 @@ export class SessionManager {
       clock: this.clock,
       ...(options.timers ? { timers: options.timers } : {}),
       ...(options.signals ? { signals: options.signals } : {}),
-      onDue: (reason) => void this.refresh(reason).catch(() => undefined),
+      onDue: (reason) => {
+        if (!this.wantsRefresh()) {
+          this.dormant = true;
+          return;
+        }
+        void this.refresh(reason).catch(() => undefined);
+      },
       onWake: (jump) => options.onWake?.(jump),
     });
   }
@@ -175,7 +191,7 @@ export class SessionManager {
     }
     this.scheduler.pause();
     const started = this.clock.monotonic();
-    const { promise, joined } = this.hub.run(this.key, () => this.obtain(reason));
+    const { promise, joined } = this.hub.run(this.key, (signal) => this.obtain(reason, signal));
     try {
       const state = await promise;
       if (this.stopped) return state;
@@ -203,6 +219,36 @@ export class SessionManager {
     }
   }
 
+  /**
+   * The viewer pressed play (true) or paused (false). Playing after a dormant spell, or with a
+   * refresh due, refreshes at once; media requests wait for it (`pending`), the 403 net stays behind.
+   */
+  playing(isPlaying: boolean): Promise<SessionState | undefined> {
+    this.isPlaying = isPlaying;
+    if (!isPlaying) {
+      this.pausedAt = this.clock.monotonic();
+      return Promise.resolve(this.state);
+    }
+    this.everPlayed = true;
+    this.pausedAt = undefined;
+    if (this.stopped || !this.state) return Promise.resolve(this.state);
+    if (!this.dormant && !isRefreshDue(this.state.timing, this.clock)) return Promise.resolve(this.state);
+    this.dormant = false;
+    return this.refresh('play').catch(() => undefined);
+  }
+
+  /** Whether a refresh now would serve anyone (see `idleUntilPlay`). */
+  private wantsRefresh(): boolean {
+    if (!this.options.idleUntilPlay || this.isPlaying) return true;
+    if (!this.everPlayed || this.pausedAt === undefined || !this.state) return false;
+    return this.clock.monotonic() - this.pausedAt < this.state.timing.lifetimeMs;
+  }
+
+  /** The refresh of this video in flight, if any: media requests sent now would only be refused. */
+  pending(): Promise<unknown> | undefined {
+    return this.hub.entry(this.key)?.inflight;
+  }
+
   /** Milliseconds until the current cookies expire, measured from the server's answer. */
   remainingMs(): number | undefined {
     return this.state ? remainingLifetimeMs(this.state.timing, this.clock) : undefined;
@@ -223,6 +269,7 @@ export class SessionManager {
   private adopt(state: SessionState, generation: number, reason: RefreshReason, joined: boolean, durationMs: number): void {
     const initial = this.state === undefined;
     this.state = state;
+    this.dormant = false;
     this.generation = generation;
     this.scheduler.schedule(state.timing);
     const { answer, timing } = state;
@@ -241,7 +288,7 @@ export class SessionManager {
   }
 
   /** One round: token, POST, a new token once on `token_expired`, backoff on network trouble. */
-  private async obtain(reason: RefreshReason): Promise<SessionState> {
+  private async obtain(reason: RefreshReason, signal: AbortSignal): Promise<SessionState> {
     const { labels, retry } = this.options;
     let renewed = false;
     let attempt = 0;
@@ -257,7 +304,7 @@ export class SessionManager {
         }
       }
       if (token !== undefined) {
-        const answer = await this.post(token);
+        const answer = await this.post(token, signal);
         const outcome = classifySessionAnswer(answer.status, answer.errorCode, labels);
         if (outcome.kind === 'ok') {
           this.token = token;
@@ -279,14 +326,14 @@ export class SessionManager {
       attempt += 1;
       const delayMs = retryDelay(retry, attempt, this.options.random);
       if (delayMs === null) throw failure;
-      this.options.onRetry?.({ attempt, delayMs, error: failure!, reason });
-      await sleep(delayMs, this.abort.signal);
+      if (!this.stopped) this.options.onRetry?.({ attempt, delayMs, error: failure!, reason });
+      await sleep(delayMs, signal);
     }
   }
 
   private async requestToken(): Promise<string> {
     this.tokenRequests += 1;
-    this.options.onTokenRequested?.(this.tokenRequests);
+    if (!this.stopped) this.options.onTokenRequested?.(this.tokenRequests);
     let token: string;
     try {
       token = await this.options.getToken();
@@ -297,7 +344,7 @@ export class SessionManager {
     return token.trim();
   }
 
-  private async post(token: string): Promise<{ status: number; body?: unknown; errorCode?: string }> {
+  private async post(token: string, signal: AbortSignal): Promise<{ status: number; body?: unknown; errorCode?: string }> {
     let response: Response;
     try {
       response = await this.fetchFn(this.options.sessionUrl, {
@@ -305,10 +352,10 @@ export class SessionManager {
         credentials: 'include',
         cache: 'no-store',
         headers: { authorization: `Bearer ${token}` },
-        signal: this.abort.signal,
+        signal,
       });
     } catch (error) {
-      if (this.abort.signal.aborted) throw error;
+      if (signal.aborted) throw error;
       return { status: 0 };
     }
     let body: unknown;

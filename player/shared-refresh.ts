@@ -4,6 +4,9 @@
  * newest session of each video is kept so a player whose timer fires just after another player's
  * refresh adopts it instead of asking again. Players of different videos never share: each video's
  * cookies have their own path. Keys are the video's resource prefix (`…/lectures/<dir>/`).
+ *
+ * A shared request belongs to the video, not to the player that happened to start it: it runs under
+ * the entry's abort signal, which only the last player of that video to leave aborts.
  */
 export interface SharedEntry<T> {
   inflight: Promise<T> | undefined;
@@ -11,6 +14,8 @@ export interface SharedEntry<T> {
   /** Bumped on every completed refresh, so a caller can tell whether someone refreshed since. */
   generation: number;
   users: number;
+  /** Aborted when the last player of the video releases it. */
+  controller: AbortController;
 }
 
 export class SharedRefresh<T> {
@@ -20,7 +25,7 @@ export class SharedRefresh<T> {
   acquire(key: string): SharedEntry<T> {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { inflight: undefined, latest: undefined, generation: 0, users: 0 };
+      entry = { inflight: undefined, latest: undefined, generation: 0, users: 0, controller: new AbortController() };
       this.entries.set(key, entry);
     }
     entry.users += 1;
@@ -31,18 +36,22 @@ export class SharedRefresh<T> {
     const entry = this.entries.get(key);
     if (!entry) return;
     entry.users -= 1;
-    if (entry.users <= 0) this.entries.delete(key);
+    if (entry.users <= 0) {
+      this.entries.delete(key);
+      entry.controller.abort(new Error('disposed'));
+    }
   }
 
   /**
    * Runs `refresh` for `key` unless one is in flight, in which case the caller joins it.
-   * `joined` tells the caller whether it rode on another's request.
+   * `joined` tells the caller whether it rode on another's request. `refresh` gets the video's
+   * signal: it must not use its caller's, whose player may leave while others wait on the answer.
    */
-  run(key: string, refresh: () => Promise<T>): { promise: Promise<T>; joined: boolean } {
+  run(key: string, refresh: (signal: AbortSignal) => Promise<T>): { promise: Promise<T>; joined: boolean } {
     const entry = this.entries.get(key);
-    if (!entry) return { promise: refresh(), joined: false };
+    if (!entry) return { promise: refresh(new AbortController().signal), joined: false };
     if (entry.inflight) return { promise: entry.inflight, joined: true };
-    const promise = refresh().then(
+    const promise = refresh(entry.controller.signal).then(
       (value) => {
         entry.latest = value;
         entry.generation += 1;

@@ -1,10 +1,28 @@
 /**
- * What the browser tests share: the stack's dev routes, and readers of what the demo page records
- * (`window.hlsgateDemo`: every plugin and VHS event with its time, getToken calls, the plugin's stats).
+ * What the browser tests share: the stack's dev routes, the engine under test (the Playwright
+ * project's `engine` option: video.js by default; the `hlsjs` project runs the tests tagged
+ * `@engines` again on hls.js), and readers of what the demo page records (`window.hlsgateDemo`:
+ * every hlsgate and engine event with its time, getToken calls, stats, position, rungs).
  */
-import { expect, type APIRequestContext, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import type { Engine } from '../src/player-setup.ts';
 
 export const MEDIA_URL = `http://localhost:${process.env.HLSGATE_MEDIA_PORT ?? '8787'}`;
+
+export interface EngineOptions {
+  engine: Engine;
+}
+
+export const test = base.extend<EngineOptions>({ engine: ['videojs', { option: true }] });
+export { expect };
+/** Tag of the tests that run on both engines. */
+export const ENGINES = { tag: '@engines' };
+
+/** `path` on the engine under test (`?engine=hlsjs` added for hls.js). */
+export function onEngine(path: string, engine: Engine): string {
+  if (engine === 'videojs') return path;
+  return `${path}${path.includes('?') ? '&' : '?'}engine=${engine}`;
+}
 
 export interface LogEntry {
   t: number;
@@ -23,13 +41,14 @@ export async function authOutage(request: APIRequestContext, seconds: number): P
 }
 
 export const log = (page: Page): Promise<LogEntry[]> => page.evaluate(() => window.hlsgateDemo!.log);
-export const currentTime = (page: Page): Promise<number> => page.evaluate(() => window.hlsgateDemo!.player.currentTime() as number);
+export const currentTime = (page: Page): Promise<number> => page.evaluate(() => window.hlsgateDemo!.currentTime());
 export const stats = (page: Page) => page.evaluate(() => window.hlsgateDemo!.stats());
 export const tokenCalls = (page: Page): Promise<number> => page.evaluate(() => window.hlsgateDemo!.tokenCalls);
+export const rungs = (page: Page) => page.evaluate(() => window.hlsgateDemo!.rungs());
 
 /** Waits until the page's player has played past `seconds`. */
 export async function playedPast(page: Page, seconds: number, timeout = 30_000): Promise<void> {
-  await page.waitForFunction((s) => (window.hlsgateDemo?.player?.currentTime() ?? 0) > s, seconds, { timeout, polling: 200 });
+  await page.waitForFunction((s) => (window.hlsgateDemo?.currentTime() ?? 0) > s, seconds, { timeout, polling: 200 });
 }
 
 /** Entries of these types. */
@@ -53,11 +72,21 @@ export function stalls(entries: LogEntry[], since: number, now: number): number[
 
 export const pageNow = (page: Page): Promise<number> => page.evaluate(() => performance.now());
 
-/** Wakes the control bar (it ignores the pointer while the viewer is inactive) and keeps it up. */
+/** Wakes the video.js control bar (it ignores the pointer while the viewer is inactive) and keeps it up. */
 export async function showControls(page: Page): Promise<void> {
   await page.evaluate(() => {
     const player = window.hlsgateDemo!.player;
+    if (!player) return;
     player.options_.inactivityTimeout = 0;
     player.userActive(true);
   });
+}
+
+/** Presses Tab until the focus is on an element matching `selector`. */
+export async function tabTo(page: Page, selector: string, max = 60): Promise<void> {
+  for (let i = 0; i < max; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
 }

@@ -1,10 +1,11 @@
 /**
  * The demo page: the first lecture in an hlsgate player beside a live panel, and buttons that break
  * the cookies on purpose. Query parameters (the browser tests use them): `video` (index, default 0),
- * `tokenTtl` (s), `token` (`none` | `forged`), `autoplay` (1: muted autoplay).
+ * `tokenTtl` (s), `token` (`none` | `forged`), `autoplay` (1: muted autoplay), `engine` (`hlsjs`:
+ * hls.js instead of video.js), `captions` (1: an English subtitles track).
  */
 import { authOutage, deleteSession, setCookieTtl, token, waitForVideos } from './dev-api.ts';
-import { bandwidth, bufferAhead, cookiePath, createDemoPlayer, playingRung, type DemoPlayer } from './player-setup.ts';
+import { cookiePath, createDemoPlayer, engineFromQuery, playingRung, type DemoPlayer } from './player-setup.ts';
 
 declare global {
   interface Window {
@@ -36,36 +37,41 @@ async function main(): Promise<void> {
   note('');
   const video = list[Number(params.get('video') ?? 0)] ?? list[0]!;
   const mode = params.get('token');
+  const engine = engineFromQuery(params);
+  $('engine').textContent = engine === 'hlsjs' ? 'hls.js' : 'video.js';
   const demo = createDemoPlayer($('player'), video, {
+    engine,
+    ...(params.get('captions') === '1' ? { captions: '/captions-en.vtt' } : {}),
     ...(params.get('tokenTtl') ? { tokenTtl: Number(params.get('tokenTtl')) } : {}),
     ...(mode === 'none' || mode === 'forged' ? { tokenMode: mode } : {}),
     autoplay: params.get('autoplay') === '1',
   });
   window.hlsgateDemo = demo;
-  const { player } = demo;
-  document.title = `${video.title} — hlsgate demo`;
+  document.title = `${video.title} — hlsgate demo (${engine === 'hlsjs' ? 'hls.js' : 'video.js'})`;
 
-  player.on('hlsgate:session', (e: { initial: boolean; lifetime: number; joined: boolean }) => {
-    if (e.initial) addEvent(`session: cookies for ${e.lifetime} s`, 'ok');
-  });
-  player.on('hlsgate:refresh', (e: { reason: string; lifetime: number; durationMs: number }) =>
-    addEvent(`refresh (${e.reason}) in ${Math.round(e.durationMs)} ms: cookies for ${e.lifetime} s`, 'ok'),
-  );
-  player.on('hlsgate:retry', (e: { kind: string; attempt?: number; delayMs?: number; status?: number; requestType?: string }) =>
-    addEvent(
-      e.kind === 'session'
-        ? `auth server failed: retry ${e.attempt} in ${e.delayMs} ms`
-        : `${e.status === 0 ? 'no answer' : e.status} on a ${e.requestType ?? 'media'} request: refresh + retry`,
-      'warn',
-    ),
-  );
-  player.on('hlsgate:error', (e: { code: string; message: string; fatal: boolean }) =>
-    addEvent(`${e.fatal ? 'ERROR' : 'trouble'} ${e.code}: ${e.message}`, e.fatal ? 'bad' : 'warn'),
-  );
-  player.on('loadstart', () => {
-    const tech = player.tech(true);
-    tech?.on('excludeplaylist', () => addEvent('VHS excluded a rendition (should not happen)', 'bad'));
-  });
+  // The panel reads the demo's log, which records every hlsgate event of either engine.
+  let seen = 0;
+  const describe = (type: string, e: Record<string, unknown>): [string, string] | undefined => {
+    switch (type) {
+      case 'hlsgate:session':
+        return e.initial ? [`session: cookies for ${e.lifetime} s`, 'ok'] : undefined;
+      case 'hlsgate:refresh':
+        return [`refresh (${e.reason}) in ${Math.round(e.durationMs as number)} ms: cookies for ${e.lifetime} s`, 'ok'];
+      case 'hlsgate:retry':
+        return [
+          e.kind === 'session'
+            ? `auth server failed: retry ${e.attempt} in ${e.delayMs} ms`
+            : `${e.status === 0 ? 'no answer' : e.status} on a ${e.requestType ?? 'media'} request: refresh + retry`,
+          'warn',
+        ];
+      case 'hlsgate:error':
+        return [`${e.fatal ? 'ERROR' : 'trouble'} ${e.code}: ${e.message}`, e.fatal ? 'bad' : 'warn'];
+      case 'excludeplaylist':
+        return ['the engine dropped a rendition (should not happen)', 'bad'];
+      default:
+        return undefined;
+    }
+  };
 
   const button = (id: string, action: () => Promise<unknown>, done: string) => {
     $(id).addEventListener('click', async () => {
@@ -91,6 +97,11 @@ async function main(): Promise<void> {
   button('outage', () => authOutage(30), 'you: auth server answers 503 for 30 s');
 
   const tick = () => {
+    for (; seen < demo.log.length; seen += 1) {
+      const entry = demo.log[seen]!;
+      const line = describe(entry.type, entry.detail ?? {});
+      if (line) addEvent(...line);
+    }
     const stats = demo.stats?.();
     if (!stats) return;
     const s = stats.session;
@@ -104,14 +115,16 @@ async function main(): Promise<void> {
     $('session-retries').textContent = String(stats.sessionRetries);
     $('request-recoveries').textContent = String(stats.requestRecoveries);
     $('token-requests').textContent = String(stats.tokenRequests);
-    $('rung').textContent = playingRung(player);
-    const bw = bandwidth(player);
+    $('rung').textContent = playingRung(demo);
+    const bw = demo.bandwidth();
     $('bandwidth').textContent = bw && Number.isFinite(bw) ? `${(bw / 1e6).toFixed(1)} Mbit/s` : '—';
-    $('buffer').textContent = `${bufferAhead(player).toFixed(1)} s`;
-    $('position').textContent = `${player.currentTime().toFixed(1)} / ${(player.duration() || 0).toFixed(0)} s`;
+    $('buffer').textContent = `${demo.bufferAhead().toFixed(1)} s`;
+    $('position').textContent = `${demo.currentTime().toFixed(1)} / ${demo.duration().toFixed(0)} s`;
   };
-  const timer = setInterval(tick, 250);
-  player.on('dispose', () => clearInterval(timer));
+  const timer = setInterval(() => {
+    if (!demo.box.isConnected) return clearInterval(timer);
+    tick();
+  }, 250);
 }
 
 main().catch((error: unknown) => note(`The demo failed: ${(error as Error).message}`));

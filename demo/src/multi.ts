@@ -1,9 +1,9 @@
 /**
  * Three players on one page: Lecture 1, Lecture 2, Lecture 1 again. Query `autoplay=1` starts them
- * muted (the browser tests use it).
+ * muted (the browser tests use it), `engine=hlsjs` plays them with hls.js.
  */
 import { waitForVideos } from './dev-api.ts';
-import { cookiePath, createDemoPlayer, playingRung, type DemoPlayer } from './player-setup.ts';
+import { cookiePath, createDemoPlayer, engineFromQuery, playingRung, type DemoPlayer } from './player-setup.ts';
 
 declare global {
   interface Window {
@@ -26,16 +26,15 @@ async function main(): Promise<void> {
       <dt>refreshes (joined)</dt><dd data-k="refreshes">0</dd><dt>playing rung</dt><dd data-k="rung">—</dd></dl>`;
     card.querySelector('h2')!.textContent = `${video.title}${i === 2 ? ' (again)' : ''}`;
     root.appendChild(card);
-    const demo = createDemoPlayer(card.querySelector('.slot') as HTMLElement, video, { autoplay: params.get('autoplay') === '1' });
-    let joined = 0;
-    demo.player.on('hlsgate:refresh', (e: { joined: boolean }) => (joined += e.joined ? 1 : 0));
+    const demo = createDemoPlayer(card.querySelector('.slot') as HTMLElement, video, { engine: engineFromQuery(params), autoplay: params.get('autoplay') === '1' });
     const set = (k: string, v: string) => ((card.querySelector(`[data-k="${k}"]`) as HTMLElement).textContent = v);
     setInterval(() => {
       const stats = demo.stats();
       set('path', cookiePath(stats.session?.resource));
       set('expiry', stats.cookieRemainingMs === undefined ? '—' : `${Math.max(0, stats.cookieRemainingMs / 1000).toFixed(0)} s`);
+      const joined = demo.log.filter((e) => e.type === 'hlsgate:refresh' && e.detail?.joined).length;
       set('refreshes', `${stats.refreshes} (${joined})`);
-      set('rung', playingRung(demo.player));
+      set('rung', playingRung(demo));
     }, 500);
     return demo;
   });

@@ -1,10 +1,13 @@
 /**
- * One hlsgate player on the demo page, with what the browser tests and the panel read:
- * every plugin and VHS event in `log`, and the number of getToken calls.
+ * One hlsgate player on the demo pages, on either engine (`?engine=hlsjs`, default video.js), with
+ * what the browser tests and the panel read through one engine-neutral face: every hlsgate and
+ * engine event in `log`, the number of getToken calls, position, rungs, stats.
  */
+import Hls from 'hls.js';
 import videojsImport from 'video.js';
 import 'video.js/dist/video-js.css';
-import { hasMediaSource, registerHlsgate, type HlsgateStats } from '../../player/index.ts';
+import { attachHlsgate, type HlsgateHandle } from '../../player/hlsjs-entry.ts';
+import { EVENTS, hasMediaSource, registerHlsgate, type HlsgateStats } from '../../player/index.ts';
 import type { DevVideo } from '../../common/contracts.ts';
 import { token } from './dev-api.ts';
 
@@ -12,49 +15,116 @@ import { token } from './dev-api.ts';
 export const videojs: any = (videojsImport as any).default ?? videojsImport;
 registerHlsgate(videojs);
 
+export type Engine = 'videojs' | 'hlsjs';
+
 export interface LogEntry {
   t: number;
   type: string;
   detail?: Record<string, unknown>;
 }
 
+export interface Rung {
+  height: number;
+  enabled: boolean;
+  playing: boolean;
+}
+
 export interface DemoPlayer {
+  engine: Engine;
+  /** The video.js player (video.js engine). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   player: any;
+  /** The hls.js instance and hlsgate's handle (hls.js engine). */
+  hls?: Hls;
+  handle?: HlsgateHandle;
+  media: HTMLVideoElement;
+  /** The player's element (what goes fullscreen). */
+  box: HTMLElement;
   video: DevVideo;
   log: LogEntry[];
   tokenCalls: number;
   /** The last view token the page got (for "delete the cookies", which needs it). */
   lastToken: string | undefined;
   stats(): HlsgateStats;
+  currentTime(): number;
+  duration(): number;
+  paused(): boolean;
+  seek(seconds: number): void;
+  /** Every rung, highest first. */
+  rungs(): Rung[];
+  /** Seconds buffered ahead of the playhead. */
+  bufferAhead(): number;
+  /** The engine's bandwidth estimate, bits/s. */
+  bandwidth(): number | undefined;
+  /** Stops hlsgate only (the player stays). */
+  disposeHlsgate(): void;
+  /** Removes the whole player. */
+  dispose(): void;
 }
 
 export interface SetupOptions {
+  engine?: Engine;
   /** Seconds the view tokens live (the stack's default when absent). */
   tokenTtl?: number;
   /** `none`: getToken gives nothing; `forged`: a token with a bad signature. */
   tokenMode?: 'none' | 'forged';
   watermark?: string;
   autoplay?: boolean;
+  /** A WebVTT file added as an English subtitles track (the samples have none of their own). */
+  captions?: string;
 }
 
-const PLAYER_EVENTS = ['hlsgate:session', 'hlsgate:refresh', 'hlsgate:retry', 'hlsgate:error', 'error', 'waiting', 'playing', 'stalled', 'loadedmetadata'];
+const MEDIA_EVENTS = ['error', 'waiting', 'playing', 'stalled', 'loadedmetadata', 'play', 'pause'];
 const TECH_EVENTS = ['excludeplaylist', 'retryplaylist'];
 
+export function engineFromQuery(params: URLSearchParams): Engine {
+  return params.get('engine') === 'hlsjs' ? 'hlsjs' : 'videojs';
+}
+
 export function createDemoPlayer(container: HTMLElement, video: DevVideo, options: SetupOptions = {}): DemoPlayer {
+  const log: LogEntry[] = [];
+  const push = (type: string, detail?: Record<string, unknown>) => log.push({ t: performance.now(), type, ...(detail ? { detail } : {}) });
+  const state = { tokenCalls: 0, lastToken: undefined as string | undefined };
+  const getToken = async () => {
+    state.tokenCalls += 1;
+    push('getToken', { count: state.tokenCalls });
+    if (options.tokenMode === 'none') return '';
+    const t = await token(video.res, { ...(options.tokenTtl ? { ttl: options.tokenTtl } : {}), wm: 'student 4711 · demo' });
+    state.lastToken = t;
+    if (options.tokenMode === 'forged') return `${t.slice(0, t.lastIndexOf('.') + 1)}${'A'.repeat(43)}`;
+    return t;
+  };
+  const hlsgateOptions = { src: video.src, getToken, ...(options.watermark ? { watermark: options.watermark } : {}) };
+  const flat = (event: Record<string, unknown>) => {
+    const detail: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(event ?? {})) {
+      if (['type', 'target', 'currentTarget', 'srcElement', 'timeStamp', 'isTrusted'].includes(key)) continue;
+      if (typeof value !== 'function' && typeof value !== 'object') detail[key] = value;
+    }
+    return detail;
+  };
+  const demo = options.engine === 'hlsjs' ? hlsjsPlayer(container, options, hlsgateOptions, push, flat) : videojsPlayer(container, options, hlsgateOptions, push, flat);
+  const out = Object.assign(demo, { video, log }) as DemoPlayer;
+  Object.defineProperty(out, 'tokenCalls', { get: () => state.tokenCalls });
+  Object.defineProperty(out, 'lastToken', { get: () => state.lastToken });
+  if (options.captions) {
+    const track = document.createElement('track');
+    Object.assign(track, { kind: 'subtitles', srclang: 'en', label: 'English', src: options.captions });
+    if (out.engine === 'videojs') out.player.addRemoteTextTrack({ kind: 'subtitles', srclang: 'en', label: 'English', src: options.captions }, false);
+    else out.media.appendChild(track);
+  }
+  return out;
+}
+
+type Push = (type: string, detail?: Record<string, unknown>) => void;
+type Flat = (event: Record<string, unknown>) => Record<string, unknown>;
+type Partial = Omit<DemoPlayer, 'video' | 'log' | 'tokenCalls' | 'lastToken'>;
+
+function videojsPlayer(container: HTMLElement, options: SetupOptions, hlsgateOptions: object, push: Push, flat: Flat): Partial {
   const el = document.createElement('video-js');
   el.className = 'video-js vjs-fluid vjs-big-play-centered';
   el.setAttribute('playsinline', '');
   container.appendChild(el);
-  const demo: DemoPlayer = {
-    player: undefined,
-    video,
-    log: [],
-    tokenCalls: 0,
-    lastToken: undefined,
-    stats: () => demo.player.hlsgate().stats(),
-  };
-  const push = (type: string, detail?: Record<string, unknown>) => demo.log.push({ t: performance.now(), type, ...(detail ? { detail } : {}) });
   const player = videojs(el, {
     controls: true,
     preload: 'auto',
@@ -62,14 +132,9 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
     autoplay: options.autoplay ? 'muted' : false,
     html5: { vhs: { overrideNative: hasMediaSource() }, nativeAudioTracks: !hasMediaSource(), nativeVideoTracks: !hasMediaSource() },
   });
-  demo.player = player;
-  for (const type of PLAYER_EVENTS) {
+  for (const type of [...EVENTS, ...MEDIA_EVENTS]) {
     player.on(type, (event: Record<string, unknown>) => {
-      const detail: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(event)) {
-        if (['type', 'target', 'currentTarget', 'srcElement', 'timeStamp', 'isTrusted'].includes(key)) continue;
-        if (typeof value !== 'function' && typeof value !== 'object') detail[key] = value;
-      }
+      const detail = flat(event);
       if (type === 'error') detail.message = player.error()?.message;
       detail.currentTime = player.currentTime();
       push(type, detail);
@@ -79,44 +144,93 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
     const tech = player.tech(true);
     for (const type of TECH_EVENTS) tech?.on(type, () => push(type, { currentTime: player.currentTime() }));
   });
-  player.hlsgate({
-    src: video.src,
-    ...(options.watermark ? { watermark: options.watermark } : {}),
-    getToken: async () => {
-      demo.tokenCalls += 1;
-      push('getToken', { count: demo.tokenCalls });
-      if (options.tokenMode === 'none') return '';
-      const t = await token(video.res, { ...(options.tokenTtl ? { ttl: options.tokenTtl } : {}), wm: 'student 4711 · demo' });
-      demo.lastToken = t;
-      if (options.tokenMode === 'forged') return `${t.slice(0, t.lastIndexOf('.') + 1)}${'A'.repeat(43)}`;
-      return t;
+  player.hlsgate(hlsgateOptions);
+  const levels = () => {
+    const list = player.qualityLevels();
+    const out: Rung[] = [];
+    for (let i = 0; i < list.length; i += 1) out.push({ height: list[i].height, enabled: list[i].enabled, playing: i === list.selectedIndex });
+    return out.sort((a, b) => b.height - a.height);
+  };
+  return {
+    engine: 'videojs',
+    player,
+    media: el.querySelector('video') as HTMLVideoElement,
+    box: player.el(),
+    stats: () => player.hlsgate().stats(),
+    currentTime: () => player.currentTime(),
+    duration: () => player.duration() || 0,
+    paused: () => player.paused(),
+    seek: (s) => player.currentTime(s),
+    rungs: levels,
+    bufferAhead: () => ahead(player.currentTime(), player.buffered()),
+    bandwidth: () => {
+      const vhs = player.tech(true)?.vhs;
+      return vhs?.systemBandwidth ?? vhs?.bandwidth;
     },
-  });
-  return demo;
+    disposeHlsgate: () => player.hlsgate().dispose(),
+    dispose: () => player.dispose(),
+  };
 }
 
-/** Seconds of media buffered ahead of the playhead. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function bufferAhead(player: any): number {
-  const t = player.currentTime();
-  const ranges = player.buffered();
+function hlsjsPlayer(container: HTMLElement, options: SetupOptions, hlsgateOptions: object, push: Push, flat: Flat): Partial {
+  const media = document.createElement('video');
+  media.setAttribute('playsinline', '');
+  media.muted = Boolean(options.autoplay);
+  media.autoplay = Boolean(options.autoplay);
+  container.appendChild(media);
+  const hls = new Hls();
+  const handle = attachHlsgate(hls, media, hlsgateOptions as Parameters<typeof attachHlsgate>[2]);
+  handle.box.classList.add('demo-hlsjs');
+  for (const type of EVENTS) handle.on(type, (payload) => push(type, { ...flat(payload as unknown as Record<string, unknown>), currentTime: media.currentTime }));
+  for (const type of MEDIA_EVENTS) {
+    media.addEventListener(type, () =>
+      push(type, { currentTime: media.currentTime, ...(type === 'error' ? { message: media.error?.message, code: media.error?.code } : {}) }),
+    );
+  }
+  // What hls.js does that VHS's excludeplaylist would be: losing a level, or an error of its own.
+  hls.on(Hls.Events.ERROR, (_e, data) => push(data.fatal ? 'error' : 'hlsjs:error', { details: data.details, fatal: data.fatal, code: data.response?.code }));
+  let levelCount = 0;
+  hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => (levelCount = data.levels.length));
+  hls.on(Hls.Events.LEVELS_UPDATED, (_e, data) => {
+    if (data.levels.length < levelCount) push('excludeplaylist', { levels: data.levels.length });
+    levelCount = data.levels.length;
+  });
+  return {
+    engine: 'hlsjs',
+    player: undefined,
+    hls,
+    handle,
+    media,
+    box: handle.box,
+    stats: () => handle.stats(),
+    currentTime: () => media.currentTime,
+    duration: () => (Number.isFinite(media.duration) ? media.duration : 0),
+    paused: () => media.paused,
+    seek: (s) => (media.currentTime = s),
+    rungs: () =>
+      hls.levels
+        .map((level, i) => ({ height: level.height, enabled: hls.autoLevelEnabled || hls.manualLevel === i, playing: i === hls.currentLevel }))
+        .sort((a, b) => b.height - a.height),
+    bufferAhead: () => ahead(media.currentTime, media.buffered),
+    bandwidth: () => hls.bandwidthEstimate,
+    disposeHlsgate: () => handle.dispose(),
+    dispose: () => {
+      handle.dispose();
+      hls.destroy();
+      media.remove();
+    },
+  };
+}
+
+function ahead(t: number, ranges: TimeRanges): number {
   for (let i = 0; i < ranges.length; i += 1) if (ranges.start(i) <= t + 0.1 && ranges.end(i) >= t) return ranges.end(i) - t;
   return 0;
 }
 
-/** `720p` for the rung VHS is playing. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function playingRung(player: any): string {
-  const levels = player.qualityLevels?.();
-  const level = levels && levels.selectedIndex >= 0 ? levels[levels.selectedIndex] : undefined;
-  return level?.height ? `${level.height}p` : '—';
-}
-
-/** VHS's bandwidth estimate, bits/s. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function bandwidth(player: any): number | undefined {
-  const vhs = player.tech(true)?.vhs;
-  return vhs?.systemBandwidth ?? vhs?.bandwidth;
+/** `720p` for the rung playing. */
+export function playingRung(demo: DemoPlayer): string {
+  const rung = demo.rungs().find((r) => r.playing);
+  return rung?.height ? `${rung.height}p` : '—';
 }
 
 export function cookiePath(resource: string | undefined): string {
