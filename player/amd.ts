@@ -36,6 +36,5 @@ export function create(target: HTMLElement, options: CreateOptions): ReturnType<
 }
 
 export { VERSION, videojs };
-// Progress and resume for the Moodle entry (engine-neutral: they work on the media element).
-export { ProgressTracker } from './progress-tracker.ts';
-export { createResumeOffer } from './resume-offer.ts';
+// Progress and resume (an onPlayer hook, the same on both engines).
+export { trackProgress } from './progress.ts';

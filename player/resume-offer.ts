@@ -6,6 +6,8 @@
  * `play` event, and a callback that seeks.
  */
 
+import { injectStyle } from './style.ts';
+
 export interface ResumeLabels {
   /** `{time}` is replaced by the position, e.g. "Resume at {time}". */
   resume: string;
@@ -58,6 +60,11 @@ export interface ResumeOfferOptions {
 
 export const RESUME_OFFER_CLASS = 'hlsgate-resume';
 
+/** Over the video, above either engine's control bar. */
+export const RESUME_CSS = `.hlsgate-resume{position:absolute;left:.75em;bottom:3.75em;z-index:3;display:flex;align-items:center;gap:.5em;padding:.4em .6em;border-radius:.3em;background:rgba(0,0,0,.8);color:#fff;font-size:1rem}
+.hlsgate-resume button{border:1px solid #fff;border-radius:.25em;background:transparent;color:#fff;padding:.2em .6em;cursor:pointer;font:inherit}
+.hlsgate-resume button:focus-visible{outline:3px solid #ffd23f;outline-offset:2px}`;
+
 /**
  * Shows the offer when `shouldOfferResume` says so; returns a handle whose `dispose()` removes it
  * (idempotent), or null when there is nothing to offer.
@@ -67,6 +74,7 @@ export function createResumeOffer(options: ResumeOfferOptions): { element: HTMLE
   if (!shouldOfferResume(position, duration)) return null;
   const labels = { ...DEFAULT_RESUME_LABELS, ...options.labels };
   const doc = container.ownerDocument;
+  injectStyle(doc, RESUME_CSS, 'hlsgate-style-resume');
   const region = doc.createElement('div');
   region.className = RESUME_OFFER_CLASS;
   region.setAttribute('role', 'status');

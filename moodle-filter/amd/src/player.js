@@ -187,81 +187,29 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
     }
 
     /**
-     * The media element of a player: the element itself (an engine that plays into a plain video),
-     * or video.js's tech element.
-     *
-     * @param {Object} player
-     * @returns {HTMLMediaElement|null}
-     */
-    function mediaOf(player) {
-        if (player instanceof HTMLMediaElement) {
-            return player;
-        }
-        var tech = player && typeof player.tech === 'function' ? player.tech(true) : null;
-        var el = tech && typeof tech.el === 'function' ? tech.el() : null;
-        return el instanceof HTMLMediaElement ? el : null;
-    }
-
-    /**
-     * Progress reports and the resume offer for one player.
+     * The onPlayer hook of one player: progress reports and the resume offer (the bundle's
+     * trackProgress, the same on either engine).
      *
      * @param {HTMLElement} container the placeholder
-     * @param {Object} player what the bundle's create() returned
      * @param {Object} hlsgate the player bundle
      * @param {Object} playback the first answer of the web service (lastposition, duration)
+     * @returns {Function|undefined}
      */
-    function attachProgress(container, player, hlsgate, playback) {
-        if (!hlsgate.ProgressTracker) {
-            return;
+    function progressHook(container, hlsgate, playback) {
+        if (typeof hlsgate.trackProgress !== 'function') {
+            return undefined;
         }
-        var media = mediaOf(player);
-        if (!media) {
-            return;
-        }
-        var tracker = new hlsgate.ProgressTracker({
-            media: media,
-            signals: {document: document, window: window},
+        return hlsgate.trackProgress({
             send: function(report, options) {
                 return sendProgress(container, report, options);
             },
             onError: function(error) {
                 Log.debug('filter_hlsgate: progress not saved: ' + (error && (error.errorcode || error.message)));
-            }
+            },
+            lastPosition: playback.lastposition || 0,
+            duration: playback.duration || 0,
+            labels: settings.resumeLabels
         });
-        var offer = null;
-        if (playback.lastposition > 0 && hlsgate.createResumeOffer) {
-            offer = hlsgate.createResumeOffer({
-                container: (player.el && player.el()) || container,
-                media: media,
-                position: playback.lastposition,
-                duration: playback.duration > 0 ? playback.duration : undefined,
-                labels: settings.resumeLabels,
-                onResume: function(position) {
-                    var seek = function() {
-                        media.currentTime = position;
-                    };
-                    if (media.readyState >= 1) {
-                        seek();
-                    } else {
-                        media.addEventListener('loadedmetadata', seek, {once: true});
-                    }
-                    var played = media.play();
-                    if (played && typeof played.catch === 'function') {
-                        played.catch(function() {
-                            return undefined;
-                        });
-                    }
-                }
-            });
-        }
-        if (player && typeof player.on === 'function') {
-            player.on('dispose', function() {
-                tracker.dispose();
-                if (offer) {
-                    offer.dispose();
-                }
-            });
-        }
     }
 
     /**
@@ -317,6 +265,10 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
         if (settings.labels) {
             options.labels = settings.labels;
         }
+        var onPlayer = progressHook(container, hlsgate, playback);
+        if (onPlayer) {
+            options.onPlayer = onPlayer;
+        }
         if (width > 0) {
             container.style.maxWidth = width + 'px';
         }
@@ -333,12 +285,6 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
             }
             if (title && player && player.titleBar && typeof player.titleBar.update === 'function') {
                 player.titleBar.update({title: title});
-            }
-            try {
-                attachProgress(container, player, hlsgate, playback);
-            } catch (error) {
-                // Progress is an extra: the video plays without it.
-                Log.error('filter_hlsgate: progress: ' + (error && error.message));
             }
         } catch (error) {
             // No MediaSource, a bad option...: keep the plain link and say why.
