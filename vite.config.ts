@@ -6,7 +6,7 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   test: {
-    include: ['{common,server,ingest,player,demo,moodle-filter}/**/*.test.ts'],
+    include: ['{common,testing,server,ingest,player,demo,moodle-filter}/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'demo/e2e/**', 'dist/**'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -44,6 +44,9 @@ else
   for ext in "${php_exts[@]}"; do missing+=("php-$( [[ $ext == dom ]] && echo xml || echo "$ext")"); done
 fi
 
+# PostgreSQL's server binaries are not on PATH in Debian: look where its package puts them.
+if [[ $mode == test ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then missing+=(postgresql); fi
+
 if ((${#missing[@]} > 0)); then
   readarray -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [[ $(id -u) -eq 0 ]]; then sudo=(); elif command -v sudo >/dev/null 2>&1; then sudo=(sudo -n); else

@@ -82,6 +82,31 @@ export interface StackOptions {
   logger?: Logger;
   /** Epoch milliseconds, for the media host and the auth server (tests move it forward). */
   now?: () => number;
+  /**
+   * A developer's own Moodle (`HLSGATE_MOODLE_URL`, e.g. http://localhost:8100): its origin joins
+   * the media host's and the auth server's CORS lists, and it is an accepted token issuer.
+   */
+  moodleUrl?: string;
+}
+
+/** What to type into the filter's settings (Plugins › Filters › Protected HLS videos) for this stack. */
+export interface MoodleFilterSettings {
+  authurl: string;
+  issuer: string;
+  tokenkid: string;
+  tokensecret: string;
+  mediabaseurls: string;
+}
+
+/** The filter's settings for a Moodle at `moodleUrl` in front of the stack whose media host is `mediaUrl`. */
+export function moodleFilterSettings(o: { mediaUrl: string; moodleUrl: string; keys: Pick<DevKeys, 'tokenKid' | 'tokenSecret'> }): MoodleFilterSettings {
+  return {
+    authurl: `${o.mediaUrl}/_auth`,
+    issuer: new URL(o.moodleUrl).href.replace(/\/$/, ''),
+    tokenkid: o.keys.tokenKid,
+    tokensecret: o.keys.tokenSecret,
+    mediabaseurls: `${o.mediaUrl}/${PREFIX}/`,
+  };
 }
 
 export interface Stack {
@@ -101,6 +126,8 @@ export interface Stack {
   authOutage(seconds: number): void;
   /** Settles when the sample lectures are ready (at once when none were asked for). */
   samplesReady: Promise<void>;
+  /** With `moodleUrl`: the filter's settings to paste into that Moodle. */
+  moodleSettings?: MoodleFilterSettings;
   stop(): Promise<void>;
 }
 
@@ -115,10 +142,18 @@ function listenServer(server: Server, port: number): Promise<number> {
 }
 
 /** The auth server's `HLSGATE_*` settings for this stack. */
-export function authServerEnv(o: { keys: DevKeys; mediaUrl: string; origins: string[]; cookieTtl: number; port: number }): Record<string, string> {
+export function authServerEnv(o: {
+  keys: DevKeys;
+  mediaUrl: string;
+  origins: string[];
+  cookieTtl: number;
+  port: number;
+  /** Issuers besides the media host's (the dev token endpoint's): a developer's Moodle. */
+  issuers?: string[];
+}): Record<string, string> {
   return {
     HLSGATE_TOKEN_SECRETS: `${o.keys.tokenKid}:${o.keys.tokenSecret}`,
-    HLSGATE_TOKEN_ISSUERS: o.mediaUrl,
+    HLSGATE_TOKEN_ISSUERS: [o.mediaUrl, ...(o.issuers ?? [])].join(','),
     HLSGATE_TOKEN_MAX_LIFETIME: String(MAX_DEV_TOKEN_TTL),
     HLSGATE_MEDIA_BASE_URLS: `${o.mediaUrl}/${PREFIX}/`,
     HLSGATE_CLOUDFRONT_KEY_PAIR_ID: o.keys.keyPairId,
@@ -249,11 +284,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
     const demoPort = demoUrl ? Number(new URL(demoUrl).port) : ports.demo || DEFAULT_PORTS.demo;
     const demoOrigins = [`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`];
-    for (const origin of demoOrigins) media.allowOrigin(origin);
+    const moodleSettings = options.moodleUrl ? moodleFilterSettings({ mediaUrl: media.url, moodleUrl: options.moodleUrl, keys }) : undefined;
+    const moodleOrigins = options.moodleUrl ? [new URL(options.moodleUrl).origin] : [];
+    for (const origin of [...demoOrigins, ...moodleOrigins]) media.allowOrigin(origin);
 
     // The auth server, configured exactly as in production, through its HLSGATE_* settings.
     const authConfig = loadServerConfig(
-      authServerEnv({ keys, mediaUrl: media.url, origins: [...demoOrigins, media.url], cookieTtl, port: ports.auth }),
+      authServerEnv({
+        keys, mediaUrl: media.url, origins: [...demoOrigins, ...moodleOrigins, media.url], cookieTtl, port: ports.auth,
+        issuers: moodleSettings ? [moodleSettings.issuer] : [],
+      }),
     );
     const app = createApp(authConfig, { now, logger: logger.child({ component: 'auth' }), cookieTtl: () => cookieTtl });
     const authServer = serve({ fetch: app.fetch, port: ports.auth, hostname: '127.0.0.1' }) as Server;
@@ -305,6 +345,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       cookieTtl: () => cookieTtl,
       authOutage: (seconds) => media.authOutage(seconds),
       samplesReady,
+      ...(moodleSettings ? { moodleSettings } : {}),
       stop: () => (stopping ??= stopAll()),
     };
   } catch (error) {

@@ -2,10 +2,12 @@
  * `npm start`: the local stack with the sample lectures and the demo page, until Ctrl-C.
  *
  * Settings (HLSGATE_*): MEDIA_PORT, AUTH_PORT, S3_PORT, DEMO_PORT, DATA_DIR, COOKIE_TTL,
- * DEMO (false: no demo page, e.g. under Playwright's webServer), SAMPLES (false: no sample lectures).
+ * DEMO (false: no demo page, e.g. under Playwright's webServer), SAMPLES (false: no sample lectures),
+ * MOODLE_URL (a developer's own Moodle: its origin may use the stack, and the filter's settings to
+ * paste are printed).
  * Flags `--no-demo` and `--no-samples` do the same.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, setting } from '../../common/config.ts';
 import { DEFAULT_PORTS } from '../../common/contracts.ts';
 import { createLogger } from '../../common/log.ts';
@@ -22,6 +24,7 @@ const shape = {
   cookieTtl: setting.integer(MIN_COOKIE_TTL, MAX_COOKIE_TTL).default(DEFAULT_COOKIE_TTL),
   demo: setting.boolean().default(true),
   samples: setting.boolean().default(true),
+  moodleUrl: setting.url().optional(),
 };
 
 function out(line = '') {
@@ -48,6 +51,7 @@ async function main() {
     sampleLectures,
     waitForSamples: false,
     logger,
+    ...(settings.moodleUrl ? { moodleUrl: settings.moodleUrl } : {}),
   });
 
   let stopping = false;
@@ -80,6 +84,19 @@ async function main() {
   out(`  data          ${stack.dataDir}   (delete it to start afresh; keys are reused until then)`);
   out(`  cookie TTL    ${stack.cookieTtl()} s   (POST ${urls.media}/_dev/cookie-ttl {"seconds":20} to change)`);
   out(`  lectures      ${urls.media}/_dev/videos`);
+  if (stack.moodleSettings) {
+    const m = stack.moodleSettings;
+    out('');
+    out(`Your Moodle at ${settings.moodleUrl} may use this stack. In Site administration › Plugins › Filters ›`);
+    out('Protected HLS videos, set:');
+    out(`  Auth server URL          ${m.authurl}`);
+    out(`  Issuer                   ${m.issuer}`);
+    out(`  Key id                   ${m.tokenkid}`);
+    out(`  Secret                   ${m.tokensecret}`);
+    out(`  Allowed media base URLs  ${m.mediabaseurls}`);
+    out(`Published playlists for its File system repository: ${join(stack.dataDir, 'repository')}`);
+    out(`(copy or link that folder into <moodledata>/repository/).`);
+  }
   if (sampleLectures) {
     out('');
     out(`Preparing the sample lectures (${SAMPLE_LECTURES.map((l) => l.title).join(', ')}) if they are not published yet;`);

@@ -1,0 +1,527 @@
+/**
+ * A real Moodle for the tests: installed once per set of inputs, restored from a snapshot on every
+ * later run.
+ *
+ *   source (tarball or tree) ─► base: Moodle installed with admin/cli/install.php on PostgreSQL
+ *   base + dist/filter_hlsgate.zip + scenario ─► site: the zip through Moodle's own plugin
+ *       installer and admin/cli/upgrade.php, then php/scenario.php (users, courses, repository)
+ *   site snapshot ─► run: the cluster and dataroot copied into this checkout's run folder, its own
+ *       PostgreSQL and `php -S` on loopback ports, stopped by stop() (or by watchdogs when the
+ *       process that started them dies)
+ *
+ * Everything lives under the cache root (HLSGATE_MOODLE_CACHE, else $XDG_CACHE_HOME/hlsgate-moodle,
+ * else /var/tmp/hlsgate-moodle), never in the repository. Base and site folders are built under a
+ * temporary name and renamed into place, so two checkouts building the same key at once both end
+ * up with a complete one. The Moodle tree of a site is shared by its runs: its config.php reads
+ * the run's ports and folders from `$HLSGATE_MOODLE_RUN/config.json`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { freePort, startPostgres, type Postgres } from '../postgres.ts';
+import { findMoodleSource, moodleRelease, sha256File, unpackedTree, type MoodleSource } from './source.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const PHP_DIR = join(HERE, 'php');
+export const REPO_ROOT = resolve(HERE, '..', '..');
+export const ZIP_PATH = join(REPO_ROOT, 'dist', 'filter_hlsgate.zip');
+/** Bump when the install recipe below changes in a way the inputs' hashes do not show. */
+const RECIPE = 'moodle-harness-1';
+const DB_USER = 'hlsgate';
+export const ADMIN = { username: 'admin', password: 'Hlsgate-admin-1!' };
+const COMPONENT = 'filter_hlsgate';
+
+export interface Manifest {
+  users: Record<string, { id: number; contextid: number; fullname: string; email: string }>;
+  password: string;
+  courses: Record<string, { id: number; shortname: string; fullname: string; contextid: number }>;
+  systemcontextid: number;
+  frontpagecontextid: number;
+  welcome: { cmid: number; contextid: number };
+  repository: { id: number; name: string; folder: string };
+}
+
+/** The filter's settings that must match the local stack (README of moodle-filter: Settings). */
+export interface FilterSettings {
+  authurl: string;
+  issuer: string;
+  tokenkid: string;
+  tokensecret: string;
+  mediabaseurls: string;
+  tokenlifetime?: number;
+  watermark?: string;
+}
+
+export interface Timings {
+  [step: string]: number;
+}
+
+export interface MoodleSite {
+  /** `$CFG->wwwroot`, e.g. http://localhost:45174 (use exactly this host: Moodle redirects others). */
+  url: string;
+  release: string;
+  manifest: Manifest;
+  /** The Moodle tree (dirroot) and this run's folder (dataroot, logs). */
+  dirroot: string;
+  runDir: string;
+  dataroot: string;
+  /** PHP's error log of the web server and the CLI scripts (warnings, notices, Moodle's debugging()). */
+  errorLog: string;
+  /** Milliseconds per step of this start; `fresh` says whether a base or site was built. */
+  timings: Timings;
+  fresh: { base: boolean; site: boolean };
+  /** Runs `php <script> …args` in the site (a path relative to the Moodle tree, or absolute). */
+  php(script: string, args?: string[], options?: { input?: string }): Promise<string>;
+  /** A request to php/helper.php (see there); returns its JSON answer. */
+  helper<T = unknown>(request: Record<string, unknown>): Promise<T>;
+  /** Sets the filter's settings with admin/cli/cfg.php. */
+  configureFilter(settings: FilterSettings): Promise<void>;
+  /** Copies the playlists under `repositoryRoot` (ingest's output) into the File system repository's folder. */
+  publishPlaylists(repositoryRoot: string): void;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** The Moodle port; default a free one. */
+  port?: number;
+  env?: Record<string, string | undefined>;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+  /** Build dist/filter_hlsgate.zip first (default true; false uses the zip that is there). */
+  buildZip?: boolean;
+}
+
+export type StartResult = { available: false; reason: string } | { available: true; site: MoodleSite };
+
+export function cacheRoot(env: Record<string, string | undefined> = process.env): string {
+  const root = env.HLSGATE_MOODLE_CACHE
+    ? resolve(env.HLSGATE_MOODLE_CACHE)
+    : env.XDG_CACHE_HOME
+      ? join(env.XDG_CACHE_HOME, 'hlsgate-moodle')
+      : '/var/tmp/hlsgate-moodle';
+  const inside = relative(REPO_ROOT, root);
+  if (!inside.startsWith('..') && !isAbsolute(inside)) {
+    throw new Error(`HLSGATE_MOODLE_CACHE: ${root} is inside the repository; the Moodle site must live outside it`);
+  }
+  return root;
+}
+
+const short = (hex: string) => hex.slice(0, 16);
+const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
+
+/** The hash of the harness's PHP scripts: a changed scenario is a new site. */
+export function scenarioHash(): string {
+  const files = readdirSync(PHP_DIR).filter((name) => name.endsWith('.php')).sort();
+  return hashOf(RECIPE, ...files.flatMap((name) => [name, readFileSync(join(PHP_DIR, name), 'utf8')]));
+}
+
+/** base = the source and the recipe; site = base + the zip + the scenario. */
+export function siteKeys(inputs: { sourceHash: string; zipHash: string; scenarioHash: string }): { base: string; site: string } {
+  const base = hashOf('base', RECIPE, inputs.sourceHash, readFileSync(join(PHP_DIR, 'config.php'), 'utf8'));
+  return { base, site: hashOf('site', base, inputs.zipHash, inputs.scenarioHash) };
+}
+
+/** One run folder per checkout, so two checkouts can each run a site at once. */
+export function runDirOf(root: string, repoRoot = REPO_ROOT): string {
+  return join(root, `run-${short(hashOf(resolve(repoRoot)))}`);
+}
+
+interface RunConfig {
+  wwwroot: string;
+  dbport: number;
+  dbuser: string;
+  dataroot: string;
+  phpunitdataroot: string;
+  errorlog: string;
+}
+
+function writeRunConfig(runDir: string, config: RunConfig): void {
+  writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** What Moodle's environment check asks of PHP that Debian's php-cli does not set (max_input_vars ≥ 5000). */
+export const PHP_INI = ['-d', 'max_input_vars=5000'];
+
+function phpEnv(runDir: string, dirroot: string): Record<string, string> {
+  return { HLSGATE_MOODLE_RUN: runDir, HLSGATE_MOODLE_DIRROOT: dirroot };
+}
+
+async function runPhp(runDir: string, dirroot: string, script: string, args: string[] = [], input?: string): Promise<string> {
+  const path = resolve(dirroot, script);
+  const result = await execa('php', [...PHP_INI, path, ...args], {
+    cwd: dirroot,
+    env: phpEnv(runDir, dirroot),
+    reject: false,
+    ...(input !== undefined ? { input } : {}),
+    all: true,
+  });
+  if (result.exitCode !== 0) {
+    const tail = String(result.all ?? '').split('\n').slice(-25).join('\n');
+    throw new Error(`php ${relative(dirroot, path)} ${args.join(' ')} failed (exit ${result.exitCode}):\n${tail}`);
+  }
+  return String(result.stdout);
+}
+
+async function copyTree(from: string, to: string, hardLinks: boolean): Promise<void> {
+  rmSync(to, { recursive: true, force: true });
+  if (hardLinks) {
+    // Moodle never writes into its code tree at run time, so its files can be shared by links.
+    const linked = await execa('cp', ['-al', from, to], { reject: false });
+    if (linked.exitCode === 0) return;
+    rmSync(to, { recursive: true, force: true });
+  }
+  await execa('cp', ['-a', from, to]);
+}
+
+async function timed<T>(timings: Timings, step: string, fn: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[step] = Math.round(performance.now() - started);
+  }
+}
+
+/** Moodle's caches hold paths and URLs: a snapshot restored elsewhere starts without them. */
+function dropCaches(dataroot: string): void {
+  for (const name of ['cache', 'localcache', 'temp', 'sessions', 'lock', 'trashdir']) rmSync(join(dataroot, name), { recursive: true, force: true });
+}
+
+interface BuildContext {
+  root: string;
+  tree: string;
+  log: (line: string) => void;
+  timings: Timings;
+  port: number;
+}
+
+/** Installs Moodle (no plugin) into `<root>/base-<key>`: tree, cluster, dataroot. */
+async function buildBase(ctx: BuildContext, key: string): Promise<string> {
+  const target = join(ctx.root, `base-${short(key)}`);
+  if (existsSync(join(target, 'base.json'))) return target;
+  const build = `${target}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
+  mkdirSync(build, { recursive: true });
+  let pg: Postgres | undefined;
+  try {
+    ctx.log('installing Moodle (admin/cli/install.php; once per source, about a minute)');
+    await copyTree(ctx.tree, join(build, 'moodle'), true);
+    rmSync(join(build, 'moodle', 'config.php'), { force: true });
+    pg = await startPostgres({ dir: join(build, 'pg'), user: DB_USER });
+    await pg.createDatabase('moodle');
+    const dataroot = join(build, 'moodledata');
+    const wwwroot = `http://localhost:${ctx.port}`;
+    await timed(ctx.timings, 'install', async () => {
+      const result = await execa('php', [...PHP_INI, 'admin/cli/install.php', '--non-interactive', '--agree-license', '--lang=en',
+        `--wwwroot=${wwwroot}`, `--dataroot=${dataroot}`, '--dbtype=pgsql', '--dbhost=127.0.0.1', `--dbport=${pg!.port}`,
+        '--dbname=moodle', `--dbuser=${DB_USER}`, '--dbpass=', '--prefix=mdl_', '--fullname=hlsgate test site',
+        '--shortname=hlsgate', `--adminuser=${ADMIN.username}`, `--adminpass=${ADMIN.password}`,
+        '--adminemail=admin@example.test', '--supportemail=support@example.test'], { cwd: join(build, 'moodle'), reject: false, all: true });
+      if (result.exitCode !== 0) {
+        throw new Error(`admin/cli/install.php failed (exit ${result.exitCode}):\n${String(result.all).split('\n').slice(-25).join('\n')}`);
+      }
+    });
+    // Ours instead of the installer's: it reads ports and folders from the run.
+    writeFileSync(join(build, 'moodle', 'config.php'), readFileSync(join(PHP_DIR, 'config.php')));
+    await pg.stop();
+    pg = undefined;
+    writeFileSync(join(build, 'base.json'), `${JSON.stringify({ key, release: moodleRelease(ctx.tree), wwwroot }, null, 2)}\n`);
+    return publish(build, target);
+  } finally {
+    await pg?.stop();
+    rmSync(build, { recursive: true, force: true });
+  }
+}
+
+/** Renames a finished build into place; when another process got there first, its copy stays. */
+function publish(build: string, target: string): string {
+  try {
+    renameSync(build, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+  }
+  return target;
+}
+
+/** base + the zip (Moodle's plugin installer, then upgrade.php) + the scenario, into `<root>/site-<key>`. */
+async function buildSite(ctx: BuildContext, base: string, key: string, zip: string): Promise<string> {
+  const target = join(ctx.root, `site-${short(key)}`);
+  if (existsSync(join(target, 'site.json'))) return target;
+  const build = `${target}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
+  mkdirSync(build, { recursive: true });
+  let pg: Postgres | undefined;
+  try {
+    ctx.log('installing filter_hlsgate and the scenario (once per zip)');
+    const dirroot = join(build, 'moodle');
+    await timed(ctx.timings, 'restoreBase', async () => {
+      await copyTree(join(base, 'moodle'), dirroot, true);
+      await copyTree(join(base, 'pg'), join(build, 'pg'), false);
+      await copyTree(join(base, 'moodledata'), join(build, 'moodledata'), false);
+    });
+    dropCaches(join(build, 'moodledata'));
+    pg = await startPostgres({ dir: join(build, 'pg'), user: DB_USER });
+    const wwwroot = `http://localhost:${ctx.port}`;
+    mkdirSync(join(build, 'phpunitdata'), { recursive: true });
+    writeRunConfig(build, {
+      wwwroot, dbport: pg.port, dbuser: DB_USER, dataroot: join(build, 'moodledata'),
+      phpunitdataroot: join(build, 'phpunitdata'), errorlog: join(build, 'php-error.log'),
+    });
+    await timed(ctx.timings, 'installZip', () => runPhp(build, dirroot, join(PHP_DIR, 'install-zip.php'), [dirroot, COMPONENT, zip]));
+    await timed(ctx.timings, 'upgrade', () => runPhp(build, dirroot, 'admin/cli/upgrade.php', ['--non-interactive']));
+    const manifest = await timed(ctx.timings, 'scenario', () => runPhp(build, dirroot, join(PHP_DIR, 'scenario.php')));
+    // The theme's CSS takes the first page ten seconds or more: built here, it is in the snapshot.
+    await timed(ctx.timings, 'themeCss', () => runPhp(build, dirroot, 'admin/cli/build_theme_css.php', ['--themes=boost']));
+    await pg.stop();
+    pg = undefined;
+    rmSync(join(build, 'config.json'));
+    writeFileSync(join(build, 'site.json'), `${JSON.stringify({ key, wwwroot, manifest: JSON.parse(manifest) }, null, 2)}\n`);
+    return publish(build, target);
+  } finally {
+    await pg?.stop();
+    rmSync(build, { recursive: true, force: true });
+  }
+}
+
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`php -S exited (code ${child.exitCode}) before ${url} answered`);
+    try {
+      const response = await fetch(url, { redirect: 'manual' });
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A shell loop that kills `pgid`'s group when `parent` is gone: PHP's forked workers outlive a killed server. */
+function watchdog(parent: number, pgid: number): ChildProcess {
+  const dog = spawn('sh', ['-c', `while kill -0 ${parent} 2>/dev/null && kill -0 -${pgid} 2>/dev/null; do sleep 1; done; kill -TERM -${pgid} 2>/dev/null`], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  dog.unref();
+  return dog;
+}
+
+const KEEP_SITES = 4;
+const KEEP_BASES = 2;
+
+/** Build folders of processes that died (`<name>.<pid>.<random>.tmp`). */
+function removeLeftovers(root: string): void {
+  for (const name of readdirSync(root)) {
+    const match = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
+    if (match && !alive(Number(match[1]))) rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+/** Keeps the `keep` most recently used `<kind>-*` folders (a use touches their json), and every site a run serves. */
+function prune(root: string, kind: 'site' | 'base', keep: number): void {
+  const serving = new Set(
+    readdirSync(root)
+      .filter((name) => name.startsWith('run-') && existsSync(join(root, name, 'state.json')))
+      .map((name) => JSON.parse(readFileSync(join(root, name, 'state.json'), 'utf8')) as RunState)
+      .filter((state) => alive(state.pid))
+      .map((state) => `site-${short(state.siteKey)}`),
+  );
+  const folders = readdirSync(root)
+    .filter((name) => new RegExp(`^${kind}-[0-9a-f]{16}$`).test(name) && !serving.has(name))
+    .map((name) => {
+      const marker = join(root, name, `${kind}.json`);
+      return { name, used: existsSync(marker) ? statSync(marker).mtimeMs : 0 };
+    })
+    .sort((a, b) => b.used - a.used);
+  for (const { name } of folders.slice(keep)) rmSync(join(root, name), { recursive: true, force: true });
+}
+
+interface RunState {
+  pid: number;
+  url: string;
+  siteKey: string;
+  startedAt: string;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The run of this checkout that is up, if any. */
+export function runState(root = cacheRoot()): RunState | undefined {
+  const file = join(runDirOf(root), 'state.json');
+  if (!existsSync(file)) return undefined;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as RunState;
+  return alive(state.pid) ? state : undefined;
+}
+
+/** Builds the zip with `npx tsx moodle-filter/build.ts` (the player bundle included). */
+export async function buildZip(log: (line: string) => void): Promise<void> {
+  log('building dist/filter_hlsgate.zip (moodle-filter/build.ts)');
+  // A fixed time stamp: the same sources give the same zip, so the same site key.
+  const result = await execa('npx', ['tsx', 'moodle-filter/build.ts'], {
+    cwd: REPO_ROOT, reject: false, all: true, env: { SOURCE_DATE_EPOCH: '315532800' },
+  });
+  if (result.exitCode !== 0) throw new Error(`moodle-filter/build.ts failed:\n${String(result.all).split('\n').slice(-20).join('\n')}`);
+}
+
+/**
+ * Brings a site up for this checkout: finds the source (or says why there is none), builds what
+ * is missing, restores the site's snapshot and starts PostgreSQL and `php -S`.
+ */
+export async function startMoodle(options: StartOptions = {}): Promise<StartResult> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const lookup = findMoodleSource(REPO_ROOT, env);
+  if (!lookup.found) return { available: false, reason: lookup.reason };
+  const root = cacheRoot(env);
+  mkdirSync(root, { recursive: true });
+  const runDir = runDirOf(root);
+  const existing = runState(root);
+  if (existing) {
+    throw new Error(`this checkout's Moodle is already up at ${existing.url} (pid ${existing.pid}): stop it with npm run moodle -- down`);
+  }
+  removeLeftovers(root);
+  const timings: Timings = {};
+  const started = performance.now();
+  const source: MoodleSource = lookup.source;
+  const tree = await timed(timings, 'unpack', async () => unpackedTree(source, root));
+  if (options.buildZip !== false) await timed(timings, 'buildZip', () => buildZip(log));
+  if (!existsSync(ZIP_PATH)) throw new Error(`${relative(REPO_ROOT, ZIP_PATH)} is missing: run npx tsx moodle-filter/build.ts`);
+  const keys = siteKeys({ sourceHash: source.hash, zipHash: sha256File(ZIP_PATH), scenarioHash: scenarioHash() });
+  const port = options.port ?? (await freePort());
+  const ctx: BuildContext = { root, tree, log, timings, port };
+  const fresh = { base: !existsSync(join(root, `base-${short(keys.base)}`, 'base.json')), site: false };
+  const siteDir = join(root, `site-${short(keys.site)}`);
+  fresh.site = !existsSync(join(siteDir, 'site.json'));
+  if (fresh.site) {
+    const base = await timed(timings, 'buildBase', () => buildBase(ctx, keys.base));
+    utimesSync(join(base, 'base.json'), new Date(), new Date());
+    await timed(timings, 'buildSite', () => buildSite(ctx, base, keys.site, ZIP_PATH));
+  }
+  utimesSync(join(siteDir, 'site.json'), new Date(), new Date());
+  prune(root, 'site', KEEP_SITES);
+  prune(root, 'base', KEEP_BASES);
+  const site = JSON.parse(readFileSync(join(siteDir, 'site.json'), 'utf8')) as { wwwroot: string; manifest: Manifest };
+  const dirroot = join(siteDir, 'moodle');
+
+  mkdirSync(runDir, { recursive: true });
+  const url = `http://localhost:${port}`;
+  const dataroot = join(runDir, 'moodledata');
+  const errorLog = join(runDir, 'php-error.log');
+  await timed(timings, 'restore', async () => {
+    await copyTree(join(siteDir, 'pg'), join(runDir, 'pg'), false);
+    await copyTree(join(siteDir, 'moodledata'), dataroot, false);
+  });
+  rmSync(join(runDir, 'phpunitdata'), { recursive: true, force: true });
+  mkdirSync(join(runDir, 'phpunitdata'));
+  writeFileSync(errorLog, '');
+
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.splice(0).reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const pg = await timed(timings, 'postgres', () => startPostgres({ dir: join(runDir, 'pg'), user: DB_USER }));
+    stoppers.push(() => pg.stop());
+    writeRunConfig(runDir, {
+      wwwroot: url, dbport: pg.port, dbuser: DB_USER, dataroot,
+      phpunitdataroot: join(runDir, 'phpunitdata'), errorlog: errorLog,
+    });
+    // The theme's CSS names the snapshot's wwwroot: another port needs fresh caches.
+    if (site.wwwroot !== url) await timed(timings, 'purgeCaches', () => runPhp(runDir, dirroot, 'admin/cli/purge_caches.php'));
+
+    const serverLog = openSync(join(runDir, 'php-server.log'), 'w');
+    const server = spawn('php', [...PHP_INI, '-d', 'log_errors=1', '-d', 'display_errors=0', '-d', `error_log=${errorLog}`,
+      '-S', `127.0.0.1:${port}`, '-t', dirroot], {
+      cwd: dirroot,
+      detached: true,
+      stdio: ['ignore', serverLog, serverLog],
+      env: { ...process.env, ...phpEnv(runDir, dirroot), PHP_CLI_SERVER_WORKERS: '4' },
+    });
+    closeSync(serverLog);
+    const serverPid = server.pid!;
+    const dog = watchdog(process.pid, serverPid);
+    stoppers.push(async () => {
+      dog.kill();
+      if (server.exitCode !== null) return;
+      const exited = new Promise((r) => server.once('exit', r));
+      try {
+        process.kill(-serverPid, 'SIGTERM');
+      } catch {
+        return;
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (server.exitCode === null) {
+        try {
+          process.kill(-serverPid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    });
+    await timed(timings, 'webServer', () => waitForHttp(`${url}/login/index.php`, server, 30_000));
+    writeFileSync(join(runDir, 'state.json'), `${JSON.stringify({ pid: process.pid, url, siteKey: keys.site, startedAt: new Date().toISOString() } satisfies RunState)}\n`);
+    stoppers.push(async () => rmSync(join(runDir, 'state.json'), { force: true }));
+    timings.total = Math.round(performance.now() - started);
+
+    const php: MoodleSite['php'] = (script, args = [], opts = {}) => runPhp(runDir, dirroot, script, args, opts.input);
+    let stopping: Promise<void> | undefined;
+    return {
+      available: true,
+      site: {
+        url,
+        release: moodleRelease(dirroot),
+        manifest: site.manifest,
+        dirroot,
+        runDir,
+        dataroot,
+        errorLog,
+        timings,
+        fresh,
+        php,
+        async helper<T>(request: Record<string, unknown>) {
+          return JSON.parse(await php(join(PHP_DIR, 'helper.php'), [JSON.stringify(request)])) as T;
+        },
+        async configureFilter(settings) {
+          for (const [name, value] of Object.entries(settings)) {
+            if (value === undefined) continue;
+            await php('admin/cli/cfg.php', [`--component=${COMPONENT}`, `--name=${name}`, `--set=${String(value)}`]);
+          }
+        },
+        publishPlaylists(repositoryRoot) {
+          const target = join(dataroot, 'repository', site.manifest.repository.folder);
+          mkdirSync(target, { recursive: true });
+          copyPlaylists(repositoryRoot, target);
+        },
+        stop: () => (stopping ??= stopAll()),
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** `<root>/<course>/*.m3u8` → `<target>/<course>/*.m3u8` (ingest's layout, as the repository shows it). */
+function copyPlaylists(root: string, target: string): void {
+  if (!existsSync(root)) throw new Error(`no published playlists: ${root} does not exist (has the stack ingested its lectures?)`);
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const from = join(root, entry.name);
+    if (entry.isDirectory()) {
+      mkdirSync(join(target, entry.name), { recursive: true });
+      copyPlaylists(from, join(target, entry.name));
+    } else if (entry.name.endsWith('.m3u8')) {
+      writeFileSync(join(target, entry.name), readFileSync(from));
+    }
+  }
+}
