@@ -89,4 +89,64 @@ final class text_filter_test extends \advanced_testcase {
         $this->assertSame($foreign, $filter->filter($foreign));
         $this->assertSame('', $filter->filter(''));
     }
+
+    public function test_the_grant_is_the_same_for_every_viewer_and_binds_the_context(): void {
+        global $CFG;
+        require_once($CFG->libdir . '/filterlib.php');
+        $course = $this->getDataGenerator()->create_course();
+        $page = $this->getDataGenerator()->create_module('page', ['course' => $course->id]);
+        $context = \context_module::instance($page->cmid);
+        $text = '<p><a href="' . self::MEDIA_URL . '">Lecture 2</a></p>';
+        $html = [];
+        foreach (['student', 'editingteacher'] as $role) {
+            $this->setUser($this->getDataGenerator()->create_and_enrol($course, $role));
+            $html[] = format_text($text, FORMAT_HTML, ['context' => $context, 'noclean' => true]);
+        }
+        $this->assertSame($html[0], $html[1], 'cacheable: nothing of the viewer');
+        $grant = (new local\embed_grant(get_config('filter_hlsgate', 'embedkey')))->sign((int) $context->id, self::MEDIA_URL);
+        $this->assertStringContainsString('data-hlsgate-contextid="' . $context->id . '" data-hlsgate-grant="' . $grant . '"', $html[0]);
+        $other = format_text($text, FORMAT_HTML, ['context' => \context_course::instance($course->id), 'noclean' => true]);
+        $this->assertStringNotContainsString($grant, $other);
+    }
+
+    public function test_a_pluginfile_playlist_that_could_not_play_here_is_left_to_mediaplugin(): void {
+        global $CFG;
+        require_once($CFG->libdir . '/filterlib.php');
+        filter_set_global_state('mediaplugin', TEXTFILTER_ON);
+        $course = $this->getDataGenerator()->create_course();
+        $page = $this->getDataGenerator()->create_module('page', ['course' => $course->id]);
+        $context = \context_module::instance($page->cmid);
+        $dir = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12';
+        $files = [
+            'ours.m3u8' => "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n$dir/360p/index.m3u8\n",
+            'relative.m3u8' => "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n360p/index.m3u8\n",
+            'foreign.m3u8' => "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nhttps://cdn.other.test/v/360p/index.m3u8\n",
+            'notes.m3u8' => 'just some notes',
+        ];
+        foreach ($files as $name => $content) {
+            get_file_storage()->create_file_from_string(['contextid' => $context->id, 'component' => 'mod_page',
+                'filearea' => 'content', 'itemid' => 0, 'filepath' => '/', 'filename' => $name], $content);
+        }
+        $url = fn(string $name, ?\context $in = null): string =>
+            \moodle_url::make_pluginfile_url(($in ?? $context)->id, 'mod_page', 'content', 1, '/', $name)->out(false);
+        $this->setUser($this->getDataGenerator()->create_and_enrol($course, 'student'));
+        $render = fn(string $href, \context $in): string => format_text('<p><a href="' . $href . '">Video</a></p>', FORMAT_HTML,
+            ['context' => $in, 'noclean' => true]);
+
+        $this->assertStringContainsString('<span class="filter_hlsgate"', $render($url('ours.m3u8'), $context));
+        // A gone or missing file still gets our player, which says so when played.
+        $this->assertStringContainsString('<span class="filter_hlsgate"', $render($url('missing.m3u8'), $context));
+        foreach (['relative.m3u8', 'foreign.m3u8', 'notes.m3u8'] as $name) {
+            $html = $render($url($name), $context);
+            $this->assertStringNotContainsString('filter_hlsgate', $html, $name);
+            $this->assertStringContainsString('mediaplugin_videojs', $html, $name);
+        }
+        // Our playlist linked from another page, or from the course: not read there, not ours there.
+        $otherpage = $this->getDataGenerator()->create_module('page', ['course' => $course->id]);
+        foreach ([\context_module::instance($otherpage->cmid), \context_course::instance($course->id)] as $elsewhere) {
+            $this->assertStringNotContainsString('filter_hlsgate', $render($url('ours.m3u8'), $elsewhere));
+        }
+        // A pasted media URL is ours wherever it is.
+        $this->assertStringContainsString('<span class="filter_hlsgate"', $render(self::MEDIA_URL, \context_system::instance()));
+    }
 }

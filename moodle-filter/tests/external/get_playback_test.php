@@ -384,7 +384,8 @@ final class get_playback_test extends \advanced_testcase {
         $player = self::embed($this->context, self::MEDIA_URL);
         $this->assert_refused('error:notembedded', ['grant' => ''] + $player);
         $this->assert_refused('error:notembedded', ['grant' => str_repeat('A', 43)] + $player);
-        $this->assert_refused('error:notembedded', ['grant' => "\0<script>"] + $player);
+        $this->assert_refused('error:notembedded', ['grant' => '<script>'] + $player);
+        $this->assert_refused('invalidparameter', ['grant' => "\0"] + $player, 'core');
         // The grant of one video does not open another, nor the same video in another context.
         $this->assert_refused('error:notembedded', ['url' => self::BASE . 'ZyXwVuTsRqPoNmLkJiHg98/master.m3u8'] + $player);
         $coursecontext = \context_course::instance($this->course->id);
@@ -473,6 +474,7 @@ final class get_playback_test extends \advanced_testcase {
             \moodle_url::make_pluginfile_url($this->context->id, 'mod_page', 'content', 1, '/../..', 'a.m3u8')->out(false),
             "https://media.example.test/lectures/\u{202E}" . self::DIR . '/master.m3u8', "\xff\xfe.m3u8"];
         $contextids = [0, -1, 1, (int) $this->context->id, PHP_INT_MAX, PHP_INT_MIN];
+        $codes = [];
         foreach ($contextids as $contextid) {
             foreach ($urls as $url) {
                 foreach (['', $player['grant'], str_repeat('x', 5000)] as $grant) {
@@ -480,12 +482,18 @@ final class get_playback_test extends \advanced_testcase {
                     $response = external_api::call_external_function('filter_hlsgate_get_playback',
                         ['contextid' => $contextid, 'url' => $url, 'grant' => $grant], true);
                     $this->assertTrue($response['error'], "$contextid $url");
-                    $this->assertInstanceOf(\moodle_exception::class, $response['exception']);
+                    $this->assertArrayNotHasKey('data', $response);
+                    $this->assertMatchesRegularExpression('/^[a-z:_]+$/', $response['exception']->errorcode);
+                    $this->assertNotSame('', $response['exception']->message);
                     $this->assertStringNotContainsString('[[', $response['exception']->message);
+                    $codes[$response['exception']->errorcode] = true;
                 }
             }
         }
         $this->assertDebuggingNotCalled();
+        ksort($codes);
+        $this->assertSame(['error:nocontext', 'error:notallowed', 'error:notembedded', 'error:wrongcontextlevel', 'invalidparameter'],
+            array_keys($codes));
     }
 
     public function test_capability_defaults(): void {
@@ -509,6 +517,7 @@ final class get_playback_test extends \advanced_testcase {
         $this->assertContains('tokensecret', $names);
         $this->assertNotContains('embedkey', $names);
 
+        require_once($CFG->libdir . '/upgradelib.php');
         require_once($CFG->dirroot . '/filter/hlsgate/db/upgrade.php');
         set_config('version', 2026112300, 'filter_hlsgate');
         unset_config('embedkey', 'filter_hlsgate');
