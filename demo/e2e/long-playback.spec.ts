@@ -3,19 +3,18 @@
  * server's 30 s leeway): the cookies are refreshed again and again, `getToken` is asked for new
  * tokens, and the viewer sees nothing — no excluded rendition, no error, no `waiting`.
  */
-import { expect, test } from '@playwright/test';
-import { log, ofType, playedPast, setCookieTtl, stats, tokenCalls } from './helpers.ts';
+import { ENGINES, expect, log, ofType, onEngine, playedPast, setCookieTtl, stats, test, tokenCalls } from './helpers.ts';
 
 test.afterEach(async ({ request }) => setCookieTtl(request, 600));
 
-test('cookie lifetime 20 s, view tokens expiring: 3 minutes of playback with no stall', async ({ page, request }) => {
+test('cookie lifetime 20 s, view tokens expiring: 3 minutes of playback with no stall', ENGINES, async ({ page, request, engine }) => {
   test.setTimeout(300_000);
   await setCookieTtl(request, 20);
-  await page.goto('/?autoplay=1&tokenTtl=1');
+  await page.goto(onEngine('/?autoplay=1&tokenTtl=1', engine));
   await playedPast(page, 0.5);
   const started = await page.evaluate(() => ({
     t: performance.now(),
-    position: window.hlsgateDemo!.player.currentTime() as number,
+    position: window.hlsgateDemo!.currentTime(),
     firstPlaying: window.hlsgateDemo!.log.find((e) => e.type === 'playing')!.t,
   }));
   const session = (await stats(page)).session!;
@@ -23,7 +22,7 @@ test('cookie lifetime 20 s, view tokens expiring: 3 minutes of playback with no 
 
   await page.waitForTimeout(180_000);
 
-  const position = await page.evaluate(() => window.hlsgateDemo!.player.currentTime() as number);
+  const position = await page.evaluate(() => window.hlsgateDemo!.currentTime());
   const entries = await log(page);
   const s = await stats(page);
   expect(s.refreshes).toBeGreaterThanOrEqual(6);

@@ -2,19 +2,18 @@
  * Three players on one page — Lecture 1, Lecture 2, Lecture 1 again: all play; each lecture has its
  * own cookies (its own Path); the two players of Lecture 1 share one session request.
  */
-import { expect, test } from '@playwright/test';
-import { setCookieTtl } from './helpers.ts';
+import { ENGINES, expect, onEngine, setCookieTtl, test } from './helpers.ts';
 
 test.beforeEach(async ({ request }) => setCookieTtl(request, 600));
 
-test('three players on one page: all play, each video with its own cookie path', async ({ page, context }) => {
+test('three players on one page: all play, each video with its own cookie path', ENGINES, async ({ page, context, engine }) => {
   const sessionPosts: string[] = [];
   page.on('request', (r) => {
     if (r.method() === 'POST' && r.url().endsWith('/_auth/session')) sessionPosts.push(r.url());
   });
-  await page.goto('/multi.html?autoplay=1');
+  await page.goto(onEngine('/multi.html?autoplay=1', engine));
   await page.waitForFunction(() => (window.hlsgatePlayers?.length ?? 0) === 3);
-  await page.waitForFunction(() => window.hlsgatePlayers!.every((p) => p.player.currentTime() > 2), undefined, { timeout: 45_000 });
+  await page.waitForFunction(() => window.hlsgatePlayers!.every((p) => p.currentTime() > 2), undefined, { timeout: 45_000 });
 
   const players = await page.evaluate(() =>
     window.hlsgatePlayers!.map((p) => ({ res: p.video.res, resource: p.stats().session?.resource, errors: p.log.filter((e) => e.type === 'error' || e.type === 'hlsgate:error').length })),
@@ -34,5 +33,5 @@ test('three players on one page: all play, each video with its own cookie path',
   const joined = await page.evaluate(() => window.hlsgatePlayers!.map((p) => p.log.find((e) => e.type === 'hlsgate:session')?.detail?.joined));
   expect(joined.filter(Boolean)).toHaveLength(1);
   // Even the player that joined (and never saw a token) draws the viewer watermark.
-  await expect(page.locator('.vjs-hlsgate-watermark')).toHaveCount(3);
+  await expect(page.locator('.hlsgate-watermark')).toHaveCount(3);
 });

@@ -2,13 +2,12 @@
  * The cookies go away under a playing video: deleted (a logout in another tab, a cleared cookie
  * jar), or not renewable for a while (the auth server down). The viewer must not notice.
  */
-import { expect, test } from '@playwright/test';
-import { authOutage, log, ofType, pageNow, playedPast, setCookieTtl, stalls, stats } from './helpers.ts';
+import { ENGINES, authOutage, expect, log, ofType, onEngine, pageNow, playedPast, setCookieTtl, stalls, stats, test } from './helpers.ts';
 
 test.afterEach(async ({ request }) => setCookieTtl(request, 600));
 
-test('cookies deleted mid-playback: recovered with no error and a stall under 1 s', async ({ page, context }) => {
-  await page.goto('/?autoplay=1');
+test('cookies deleted mid-playback: recovered with no error and a stall under 1 s', ENGINES, async ({ page, context, engine }) => {
+  await page.goto(onEngine('/?autoplay=1', engine));
   await playedPast(page, 3);
   const res = await page.evaluate(() => window.hlsgateDemo!.video.res);
   const before = await context.cookies(res);
@@ -17,11 +16,14 @@ test('cookies deleted mid-playback: recovered with no error and a stall under 1 
   // The demo's button: DELETE /_auth/session, which clears this video's cookies in the browser.
   const since = await pageNow(page);
   await page.getByRole('button', { name: 'Delete the cookies now' }).click();
-  await expect.poll(async () => (await context.cookies(res)).filter((c) => c.name.startsWith('CloudFront-')).length).toBe(0);
+  // Gone (or already back: an engine fetching ahead may hit the 403 and recover before a poll sees none).
+  await expect
+    .poll(async () => (await context.cookies(res)).filter((c) => c.name.startsWith('CloudFront-')).length === 0 || (await stats(page)).requestRecoveries >= 1)
+    .toBe(true);
 
   // The next media request gets 403; the plugin refreshes and retries it.
   await expect.poll(async () => (await stats(page)).requestRecoveries, { timeout: 40_000 }).toBeGreaterThanOrEqual(1);
-  const position = await page.evaluate(() => window.hlsgateDemo!.player.currentTime() as number);
+  const position = await page.evaluate(() => window.hlsgateDemo!.currentTime());
   await playedPast(page, position + 5);
 
   const entries = await log(page);
@@ -35,10 +37,10 @@ test('cookies deleted mid-playback: recovered with no error and a stall under 1 
   expect(after.filter((c) => c.name.startsWith('CloudFront-'))).toHaveLength(3);
 });
 
-test('auth server down for 30 s with a 60 s cookie lifetime: playback goes on and recovers', async ({ page, request }) => {
+test('auth server down for 30 s with a 60 s cookie lifetime: playback goes on and recovers', ENGINES, async ({ page, request, engine }) => {
   test.setTimeout(180_000);
   await setCookieTtl(request, 60);
-  await page.goto('/?autoplay=1');
+  await page.goto(onEngine('/?autoplay=1', engine));
   await playedPast(page, 1);
   const session = await page.evaluate(() => window.hlsgateDemo!.stats().session!);
   expect(session.lifetime).toBeGreaterThanOrEqual(60);
@@ -47,13 +49,13 @@ test('auth server down for 30 s with a 60 s cookie lifetime: playback goes on an
   const wait = session.refreshAfter * 1000 - ((await pageNow(page)) - session.receivedAt) - 3_000;
   await page.waitForTimeout(Math.max(0, wait));
   const outageStart = await pageNow(page);
-  const positionAtOutage = await page.evaluate(() => window.hlsgateDemo!.player.currentTime() as number);
+  const positionAtOutage = await page.evaluate(() => window.hlsgateDemo!.currentTime());
   await authOutage(request, 30);
 
   // Refreshing fails and is retried with backoff while the video plays on.
   await expect.poll(async () => (await stats(page)).sessionRetries, { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
   await page.waitForTimeout(Math.max(0, 30_000 - ((await pageNow(page)) - outageStart)));
-  const positionAtOutageEnd = await page.evaluate(() => window.hlsgateDemo!.player.currentTime() as number);
+  const positionAtOutageEnd = await page.evaluate(() => window.hlsgateDemo!.currentTime());
   expect(positionAtOutageEnd - positionAtOutage).toBeGreaterThan(25);
 
   // After the outage, a refresh succeeds and playback continues.

@@ -2,10 +2,11 @@
  * The demo page: the first lecture in an hlsgate player beside a live panel, and buttons that break
  * the cookies on purpose. Query parameters (the browser tests use them): `video` (index, default 0),
  * `tokenTtl` (s), `token` (`none` | `forged`), `autoplay` (1: muted autoplay), `engine` (`hlsjs`:
- * hls.js instead of video.js), `captions` (1: an English subtitles track).
+ * hls.js instead of video.js), `captions` (1: an English subtitles track), `lean` (0: the player as
+ * before "lean until play", for comparison).
  */
 import { authOutage, deleteSession, setCookieTtl, token, waitForVideos } from './dev-api.ts';
-import { cookiePath, createDemoPlayer, engineFromQuery, playingRung, type DemoPlayer } from './player-setup.ts';
+import { cookiePath, createDemoPlayer, playingRung, setupFromQuery, type DemoPlayer } from './player-setup.ts';
 
 declare global {
   interface Window {
@@ -37,14 +38,14 @@ async function main(): Promise<void> {
   note('');
   const video = list[Number(params.get('video') ?? 0)] ?? list[0]!;
   const mode = params.get('token');
-  const engine = engineFromQuery(params);
+  const setup = setupFromQuery(params);
+  const engine = setup.engine;
   $('engine').textContent = engine === 'hlsjs' ? 'hls.js' : 'video.js';
   const demo = createDemoPlayer($('player'), video, {
-    engine,
+    ...setup,
     ...(params.get('captions') === '1' ? { captions: '/captions-en.vtt' } : {}),
     ...(params.get('tokenTtl') ? { tokenTtl: Number(params.get('tokenTtl')) } : {}),
     ...(mode === 'none' || mode === 'forged' ? { tokenMode: mode } : {}),
-    autoplay: params.get('autoplay') === '1',
   });
   window.hlsgateDemo = demo;
   document.title = `${video.title} — hlsgate demo (${engine === 'hlsjs' ? 'hls.js' : 'video.js'})`;

@@ -3,7 +3,7 @@
  * muted (the browser tests use it), `engine=hlsjs` plays them with hls.js.
  */
 import { waitForVideos } from './dev-api.ts';
-import { cookiePath, createDemoPlayer, engineFromQuery, playingRung, type DemoPlayer } from './player-setup.ts';
+import { cookiePath, createDemoPlayer, playingRung, setupFromQuery, type DemoPlayer } from './player-setup.ts';
 
 declare global {
   interface Window {
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
       <dt>refreshes (joined)</dt><dd data-k="refreshes">0</dd><dt>playing rung</dt><dd data-k="rung">—</dd></dl>`;
     card.querySelector('h2')!.textContent = `${video.title}${i === 2 ? ' (again)' : ''}`;
     root.appendChild(card);
-    const demo = createDemoPlayer(card.querySelector('.slot') as HTMLElement, video, { engine: engineFromQuery(params), autoplay: params.get('autoplay') === '1' });
+    const demo = createDemoPlayer(card.querySelector('.slot') as HTMLElement, video, setupFromQuery(params));
     const set = (k: string, v: string) => ((card.querySelector(`[data-k="${k}"]`) as HTMLElement).textContent = v);
     setInterval(() => {
       const stats = demo.stats();

@@ -72,6 +72,8 @@ export interface SetupOptions {
   autoplay?: boolean;
   /** A WebVTT file added as an English subtitles track (the samples have none of their own). */
   captions?: string;
+  /** `false`: the player as it was before "lean until play" (starts at once, buffers, always refreshes). */
+  lean?: boolean;
 }
 
 const MEDIA_EVENTS = ['error', 'waiting', 'playing', 'stalled', 'loadedmetadata', 'play', 'pause'];
@@ -79,6 +81,11 @@ const TECH_EVENTS = ['excludeplaylist', 'retryplaylist'];
 
 export function engineFromQuery(params: URLSearchParams): Engine {
   return params.get('engine') === 'hlsjs' ? 'hlsjs' : 'videojs';
+}
+
+/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`. */
+export function setupFromQuery(params: URLSearchParams): SetupOptions {
+  return { engine: engineFromQuery(params), autoplay: params.get('autoplay') === '1', ...(params.get('lean') === '0' ? { lean: false } : {}) };
 }
 
 export function createDemoPlayer(container: HTMLElement, video: DevVideo, options: SetupOptions = {}): DemoPlayer {
@@ -94,7 +101,12 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
     if (options.tokenMode === 'forged') return `${t.slice(0, t.lastIndexOf('.') + 1)}${'A'.repeat(43)}`;
     return t;
   };
-  const hlsgateOptions = { src: video.src, getToken, ...(options.watermark ? { watermark: options.watermark } : {}) };
+  const hlsgateOptions = {
+    src: video.src,
+    getToken,
+    ...(options.watermark ? { watermark: options.watermark } : {}),
+    ...(options.lean === false ? { lean: false } : {}),
+  };
   const flat = (event: Record<string, unknown>) => {
     const detail: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(event ?? {})) {
