@@ -14,6 +14,7 @@
 // You should have received a copy of the GNU General Public License
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
+
 namespace filter_hlsgate\event;
 
 /**
@@ -26,16 +27,9 @@ namespace filter_hlsgate\event;
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
-class video_progress extends \core\event\base {
-    /** The milestones, percent. */
-    public const MILESTONES = [25, 50, 75, 95];
-
-    #[\Override]
-    protected function init() {
-        $this->data['crud'] = 'u';
-        $this->data['edulevel'] = self::LEVEL_PARTICIPATING;
-        $this->data['objecttable'] = 'filter_hlsgate_progress';
-    }
+class video_progress extends video_event {
+    /** The row changed. */
+    protected const CRUD = 'u';
 
     #[\Override]
     public static function get_name() {
@@ -45,32 +39,15 @@ class video_progress extends \core\event\base {
     #[\Override]
     public function get_description() {
         return "The user with id '{$this->userid}' has watched {$this->other['percent']}% of the video '"
-            . s($this->other['url'] ?? '') . "' in the context with id '{$this->contextid}'.";
-    }
-
-    #[\Override]
-    public function get_url() {
-        return $this->context->get_url();
+            . s($this->other['url']) . "' in the context with id '{$this->contextid}'.";
     }
 
     #[\Override]
     protected function validate_data() {
         parent::validate_data();
-        if (!isset($this->other['percent']) || !in_array($this->other['percent'], self::MILESTONES, true)) {
-            throw new \coding_exception('The \'percent\' value must be one of ' . implode(', ', self::MILESTONES) . '.');
+        if (!in_array($this->other['percent'] ?? null, \filter_hlsgate\local\progress_update::MILESTONES, true)) {
+            throw new \coding_exception('The \'percent\' value must be one of '
+                . implode(', ', \filter_hlsgate\local\progress_update::MILESTONES) . '.');
         }
-        if (!isset($this->other['url'])) {
-            throw new \coding_exception('The \'url\' value must be set in other.');
-        }
-    }
-
-    #[\Override]
-    public static function get_objectid_mapping() {
-        return self::NOT_MAPPED;
-    }
-
-    #[\Override]
-    public static function get_other_mapping() {
-        return false;
     }
 }

@@ -14,6 +14,7 @@
 // You should have received a copy of the GNU General Public License
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
+
 namespace filter_hlsgate\event;
 
 /**
@@ -25,13 +26,9 @@ namespace filter_hlsgate\event;
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
-class video_viewed extends \core\event\base {
-    #[\Override]
-    protected function init() {
-        $this->data['crud'] = 'r';
-        $this->data['edulevel'] = self::LEVEL_PARTICIPATING;
-        $this->data['objecttable'] = 'filter_hlsgate_progress';
-    }
+class video_viewed extends video_event {
+    /** Reading. */
+    protected const CRUD = 'r';
 
     #[\Override]
     public static function get_name() {
@@ -40,31 +37,7 @@ class video_viewed extends \core\event\base {
 
     #[\Override]
     public function get_description() {
-        return "The user with id '{$this->userid}' started the video '" . s($this->other['url'] ?? '')
+        return "The user with id '{$this->userid}' started the video '" . s($this->other['url'])
             . "' in the context with id '{$this->contextid}'.";
-    }
-
-    #[\Override]
-    public function get_url() {
-        return $this->context->get_url();
-    }
-
-    #[\Override]
-    protected function validate_data() {
-        parent::validate_data();
-        if (!isset($this->other['url'])) {
-            throw new \coding_exception('The \'url\' value must be set in other.');
-        }
-    }
-
-    #[\Override]
-    public static function get_objectid_mapping() {
-        // Progress is derived use and is not backed up.
-        return self::NOT_MAPPED;
-    }
-
-    #[\Override]
-    public static function get_other_mapping() {
-        return false;
     }
 }
