@@ -11,6 +11,8 @@ import type { EngineOptions } from './demo/e2e/helpers.ts';
 // browser tests side by side.
 const MEDIA_URL = `http://localhost:${process.env.HLSGATE_MEDIA_PORT ?? '8787'}`;
 const DEMO_URL = `http://localhost:${process.env.HLSGATE_DEMO_PORT ?? '5173'}`;
+// The Moodle of the Moodle tests (demo/e2e/moodle.ts): the stack lets its origin in (HLSGATE_MOODLE_URL).
+const MOODLE_URL = `http://localhost:${process.env.HLSGATE_MOODLE_PORT ?? Number(process.env.HLSGATE_DEMO_PORT ?? '5173') + 1}`;
 
 export default defineConfig<EngineOptions>({
   testDir: 'demo/e2e',
@@ -19,6 +21,8 @@ export default defineConfig<EngineOptions>({
   retries: 0,
   timeout: 4 * 60_000,
   expect: { timeout: 20_000 },
+  // Says in one line when there is no Moodle source (the Moodle tests are then skipped).
+  globalSetup: './demo/e2e/moodle-global-setup.ts',
   reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : [['list']],
   use: {
     baseURL: DEMO_URL,
@@ -45,6 +49,6 @@ export default defineConfig<EngineOptions>({
     stdout: 'ignore',
     stderr: 'pipe',
     // One JSON line per request would bury the test report; warnings and errors still show.
-    env: { HLSGATE_LOG_LEVEL: process.env.HLSGATE_LOG_LEVEL ?? 'warn' },
+    env: { HLSGATE_LOG_LEVEL: process.env.HLSGATE_LOG_LEVEL ?? 'warn', HLSGATE_MOODLE_URL: MOODLE_URL },
   },
 });

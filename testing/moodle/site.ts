@@ -112,9 +112,12 @@ export function cacheRoot(env: Record<string, string | undefined> = process.env)
 const short = (hex: string) => hex.slice(0, 16);
 const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
 
-/** The hash of the harness's PHP scripts: a changed scenario is a new site. */
+/** The PHP scripts a site is built with (helper.php only adds to a running site). */
+const BUILD_SCRIPTS = ['config.php', 'install-zip.php', 'lib.php', 'scenario.php'];
+
+/** The hash of the scripts a site is built with: a changed scenario is a new site. */
 export function scenarioHash(): string {
-  const files = readdirSync(PHP_DIR).filter((name) => name.endsWith('.php')).sort();
+  const files = BUILD_SCRIPTS;
   return hashOf(RECIPE, ...files.flatMap((name) => [name, readFileSync(join(PHP_DIR, name), 'utf8')]));
 }
 

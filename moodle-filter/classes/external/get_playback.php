@@ -45,9 +45,12 @@ class get_playback extends external_api {
      */
     public static function execute_parameters(): external_function_parameters {
         return new external_function_parameters([
-            'contextid' => new external_value(PARAM_INT, 'Context the player was shown in (data-hlsgate-contextid)'),
-            'url' => new external_value(PARAM_RAW, 'Playlist URL of the player (data-hlsgate-src)'),
-            'grant' => new external_value(PARAM_RAW, 'Embed grant of the player (data-hlsgate-grant)', VALUE_DEFAULT, ''),
+            'contextid' => new external_value(PARAM_INT, 'Context the player was shown in (data-hlsgate-contextid)',
+                VALUE_REQUIRED, null, NULL_NOT_ALLOWED),
+            'url' => new external_value(PARAM_RAW, 'Playlist URL of the player (data-hlsgate-src)', VALUE_REQUIRED, null,
+                NULL_NOT_ALLOWED),
+            'grant' => new external_value(PARAM_RAW, 'Embed grant of the player (data-hlsgate-grant)', VALUE_DEFAULT, '',
+                NULL_NOT_ALLOWED),
         ]);
     }
 

@@ -472,16 +472,16 @@ final class get_playback_test extends \advanced_testcase {
             self::BASE . self::DIR . '/', self::BASE . '..%2f' . self::DIR . '/master.m3u8', self::BASE . self::DIR . '/%00.m3u8',
             'pluginfile.php/1/x/y/z.m3u8', \moodle_url::make_pluginfile_url(999999999, 'mod_page', 'content', 1, '/', 'a.m3u8')->out(false),
             \moodle_url::make_pluginfile_url($this->context->id, 'mod_page', 'content', 1, '/../..', 'a.m3u8')->out(false),
-            "https://media.example.test/lectures/\u{202E}" . self::DIR . '/master.m3u8', "\xff\xfe.m3u8"];
-        $contextids = [0, -1, 1, (int) $this->context->id, PHP_INT_MAX, PHP_INT_MIN];
+            "https://media.example.test/lectures/\u{202E}" . self::DIR . '/master.m3u8', "\xff\xfe.m3u8", null, ['x']];
+        $contextids = [0, -1, 1, (int) $this->context->id, PHP_INT_MAX, PHP_INT_MIN, null, '12abc', 1.5, []];
         $codes = [];
         foreach ($contextids as $contextid) {
             foreach ($urls as $url) {
-                foreach (['', $player['grant'], str_repeat('x', 5000)] as $grant) {
+                foreach (['', $player['grant'], str_repeat('x', 5000), null, ['a']] as $grant) {
                     $_POST['sesskey'] = sesskey();
                     $response = external_api::call_external_function('filter_hlsgate_get_playback',
                         ['contextid' => $contextid, 'url' => $url, 'grant' => $grant], true);
-                    $this->assertTrue($response['error'], "$contextid $url");
+                    $this->assertTrue($response['error'], json_encode([$contextid, $url, $grant], JSON_INVALID_UTF8_SUBSTITUTE));
                     $this->assertArrayNotHasKey('data', $response);
                     $this->assertMatchesRegularExpression('/^[a-z:_]+$/', $response['exception']->errorcode);
                     $this->assertNotSame('', $response['exception']->message);

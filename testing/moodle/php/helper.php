@@ -19,7 +19,7 @@ $request = hlsgate_request();
 switch ($request['command'] ?? '') {
     case 'page':
         $course = $DB->get_record('course', ['shortname' => $request['course']], '*', MUST_EXIST);
-        $page = new testing_data_generator()->create_module('page', ['course' => $course->id,
+        $page = (new testing_data_generator())->create_module('page', ['course' => $course->id,
             'name' => $request['name'], 'content' => $request['html'], 'contentformat' => FORMAT_HTML]);
         $context = context_module::instance($page->cmid);
         $fs = get_file_storage();

@@ -1,0 +1,146 @@
+/**
+ * What the Moodle browser tests (demo/e2e/moodle-*.spec.ts) share: a worker-scoped `moodle`
+ * fixture — the harness's real Moodle (testing/moodle/), configured against the local stack that
+ * Playwright's webServer runs, with the stack's published playlists in its File system repository
+ * — and helpers to log in, read a page's players and call the web service as a given user.
+ *
+ * A spec starts with `skipWithoutMoodle()`: on a machine without a Moodle source every Moodle test
+ * is skipped with the harness's one-line reason, and the other browser tests run.
+ */
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { test as base, expect, request as playwrightRequest, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
+import { findMoodleSource } from '../../testing/moodle/source.ts';
+import { REPO_ROOT, startMoodle, type Manifest, type MoodleSite } from '../../testing/moodle/site.ts';
+import { loadOrCreateDevKeys } from '../stack/keys.ts';
+import { DEFAULT_DATA_DIR, moodleFilterSettings } from '../stack/stack.ts';
+import { MEDIA_URL } from './helpers.ts';
+
+/** The Moodle's port: the stack must know its origin before it starts (playwright.config.ts passes it). */
+export const MOODLE_PORT = Number(process.env.HLSGATE_MOODLE_PORT ?? Number(process.env.HLSGATE_DEMO_PORT ?? '5173') + 1);
+export const MOODLE_URL = `http://localhost:${MOODLE_PORT}`;
+
+const lookup = findMoodleSource(REPO_ROOT);
+
+/** Skips the file's tests where there is no Moodle source (the reason is the harness's line). */
+export function skipWithoutMoodle(): void {
+  base.skip(!lookup.found, lookup.found ? '' : lookup.reason);
+}
+
+export type User = 'teacher' | 'student1' | 'student2' | 'studentb' | 'outsider' | 'guest' | 'anonymous';
+
+export const test = base.extend<object, { moodle: MoodleSite }>({
+  moodle: [
+    async ({}, use) => {
+      const result = await startMoodle({ port: MOODLE_PORT, log: (line) => process.stderr.write(`moodle: ${line}\n`) });
+      if (!result.available) throw new Error(result.reason);
+      const site = result.site;
+      try {
+        const dataDir = resolve(process.env.HLSGATE_DATA_DIR ?? DEFAULT_DATA_DIR);
+        await site.configureFilter({ ...moodleFilterSettings({ mediaUrl: MEDIA_URL, moodleUrl: site.url, keys: loadOrCreateDevKeys(dataDir) }) });
+        site.publishPlaylists(join(dataDir, 'repository'));
+        process.stderr.write(`moodle: ${site.url} up in ${(site.timings.total! / 1000).toFixed(1)} s ${JSON.stringify(site.timings)}\n`);
+        await use(site);
+      } finally {
+        await site.stop();
+      }
+    },
+    { scope: 'worker', timeout: 20 * 60_000 },
+  ],
+});
+export { expect };
+
+/** Logs `page` in through Moodle's login form (the guest through its guest button; anonymous: nothing). */
+export async function login(page: Page, moodle: MoodleSite, user: User): Promise<void> {
+  if (user === 'anonymous') return;
+  await page.goto(`${moodle.url}/login/index.php`);
+  if (user === 'guest') {
+    await page.locator('#loginguestbtn').click();
+  } else {
+    await page.locator('#username').fill(user);
+    await page.locator('#password').fill(moodle.manifest.password);
+    await page.locator('#loginbtn').click();
+  }
+  await expect(page).not.toHaveURL(/\/login\/index\.php/);
+}
+
+/** A session of `user` outside the browser: its cookie jar and sesskey, for lib/ajax/service.php. */
+export interface MoodleSession {
+  user: User;
+  request: APIRequestContext;
+  sesskey: string;
+  dispose(): Promise<void>;
+}
+
+const sesskeyOf = (html: string) => /"sesskey":"([^"]+)"/.exec(html)?.[1];
+
+export async function session(moodle: MoodleSite, user: User): Promise<MoodleSession> {
+  const request = await playwrightRequest.newContext({ baseURL: moodle.url });
+  const loginPage = await (await request.get('/login/index.php')).text();
+  if (user !== 'anonymous') {
+    const logintoken = /name="logintoken" value="([^"]+)"/.exec(loginPage)?.[1] ?? '';
+    const form = user === 'guest' ? { username: 'guest', password: 'guest', logintoken } : { username: user, password: moodle.manifest.password, logintoken };
+    const response = await request.post('/login/index.php', { form });
+    expect(response.url(), `login of ${user}`).not.toContain('/login/index.php');
+  }
+  const home = await (await request.get(user === 'anonymous' ? '/login/index.php' : '/user/profile.php')).text();
+  const sesskey = sesskeyOf(home);
+  if (!sesskey) throw new Error(`no sesskey on the page for ${user}`);
+  return { user, request, sesskey, dispose: () => request.dispose() };
+}
+
+export interface ServiceAnswer {
+  status: number;
+  body: string;
+  /** The first call's answer: `{error: false, data}` or `{error: true, exception}`. */
+  result?: { error: boolean; data?: Record<string, unknown>; exception?: { errorcode?: string; message?: string } };
+}
+
+/** Calls `methodname` through lib/ajax/service.php as the session's user, as core/ajax does. */
+export async function callService(s: MoodleSession, methodname: string, args: unknown): Promise<ServiceAnswer> {
+  const response = await s.request.post(`/lib/ajax/service.php?sesskey=${encodeURIComponent(s.sesskey)}&info=${methodname}`, {
+    data: JSON.stringify([{ index: 0, methodname, args }]),
+    headers: { 'Content-Type': 'application/json' },
+  });
+  const body = await response.text();
+  let result: ServiceAnswer['result'];
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    result = Array.isArray(parsed) ? (parsed[0] as ServiceAnswer['result']) : (parsed as ServiceAnswer['result']);
+  } catch {
+    result = undefined;
+  }
+  return { status: response.status(), body, ...(result ? { result } : {}) };
+}
+
+/** The args of every filter_hlsgate_get_playback call a page makes while it loads. */
+export function recordPlaybackCalls(page: Page): Array<Record<string, unknown>> {
+  const calls: Array<Record<string, unknown>> = [];
+  page.on('request', (request) => {
+    if (!request.url().includes('/lib/ajax/service.php')) return;
+    for (const call of JSON.parse(request.postData() ?? '[]') as Array<{ methodname: string; args: Record<string, unknown> }>) {
+      if (call.methodname === 'filter_hlsgate_get_playback') calls.push(call.args);
+    }
+  });
+  return calls;
+}
+
+/** The CloudFront cookies the browser holds (any path: they are scoped to /lectures/<dir>/). */
+export async function mediaCookies(context: BrowserContext): Promise<string[]> {
+  return (await context.cookies()).map((c) => c.name).filter((name) => name.startsWith('CloudFront-'));
+}
+
+/** Lines of PHP's error log that are warnings, notices, deprecations or errors. */
+export function phpProblems(log: string): string[] {
+  return log.split('\n').filter((line) => /PHP (Warning|Notice|Deprecated|Fatal|Parse error)|Debugging:|Exception/i.test(line));
+}
+
+/** A published lecture's path in the File system repository, e.g. `/Demo course/2026-01-12 09.15 - Lecture 1.m3u8`. */
+export function lecturePath(moodle: MoodleSite, title: string): string {
+  const folder = join(moodle.dataroot, 'repository', moodle.manifest.repository.folder, 'Demo course');
+  const name = readdirSync(folder).find((file) => file.endsWith(` - ${title}.m3u8`));
+  if (!name) throw new Error(`${title} is not published in ${folder}`);
+  return `/Demo course/${name}`;
+}
+
+export type { Manifest, MoodleSite };
