@@ -55,7 +55,7 @@ class progress_report_table extends \table_sql {
             get_string('report:position', 'filter_hlsgate'),
         ]);
         $this->define_baseurl($baseurl);
-        $this->sortable(true, 'fullname', SORT_ASC);
+        $this->sortable(true, 'lastname', SORT_ASC);
         $this->no_sorting('position');
         $this->collapsible(false);
         $this->set_attribute('class', 'generaltable filter_hlsgate_report');
