@@ -1,7 +1,8 @@
 /**
  * The catalog: every recording, its state and its lease. `Catalog` is what the pipeline needs,
- * asynchronous so that a PostgreSQL implementation can fill it (its claim is one
- * `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING *`); SQLite is the default.
+ * asynchronous, with two implementations that keep one contract (catalog.test.ts runs the same
+ * suite on both): SQLite for one machine (the default, here) and PostgreSQL for workers on many
+ * machines (`catalog-postgres.ts`, chosen by `HLSGATE_CATALOG_URL=postgres://…`).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -40,6 +41,10 @@ export interface Recording {
   nextAttemptAt: number;
   leaseOwner: string | null;
   leaseUntil: number | null;
+  /** Since when `leaseOwner` holds it (renewals keep it). */
+  leaseSince: number | null;
+  /** The source staged to S3 by `add` (`incoming/…`), so any worker can fetch it; null once deleted. */
+  stagedKey: string | null;
   repositoryPath: string | null;
   masterKey: string | null;
   createdAt: number;
@@ -53,13 +58,14 @@ export interface NewRecording {
   downloadToken?: string | null;
   transcriptSource?: string | null;
   expectedSize?: number | null;
+  stagedKey?: string | null;
   course: string;
   title: string;
   recordedAt: string;
 }
 
 export type RecordingPatch = Partial<
-  Pick<Recording, 'state' | 'dir' | 'durationSeconds' | 'repositoryPath' | 'masterKey' | 'downloadToken' | 'lastError' | 'lastErrorCode' | 'attempts' | 'nextAttemptAt'>
+  Pick<Recording, 'state' | 'dir' | 'durationSeconds' | 'repositoryPath' | 'masterKey' | 'downloadToken' | 'lastError' | 'lastErrorCode' | 'attempts' | 'nextAttemptAt' | 'stagedKey'>
 >;
 
 export interface Catalog {
@@ -73,24 +79,41 @@ export interface Catalog {
    * the same one. Null when nothing is due or `id` is leased by another worker, published or failed.
    */
   claim(owner: string, now: number, leaseMs: number, id?: string): Promise<Recording | null>;
-  /** Extends a lease the owner still holds; false when it was lost. */
+  /**
+   * Extends the owner's lease; false when another worker took it. A lease that lapsed while
+   * nobody else claimed it is still the owner's (a busy machine may miss a heartbeat).
+   */
   renew(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
-  /** Changes a leased recording; throws when `owner` does not hold the lease. */
+  /** Changes a leased recording; throws `LeaseLostError` when `owner` does not hold the lease. */
   update(id: string, owner: string, patch: RecordingPatch, now: number): Promise<Recording>;
   /** Gives the lease back. */
   release(id: string, owner: string, now: number): Promise<void>;
   /** Requeues a failed recording now, attempts reset. */
   retry(id: string, now: number): Promise<Recording>;
-  /** Requeues a published recording whose repository copy is gone, to publish it again. */
-  republish(id: string, now: number): Promise<Recording>;
+  /**
+   * Requeues a published recording to write its repository copy again (gone, moved, or a new
+   * title or course): the media on S3 is kept and reused.
+   */
+  republish(id: string, now: number, changes?: RepublishChanges): Promise<Recording>;
   close(): Promise<void>;
 }
 
+export type RepublishChanges = Partial<Pick<Recording, 'title' | 'course'>>;
+
 export class CatalogError extends Error {
-  readonly code = 'catalog';
+  readonly code: string = 'catalog';
   constructor(message: string) {
     super(message);
     this.name = 'CatalogError';
+  }
+}
+
+/** The worker no longer holds the recording's lease: another one took it over. */
+export class LeaseLostError extends CatalogError {
+  override readonly code = 'lease_lost';
+  constructor(id: string) {
+    super(`recording ${id}: the lease is held by another worker`);
+    this.name = 'LeaseLostError';
   }
 }
 
@@ -122,9 +145,11 @@ export const MIGRATIONS: string[] = [
      updated_at INTEGER NOT NULL
    );
    CREATE INDEX recordings_due ON recordings (state, next_attempt_at);`,
+  `ALTER TABLE recordings ADD COLUMN lease_since INTEGER;
+   ALTER TABLE recordings ADD COLUMN staged_key TEXT;`,
 ];
 
-const COLUMNS: Record<keyof Recording, string> = {
+export const COLUMNS: Record<keyof Recording, string> = {
   id: 'id',
   sourceKey: 'source_key',
   sourceKind: 'source_kind',
@@ -144,20 +169,36 @@ const COLUMNS: Record<keyof Recording, string> = {
   nextAttemptAt: 'next_attempt_at',
   leaseOwner: 'lease_owner',
   leaseUntil: 'lease_until',
+  leaseSince: 'lease_since',
+  stagedKey: 'staged_key',
   repositoryPath: 'repository_path',
   masterKey: 'master_key',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
 
-function fromRow(row: Record<string, unknown> | undefined): Recording | null {
+export function fromRow(row: Record<string, unknown> | undefined): Recording | null {
   if (!row) return null;
   const out: Record<string, unknown> = {};
   for (const [key, column] of Object.entries(COLUMNS)) out[key] = row[column] ?? null;
   return out as unknown as Recording;
 }
 
-const ACTIVE = `state NOT IN ('published', 'failed')`;
+export const ACTIVE = `state NOT IN ('published', 'failed')`;
+
+/** The SET clause of a claim: the lease, and since when (kept when the owner claims again). */
+export const TAKE_LEASE = (owner: string, until: string, now: string) =>
+  `lease_since = CASE WHEN lease_owner = ${owner} THEN coalesce(lease_since, ${now}) ELSE ${now} END,
+   lease_owner = ${owner}, lease_until = ${until}, updated_at = ${now}`;
+
+/** Opens the catalog the settings name: PostgreSQL for a `postgres://` URL, else the SQLite file. */
+export async function openCatalog(config: { catalogUrl?: string | undefined; catalogPath: string }): Promise<Catalog> {
+  if (config.catalogUrl) {
+    const { PostgresCatalog } = await import('./catalog-postgres.ts');
+    return PostgresCatalog.open(config.catalogUrl);
+  }
+  return new SqliteCatalog(config.catalogPath);
+}
 
 export class SqliteCatalog implements Catalog {
   readonly #db: Database.Database;
@@ -192,11 +233,11 @@ export class SqliteCatalog implements Catalog {
       this.#db
         .prepare(
           `INSERT INTO recordings (id, source_key, source_kind, source, download_token, transcript_source, expected_size,
-             course, title, recorded_at, state, attempts, next_attempt_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
+             staged_key, course, title, recorded_at, state, attempts, next_attempt_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)`,
         )
         .run(id, input.sourceKey, input.sourceKind, input.source, input.downloadToken ?? null, input.transcriptSource ?? null,
-          input.expectedSize ?? null, input.course, input.title, input.recordedAt, now, now, now);
+          input.expectedSize ?? null, input.stagedKey ?? null, input.course, input.title, input.recordedAt, now, now, now);
       return { recording: this.#get(id)!, created: true };
     }).immediate();
   }
@@ -230,11 +271,11 @@ export class SqliteCatalog implements Catalog {
     const row = this.#db.transaction(() =>
       id
         ? this.#db
-            .prepare(`UPDATE recordings SET lease_owner = @owner, lease_until = @until, updated_at = @now
+            .prepare(`UPDATE recordings SET ${TAKE_LEASE('@owner', '@until', '@now')}
                       WHERE id = @id AND ${ACTIVE} AND ${free} RETURNING *`)
             .get({ owner, now, until: now + leaseMs, id })
         : this.#db
-            .prepare(`UPDATE recordings SET lease_owner = @owner, lease_until = @until, updated_at = @now
+            .prepare(`UPDATE recordings SET ${TAKE_LEASE('@owner', '@until', '@now')}
                       WHERE id = (SELECT id FROM recordings WHERE ${ACTIVE} AND next_attempt_at <= @now AND ${free}
                                   ORDER BY next_attempt_at, created_at, rowid LIMIT 1)
                       RETURNING *`)
@@ -245,8 +286,8 @@ export class SqliteCatalog implements Catalog {
 
   async renew(id: string, owner: string, now: number, leaseMs: number): Promise<boolean> {
     const info = this.#db
-      .prepare('UPDATE recordings SET lease_until = ? WHERE id = ? AND lease_owner = ? AND lease_until > ?')
-      .run(now + leaseMs, id, owner, now);
+      .prepare('UPDATE recordings SET lease_until = ? WHERE id = ? AND lease_owner = ?')
+      .run(now + leaseMs, id, owner);
     return info.changes === 1;
   }
 
@@ -256,13 +297,13 @@ export class SqliteCatalog implements Catalog {
     const info = this.#db
       .prepare(`UPDATE recordings SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE id = ? AND lease_owner = ?`)
       .run(...entries.map(([, v]) => v as string | number | null), now, id, owner);
-    if (info.changes !== 1) throw new CatalogError(`recording ${id}: the lease is held by another worker`);
+    if (info.changes !== 1) throw new LeaseLostError(id);
     return this.#get(id)!;
   }
 
   async release(id: string, owner: string, now: number): Promise<void> {
     this.#db
-      .prepare('UPDATE recordings SET lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?')
+      .prepare('UPDATE recordings SET lease_owner = NULL, lease_until = NULL, lease_since = NULL, updated_at = ? WHERE id = ? AND lease_owner = ?')
       .run(now, id, owner);
   }
 
@@ -271,15 +312,16 @@ export class SqliteCatalog implements Catalog {
     if (!recording) throw new CatalogError(`no recording ${id}`);
     if (recording.state !== 'failed') throw new CatalogError(`recording ${id} is ${recording.state}, not failed`);
     this.#db
-      .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id = ?`)
+      .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, lease_since = NULL, updated_at = ? WHERE id = ?`)
       .run(now, now, id);
     return this.#get(id)!;
   }
 
-  async republish(id: string, now: number): Promise<Recording> {
+  async republish(id: string, now: number, changes: RepublishChanges = {}): Promise<Recording> {
     const info = this.#db
-      .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'published'`)
-      .run(now, now, id);
+      .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, updated_at = ?,
+                  title = coalesce(?, title), course = coalesce(?, course) WHERE id = ? AND state = 'published'`)
+      .run(now, now, changes.title ?? null, changes.course ?? null, id);
     if (info.changes !== 1) throw new CatalogError(`recording ${id} is not published`);
     return this.#get(id)!;
   }

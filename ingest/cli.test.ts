@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { USAGE, formatStatus, main } from './cli.ts';
+import { USAGE, formatHolder, formatStatus, main } from './cli.ts';
 import type { Recording } from './catalog.ts';
 import { makeTestClip } from './test-clip.ts';
 import { signWebhook } from './webhook.ts';
@@ -69,12 +69,17 @@ describe('cli', () => {
     expect(run.stderr).toMatch(/transcode \[#+\] 100%/); // plain progress lines: stderr is no TTY here
 
     const status = await cli('status');
-    expect(status.stdout.split('\n')[0]).toMatch(/^ID +STATE +TRIES +COURSE +RECORDED +LENGTH +TITLE +LAST ERROR$/);
+    expect(status.stdout.split('\n')[0]).toMatch(/^ID +STATE +TRIES +COURSE +RECORDED +LENGTH +TITLE +WORKER +LAST ERROR$/);
     expect(status.stdout).toMatch(/published +1 +PHYS-1 .* 0:03 +Week 1 — intro/);
     const failedId = /^(\w{8}) +failed/m.exec(status.stdout)![1]!;
     const json = JSON.parse((await cli('status', '--json', '--state', 'failed')).stdout) as Array<{ id: string; lastErrorCode: string }>;
     expect(json).toHaveLength(1);
     expect(json[0]!.lastErrorCode).toBe('input_not_video');
+
+    const publishedId = /^(\w{8}) +published/m.exec(status.stdout)![1]!;
+    expect((await cli('republish', publishedId, '--title', 'Week 1 — renamed')).stdout).toMatch(/requeued .*PHYS-1 \/ Week 1 — renamed/);
+    expect((await cli('run')).stdout).toMatch(/published .*Week 1 — renamed .*→ .*PHYS-1\/.* - Week 1 — renamed\.m3u8/);
+    expect((await cli('republish', publishedId, '--course', '../')).stderr).toContain('not a usable folder name');
 
     const retried = await cli('retry', failedId);
     expect(retried.code).toBe(0);
@@ -116,9 +121,13 @@ describe('cli', () => {
     expect((await cli('status', '--state', 'queued')).stdout).toMatch(/queued +0 +CHEM-2 +2026-02-03 10:00 +Chemistry 2/);
   });
 
-  it('shows when a queued recording will be retried', () => {
-    const r = { id: 'abcdef0123', state: 'queued', attempts: 2, course: 'C', recordedAt: '2026-01-01T10:00:00.000Z', durationSeconds: null, title: 'T', lastError: 'network down\nmore', nextAttemptAt: 95_000 } as Recording;
-    expect(formatStatus([r], 0).split('\n')[1]).toBe('abcdef01  queued (retry in 1:35)  2      C       2026-01-01 10:00          T      network down');
+  it('shows when a queued recording will be retried, and which worker holds what since when', () => {
+    const r = { id: 'abcdef0123', state: 'queued', attempts: 2, course: 'C', recordedAt: '2026-01-01T10:00:00.000Z', durationSeconds: null, title: 'T', lastError: 'network down\nmore', nextAttemptAt: 95_000, leaseOwner: null, leaseUntil: null, leaseSince: null } as Recording;
+    expect(formatStatus([r], 0).split('\n')[1]).toBe('abcdef01  queued (retry in 1:35)  2      C       2026-01-01 10:00          T              network down');
+    const held = { ...r, state: 'transcoding', lastError: null, leaseOwner: 'host-b:4242:x1', leaseSince: Date.parse('2026-01-01T10:04:05Z'), leaseUntil: Date.parse('2026-01-01T10:09:00Z') } as Recording;
+    expect(formatHolder(held, Date.parse('2026-01-01T10:07:17Z'))).toBe('host-b:4242:x1 since 10:04:05Z (3:12)');
+    expect(formatHolder(held, Date.parse('2026-01-01T10:09:00Z'))).toBe('host-b:4242:x1 (lease lapsed)');
+    expect(formatStatus([held], Date.parse('2026-01-01T10:07:17Z'))).toMatch(/transcoding .* host-b:4242:x1 since 10:04:05Z \(3:12\)$/m);
   });
 
   it('says what is wrong with a command line', async () => {

@@ -6,6 +6,7 @@
  *   run [--watch]
  *   status [--state <state>] [--json]
  *   retry <id>
+ *   republish <id> [--title <text>] [--course <id>]
  * Every command takes --config <file.json> (else HLSGATE_INGEST_CONFIG) over HLSGATE_* variables.
  */
 import { readdir, stat } from 'node:fs/promises';
@@ -13,10 +14,11 @@ import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../common/config.ts';
 import { createLogger } from '../common/log.ts';
-import { type Catalog, type Recording, STATES, SqliteCatalog } from './catalog.ts';
-import { type IngestConfig, loadIngestConfig } from './config.ts';
+import { type Catalog, type Recording, STATES, openCatalog } from './catalog.ts';
+import { type IngestConfig, loadIngestConfig, stagesSources } from './config.ts';
 import { type CourseRule, loadCourseMap } from './course-map.ts';
 import { IngestError } from './errors.ts';
+import { courseFolder } from './names.ts';
 import { addFile, workerId } from './index.ts';
 import { createProgressReporter, formatDuration } from './progress.ts';
 import { createS3Client } from './s3.ts';
@@ -36,6 +38,9 @@ commands:
   status [--state <s>] [--json]
                           the recordings and their states
   retry <id>              requeue a failed recording
+  republish <id> [--title <text>] [--course <id>]
+                          write a published recording's repository copy again (new title or
+                          course, or a new repository root), reusing its media on S3
 
 options:
   --config <file.json>    settings file (default: $HLSGATE_INGEST_CONFIG); HLSGATE_* variables override it
@@ -72,6 +77,14 @@ function zoomClient(config: IngestConfig, signal?: AbortSignal): ZoomClient | nu
   });
 }
 
+/** Who holds a recording and since when (`host:pid:… since 10:04:05, 3:12`), or why nobody does. */
+export function formatHolder(r: Recording, now = Date.now()): string {
+  if (!r.leaseOwner || r.leaseUntil === null) return '';
+  if (r.leaseUntil <= now) return `${r.leaseOwner} (lease lapsed)`;
+  const since = r.leaseSince ?? r.updatedAt;
+  return `${r.leaseOwner} since ${new Date(since).toISOString().slice(11, 19)}Z (${formatDuration(Math.max(0, now - since) / 1000)})`;
+}
+
 export function formatStatus(recordings: Recording[], now = Date.now()): string {
   const rows = recordings.map((r) => [
     r.id.slice(0, 8),
@@ -81,9 +94,10 @@ export function formatStatus(recordings: Recording[], now = Date.now()): string 
     r.recordedAt.slice(0, 16).replace('T', ' '),
     r.durationSeconds ? formatDuration(r.durationSeconds) : '',
     r.title.length > 40 ? r.title.slice(0, 39) + '…' : r.title,
+    formatHolder(r, now),
     (r.lastError ?? '').split('\n')[0]!.slice(0, 60),
   ]);
-  const header = ['ID', 'STATE', 'TRIES', 'COURSE', 'RECORDED', 'LENGTH', 'TITLE', 'LAST ERROR'];
+  const header = ['ID', 'STATE', 'TRIES', 'COURSE', 'RECORDED', 'LENGTH', 'TITLE', 'WORKER', 'LAST ERROR'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
@@ -96,7 +110,7 @@ async function findRecording(catalog: Catalog, idOrPrefix: string): Promise<Reco
   throw new UsageError(matches.length === 0 ? `no recording ${idOrPrefix}` : `${idOrPrefix} matches ${matches.length} recordings: give more of the id`);
 }
 
-async function commandAdd(catalog: Catalog, positionals: string[], values: Record<string, unknown>, io: CliIo): Promise<number> {
+async function commandAdd(config: IngestConfig, catalog: Catalog, positionals: string[], values: Record<string, unknown>, io: CliIo): Promise<number> {
   const target = positionals[0];
   if (!target) throw new UsageError('add needs a file or a folder');
   const course = values.course as string | undefined;
@@ -113,16 +127,20 @@ async function commandAdd(catalog: Catalog, positionals: string[], values: Recor
     ? (await readdir(target)).filter((f) => VIDEO_EXTENSIONS.has(extname(f).toLowerCase()) && !f.startsWith('.')).sort().map((f) => join(target, f))
     : [target];
   if (files.length === 0) throw new UsageError(`${target} holds no video files (${[...VIDEO_EXTENSIONS].join(' ')})`);
-  for (const file of files) {
-    const title = files.length === 1 && values.title ? (values.title as string) : basename(file, extname(file));
-    const { recording, created } = await addFile(catalog, {
-      file,
-      course,
-      title,
-      ...(date ? { date } : {}),
-      ...(values.subtitles ? { subtitles: values.subtitles as string } : {}),
-    });
-    out(io, `${created ? 'queued ' : 'already '} ${recording.id}  ${recording.state.padEnd(11)} ${course} / ${title}`);
+  const client = stagesSources(config) ? createS3Client(config) : null;
+  const staging = client
+    ? { client, bucket: config.s3Bucket, stateDir: join(config.workDir, 'staging'), ...(io.signal ? { signal: io.signal } : {}) }
+    : undefined;
+  try {
+    for (const file of files) {
+      const title = files.length === 1 && values.title ? (values.title as string) : basename(file, extname(file));
+      const input = { file, course, title, ...(date ? { date } : {}), ...(values.subtitles ? { subtitles: values.subtitles as string } : {}) };
+      const { recording, created } = await addFile(catalog, input, Date.now(), staging);
+      const where = recording.stagedKey ? `  (staged: s3://${config.s3Bucket}/${recording.stagedKey})` : '';
+      out(io, `${created ? 'queued ' : 'already '} ${recording.id}  ${recording.state.padEnd(11)} ${course} / ${title}${where}`);
+    }
+  } finally {
+    client?.destroy();
   }
   return 0;
 }
@@ -162,13 +180,14 @@ async function commandRun(config: IngestConfig, catalog: Catalog, watch: boolean
       pollMs: 5000,
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: progress,
-      onFinished: (r) => {
+      onFinished: (r, outcome) => {
         progress.finish();
+        if (outcome === 'lost') return out(io, `dropped    ${r.id}  ${r.course} / ${r.title}: another worker took it over`);
         out(io, `${r.state.padEnd(10)} ${r.id}  ${r.course} / ${r.title}${r.repositoryPath ? `  → ${r.repositoryPath}` : ''}${r.state !== 'published' && r.lastError ? `\n  ${r.lastError.split('\n')[0]}` : ''}`);
       },
       ...(zoom ? { zoomAccessToken: () => zoom.accessToken() } : {}),
     });
-    out(io, `done: ${summary.published} published, ${summary.retrying} to retry later, ${summary.failed} failed`);
+    out(io, `done: ${summary.published} published, ${summary.retrying} to retry later, ${summary.failed} failed${summary.lost ? `, ${summary.lost} taken over by another worker` : ''}`);
     return summary.failed > 0 ? 1 : 0;
   } finally {
     progress.finish();
@@ -234,10 +253,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   let catalog: Catalog | null = null;
   try {
     const config = loadIngestConfig({ env: io.env, ...(values.config ? { file: values.config } : {}) });
-    catalog = new SqliteCatalog(config.catalogPath);
+    catalog = await openCatalog(config);
     switch (command) {
       case 'add':
-        return await commandAdd(catalog, rest, values, io);
+        return await commandAdd(config, catalog, rest, values, io);
       case 'zoom':
         if (rest[0] !== 'sync') throw new UsageError('zoom needs a subcommand: zoom sync');
         return await commandZoomSync(config, catalog, values, io);
@@ -256,6 +275,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         if (!rest[0]) throw new UsageError('retry needs a recording id');
         const r = await catalog.retry((await findRecording(catalog, rest[0])).id, Date.now());
         out(io, `requeued ${r.id}  ${r.course} / ${r.title}`);
+        return 0;
+      }
+      case 'republish': {
+        if (!rest[0]) throw new UsageError('republish needs a recording id');
+        if (values.course !== undefined) courseFolder(values.course);
+        if (values.title !== undefined && values.title.trim() === '') throw new UsageError('--title must not be empty');
+        const changes = { ...(values.title !== undefined ? { title: values.title } : {}), ...(values.course !== undefined ? { course: values.course } : {}) };
+        const r = await catalog.republish((await findRecording(catalog, rest[0])).id, Date.now(), changes);
+        out(io, `requeued ${r.id}  ${r.course} / ${r.title} (the next run writes its repository copy)`);
         return 0;
       }
       default:

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, loadConfig, setting } from '../common/config.ts';
 import { type Rung, parseLadder } from './ladder.ts';
+import { SEGMENT_FORMATS } from './transcode.ts';
 
 export const X264_PRESETS = [
   'ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow',
@@ -35,9 +36,20 @@ const shape = {
   mediaBaseUrl: setting.url().refine((v) => v.endsWith('/'), 'must end with /'),
   repositoryRoot: setting.string(),
   catalogPath: setting.string().default('.work/ingest/catalog.sqlite'),
+  /** `postgres://…`: the PostgreSQL catalog shared by workers on many machines (else SQLite at catalogPath). */
+  catalogUrl: setting
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\/./.test(v), 'must be a postgres:// URL (leave it unset for the SQLite catalog)')
+    .optional(),
   workDir: setting.string().default('.work/ingest/work'),
+  /** `add` stages sources to S3 (`incoming/`) so any machine's worker can take them; default: on with a PostgreSQL catalog. */
+  stageSources: setting.boolean().optional(),
   ladder: ladderSetting.default(parseLadder(DEFAULT_LADDER)),
   x264Preset: z.enum(X264_PRESETS).default('veryfast'),
+  /** Extra libx264 options (`key=value:key=value`, ffmpeg's -x264-params); empty = the preset's own. */
+  x264Params: z.string().trim().regex(/^([a-z0-9-]+=[A-Za-z0-9.,+-]+(:[a-z0-9-]+=[A-Za-z0-9.,+-]+)*)?$/, 'must be key=value pairs joined by : (e.g. ref=2:bframes=2)').optional(),
+  /** `mpegts` (the default) or `fmp4` (CMAF fragments: less overhead, what video.js 10 plays natively). */
+  segmentFormat: z.enum(SEGMENT_FORMATS).default('mpegts'),
   /** `{course}`, `{title}`, `{institution}`, `{date}` are replaced; `none` (or empty in the file) draws nothing. */
   watermarkText: z
     .string()
@@ -89,6 +101,11 @@ export function loadIngestConfig(options: LoadIngestConfigOptions = {}): IngestC
     catalogPath: resolve(config.catalogPath),
     workDir: resolve(config.workDir),
   };
+}
+
+/** Whether `add` stages sources to S3: as configured, else when the catalog is shared (PostgreSQL). */
+export function stagesSources(config: Pick<IngestConfig, 'stageSources' | 'catalogUrl'>): boolean {
+  return config.stageSources ?? Boolean(config.catalogUrl);
 }
 
 /** Rules that involve more than one setting. */

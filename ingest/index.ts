@@ -2,25 +2,26 @@
  * hlsgate ingest, programmatic face: `ingestFile` queues a local recording in the catalog and
  * processes it to `published` (used by the demo stack and the benchmarks).
  */
-import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { createLogger, type Logger } from '../common/log.ts';
 import { sleep } from '../common/retry.ts';
-import { type Catalog, SqliteCatalog } from './catalog.ts';
+import { type Catalog, openCatalog } from './catalog.ts';
 import type { IngestConfig } from './config.ts';
 import { IngestError } from './errors.ts';
 import { courseFolder } from './names.ts';
 import { processRecording } from './pipeline.ts';
 import type { ProgressSink } from './progress.ts';
 import { createS3Client } from './s3.ts';
+import { fileSourceKey, stageSource, stagedKeyFor } from './staging.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 export { loadIngestConfig, type IngestConfig } from './config.ts';
 export { makeTestClip } from './test-clip.ts';
 export { IngestError } from './errors.ts';
-export { SqliteCatalog, type Catalog, type Recording, type RecordingState } from './catalog.ts';
+export { fileSourceKey } from './staging.ts';
+export { SqliteCatalog, openCatalog, type Catalog, type Recording, type RecordingState } from './catalog.ts';
 
 export interface IngestFileInput {
   file: string;
@@ -51,30 +52,36 @@ export function workerId(): string {
   return `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Identity of a local source: the same file, course and title is the same recording. */
-export async function fileSourceKey(file: string, course: string, title: string): Promise<{ path: string; key: string; mtime: Date }> {
-  const path = resolve(file);
-  let info;
-  try {
-    info = await stat(path);
-  } catch (error) {
-    throw new IngestError('input_unreadable', `cannot read ${path}: ${(error as Error).message}`, { fatal: true });
-  }
-  if (!info.isFile()) throw new IngestError('input_unreadable', `${path} is not a file`, { fatal: true });
-  const key = createHash('sha256').update(JSON.stringify([path, info.size, info.mtimeMs, course, title])).digest('base64url');
-  return { path, key: `file:${key}`, mtime: info.mtime };
+export interface StagingTarget {
+  client: S3Client;
+  bucket: string;
+  /** Where unfinished staging uploads keep their resume state. */
+  stateDir: string;
+  signal?: AbortSignal;
 }
 
-/** Queues a local recording (idempotent: the same file, course and title is one recording). */
-export async function addFile(catalog: Catalog, input: IngestFileInput, now = Date.now()) {
+/**
+ * Queues a local recording (idempotent: the same file, course and title is one recording). With
+ * `staging`, the file is first staged to S3 under `incoming/`, so that a worker on any machine can
+ * process it.
+ */
+export async function addFile(catalog: Catalog, input: IngestFileInput, now = Date.now(), staging?: StagingTarget) {
   courseFolder(input.course);
   if (input.title.trim() === '') throw new IngestError('bad_request', 'a recording needs a title', { fatal: true });
   const source = await fileSourceKey(input.file, input.course, input.title);
+  const existing = await catalog.getBySourceKey(source.key);
+  if (existing) return { recording: existing, created: false };
+  let stagedKey: string | null = null;
+  if (staging) {
+    stagedKey = stagedKeyFor(source.key, source.path);
+    await stageSource({ client: staging.client, bucket: staging.bucket, file: source.path, key: stagedKey, stateDir: staging.stateDir, ...(staging.signal ? { signal: staging.signal } : {}) });
+  }
   return await catalog.add(
     {
       sourceKey: source.key,
       sourceKind: 'file',
       source: source.path,
+      stagedKey,
       transcriptSource: input.subtitles ? resolve(input.subtitles) : null,
       course: input.course,
       title: input.title,
@@ -94,7 +101,7 @@ async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 
 export async function ingestFile(config: IngestConfig, input: IngestFileInput, options: IngestFileOptions = {}): Promise<IngestFileResult> {
   const logger = options.logger ?? createLogger({ name: 'ingest' });
-  const catalog = options.catalog ?? new SqliteCatalog(config.catalogPath);
+  const catalog = options.catalog ?? (await openCatalog(config));
   const s3 = createS3Client(config);
   const owner = workerId();
   try {

@@ -66,6 +66,12 @@ describe('ingestFile', () => {
       expect(Number(v.attributes['AVERAGE-BANDWIDTH'])).toBeLessThanOrEqual(Number(v.attributes.BANDWIDTH));
     }
     expect(Number(variants[0]!.attributes.BANDWIDTH)).toBeGreaterThan(Number(variants[1]!.attributes.BANDWIDTH));
+    // One audio rendition, shared: every variant names the group, no variant carries its own AAC.
+    expect(master.match(/^#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",.*URI="audio\/index\.m3u8"$/gm)).toHaveLength(1);
+    expect(variants.every((v) => v.attributes.AUDIO === 'aud')).toBe(true);
+    const video = `${env.s3.endpoint}/media/lectures/${result.dir}/360p/seg_00000.ts`;
+    const streams = await execa('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', video]);
+    expect([...new Set(streams.stdout.split('\n').map((l) => l.trim()).filter(Boolean))]).toEqual(['video']);
     const counts = await Promise.all(
       variants.map(async (v) => parseMediaPlaylist(await getText(client, `lectures/${result.dir}/${v.uri}`)).segments.length),
     );
@@ -123,6 +129,26 @@ describe('ingestFile', () => {
     // The same dir: x264 is deterministic, so the rerun finds every segment already in S3.
     const rerun = uploads.filter((e): e is Extract<ProgressEvent, { phase: 'upload' }> => e.phase === 'upload');
     expect(rerun.filter((e) => !e.skipped).map((e) => e.key)).toEqual([]);
+  });
+
+  it('publishes fMP4 (CMAF) segments when asked: init sections, .m4s fragments, the right Content-Types, playable', async () => {
+    const published = await ingestFile({ ...env.config, segmentFormat: 'fmp4' }, { file: clip, course: 'MATH-101', title: 'As CMAF' }, { logger: quiet });
+    const base = `lectures/${published.dir}/`;
+    const master = await getText(client, published.masterKey);
+    expect(master).toMatch(/^#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",.*URI="audio\/index\.m3u8"$/m);
+    const media = await getText(client, `${base}360p/index.m3u8`);
+    const init = /#EXT-X-MAP:URI="([^"]+)"/.exec(media)![1]!;
+    expect(init).toMatch(/^init_\d+\.mp4$/);
+    expect(parseMediaPlaylist(media).segments.map((x) => x.uri)).toEqual(['seg_00000.m4s', 'seg_00001.m4s']);
+    for (const [name, type] of [[`360p/${init}`, 'video/mp4'], ['360p/seg_00000.m4s', 'video/iso.segment'], ['audio/seg_00000.m4s', 'video/iso.segment']] as const) {
+      const head = await client.send(new HeadObjectCommand({ Bucket: 'media', Key: `${base}${name}` }));
+      expect(head.ContentType, name).toBe(type);
+    }
+    const probed = await execa('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,height', '-of', 'json', `${env.s3.endpoint}/media/${published.masterKey}`]);
+    const json = JSON.parse(probed.stdout) as { format: { duration: string }; streams: Array<{ codec_type: string; height?: number }> };
+    expect(Number(json.format.duration)).toBeGreaterThan(7.5);
+    expect(json.streams.filter((x) => x.codec_type === 'video').map((x) => x.height).sort()).toEqual([240, 360]);
+    expect(json.streams.some((x) => x.codec_type === 'audio')).toBe(true);
   });
 
   it('publishes a silent 60 fps screen capture (no audio stream, converted to 30 fps) from a file with quotes, a colon and unicode in its name', async () => {

@@ -74,7 +74,5 @@ export function selectRungs(ladder: readonly Rung[], sourceHeight: number): Plan
   }));
 }
 
-/** Audio bitrate per rung: less on the smallest rungs. */
-export function audioKbps(rung: Rung): number {
-  return rung.height <= 360 ? 96 : 128;
-}
+/** The bitrate of the one AAC stereo rendition every rung shares, kbit/s. */
+export const AUDIO_KBPS = 128;

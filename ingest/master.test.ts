@@ -8,7 +8,7 @@ const variants = [
 
 describe('composeMaster', () => {
   it('writes every attribute a player needs, in rung order', () => {
-    const text = composeMaster(variants, { groupId: 'subs', name: 'Transcript', language: 'en', uri: 'subs/index.m3u8' });
+    const text = composeMaster(variants, { subtitles: { groupId: 'subs', name: 'Transcript', language: 'en', uri: 'subs/index.m3u8' } });
     expect(text).toBe(
       [
         '#EXTM3U',
@@ -28,8 +28,18 @@ describe('composeMaster', () => {
     expect(() => composeMaster([])).toThrow();
   });
 
+  it('names the shared audio rendition once and counts its bandwidth in every variant', () => {
+    const audio = { groupId: 'aud', name: 'Audio', uri: 'audio/index.m3u8', channels: 2, bandwidth: 140_000, averageBandwidth: 130_000 };
+    const lines = composeMaster(variants, { audio }).split('\n');
+    expect(lines[3]).toBe('#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="Audio",DEFAULT=YES,AUTOSELECT=YES,CHANNELS="2",URI="audio/index.m3u8"');
+    expect(lines.filter((l) => l.startsWith('#EXT-X-MEDIA:'))).toHaveLength(1);
+    expect(lines[4]).toBe('#EXT-X-STREAM-INF:BANDWIDTH=3140000,AVERAGE-BANDWIDTH=2930000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=29.970,AUDIO="aud"');
+    const abs = absolutizeMaster(lines.join('\n'), 'https://media.example.edu/lectures/abcDEF0123456789_-/');
+    expect(abs).toContain('URI="https://media.example.edu/lectures/abcDEF0123456789_-/audio/index.m3u8"');
+  });
+
   it('makes variant and media URIs absolute for the repository copy', () => {
-    const text = composeMaster(variants, { groupId: 'subs', name: 'T', language: 'en', uri: 'subs/index.m3u8' }) + '#EXT-X-MAP:URI="init.mp4"\n';
+    const text = composeMaster(variants, { subtitles: { groupId: 'subs', name: 'T', language: 'en', uri: 'subs/index.m3u8' } }) + '#EXT-X-MAP:URI="init.mp4"\n';
     const abs = absolutizeMaster(text, 'https://media.example.edu/lectures/abcDEF0123456789_-/');
     expect(abs).toContain('\nhttps://media.example.edu/lectures/abcDEF0123456789_-/720p/index.m3u8\n');
     expect(abs).toContain('URI="https://media.example.edu/lectures/abcDEF0123456789_-/subs/index.m3u8"');
@@ -42,7 +52,8 @@ describe('composeMaster', () => {
 describe('playlist parsing', () => {
   it('reads a media playlist', () => {
     const media = parseMediaPlaylist('#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.000000,\nseg_00000.ts\n#EXTINF:2.5,\nseg_00001.ts\n#EXT-X-ENDLIST\n');
-    expect(media).toEqual({ targetDuration: 6, endList: true, segments: [{ uri: 'seg_00000.ts', duration: 6 }, { uri: 'seg_00001.ts', duration: 2.5 }] });
+    expect(media).toEqual({ targetDuration: 6, endList: true, initUri: null, segments: [{ uri: 'seg_00000.ts', duration: 6 }, { uri: 'seg_00001.ts', duration: 2.5 }] });
+    expect(parseMediaPlaylist('#EXTM3U\n#EXT-X-MAP:URI="init_1.mp4"\n#EXTINF:6,\nseg_00000.m4s\n').initUri).toBe('init_1.mp4');
     expect(() => parseMediaPlaylist('nope')).toThrow();
   });
 

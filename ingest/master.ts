@@ -13,6 +13,8 @@ export interface MediaPlaylist {
   targetDuration: number;
   segments: MediaSegment[];
   endList: boolean;
+  /** `#EXT-X-MAP` URI (the init section of fMP4 segments), or null. */
+  initUri: string | null;
 }
 
 export function parseMediaPlaylist(text: string): MediaPlaylist {
@@ -21,9 +23,11 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
   let targetDuration = 0;
   let endList = false;
   let pending: number | null = null;
+  let initUri: string | null = null;
   const segments: MediaSegment[] = [];
   for (const line of lines) {
     if (line.startsWith('#EXT-X-TARGETDURATION:')) targetDuration = Number(line.slice(22));
+    else if (line.startsWith('#EXT-X-MAP:')) initUri = parseAttributes(line.slice(11)).URI ?? null;
     else if (line.startsWith('#EXTINF:')) pending = Number.parseFloat(line.slice(8));
     else if (line === '#EXT-X-ENDLIST') endList = true;
     else if (line && !line.startsWith('#')) {
@@ -32,7 +36,7 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
       pending = null;
     }
   }
-  return { targetDuration, segments, endList };
+  return { targetDuration, segments, endList, initUri };
 }
 
 /** `A=1,B="x,y"` → {A: '1', B: 'x,y'} */
@@ -121,10 +125,31 @@ function quoted(value: string): string {
   return `"${value}"`;
 }
 
-/** The master playlist: one `#EXT-X-STREAM-INF` per rung, in the order given, plus subtitles. */
-export function composeMaster(variants: VariantInfo[], subtitles?: SubtitlesInfo): string {
+export interface AudioInfo {
+  groupId: string;
+  name: string;
+  /** Relative URI, e.g. `audio/index.m3u8`. */
+  uri: string;
+  channels: number;
+}
+
+/**
+ * The master playlist: one `#EXT-X-STREAM-INF` per rung, in the order given, plus the shared
+ * audio rendition and subtitles. A variant's BANDWIDTH counts its video; the audio it plays with
+ * is added here (`audioBandwidth`), as the HLS spec wants the whole of what a player fetches.
+ */
+export function composeMaster(
+  variants: VariantInfo[],
+  extras: { subtitles?: SubtitlesInfo | undefined; audio?: (AudioInfo & { bandwidth: number; averageBandwidth: number }) | undefined } = {},
+): string {
   if (variants.length === 0) throw new Error('a master needs at least one variant');
+  const { subtitles, audio } = extras;
   const lines = ['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-INDEPENDENT-SEGMENTS'];
+  if (audio) {
+    lines.push(
+      `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=${quoted(audio.groupId)},NAME=${quoted(audio.name)},DEFAULT=YES,AUTOSELECT=YES,CHANNELS=${quoted(String(audio.channels))},URI=${quoted(audio.uri)}`,
+    );
+  }
   if (subtitles) {
     lines.push(
       `#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=${quoted(subtitles.groupId)},NAME=${quoted(subtitles.name)},LANGUAGE=${quoted(subtitles.language)},DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=${quoted(subtitles.uri)}`,
@@ -132,12 +157,13 @@ export function composeMaster(variants: VariantInfo[], subtitles?: SubtitlesInfo
   }
   for (const v of variants) {
     const attrs = [
-      `BANDWIDTH=${v.bandwidth}`,
-      `AVERAGE-BANDWIDTH=${v.averageBandwidth}`,
+      `BANDWIDTH=${v.bandwidth + (audio?.bandwidth ?? 0)}`,
+      `AVERAGE-BANDWIDTH=${v.averageBandwidth + (audio?.averageBandwidth ?? 0)}`,
       `CODECS=${quoted(v.codecs)}`,
       `RESOLUTION=${v.width}x${v.height}`,
       `FRAME-RATE=${v.frameRate.toFixed(3)}`,
     ];
+    if (audio) attrs.push(`AUDIO=${quoted(audio.groupId)}`);
     if (subtitles) attrs.push(`SUBTITLES=${quoted(subtitles.groupId)}`);
     lines.push(`#EXT-X-STREAM-INF:${attrs.join(',')}`, v.uri);
   }

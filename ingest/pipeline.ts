@@ -5,25 +5,26 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { extname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { LAYOUT } from '../common/contracts.ts';
 import type { Logger } from '../common/log.ts';
 import { retryDelay } from '../common/retry.ts';
-import type { Catalog, Recording, RecordingPatch } from './catalog.ts';
+import { type Catalog, LeaseLostError, type Recording, type RecordingPatch } from './catalog.ts';
 import type { IngestConfig } from './config.ts';
 import { download } from './download.ts';
 import { IngestError } from './errors.ts';
 import { selectRungs, type PlannedRung } from './ladder.ts';
-import { absolutizeMaster, composeMaster, h264Codec, measureBandwidth, parseMasterVariants, parseMediaPlaylist, type VariantInfo } from './master.ts';
+import { type MediaPlaylist, absolutizeMaster, composeMaster, h264Codec, measureBandwidth, parseMasterVariants, parseMediaPlaylist, type VariantInfo } from './master.ts';
 import { newDir, repositoryBaseName } from './names.ts';
 import { probe, type ProbeResult } from './probe.ts';
 import type { ProgressSink } from './progress.ts';
 import { publishMaster } from './publish.ts';
+import { deleteStaged, fetchStaged, isLocalSource } from './staging.ts';
 import { SUBTITLES_FILE, prepareVtt, subtitlesPlaylist } from './subtitles.ts';
-import { FFMPEG_MASTER, makePoster, renderWatermark, transcode } from './transcode.ts';
-import { collectObjects, uploadObjects, verifyObjects } from './upload.ts';
+import { AUDIO_GROUP, AUDIO_RENDITION, FFMPEG_MASTER, makePoster, renderWatermark, transcode } from './transcode.ts';
+import { collectObjects, readPublishedMaster, removeUnpublished, uploadObjects, verifyObjects } from './upload.ts';
 
 export interface PipelineContext {
   config: IngestConfig;
@@ -81,11 +82,25 @@ export function failurePatch(
     : { attempts, state: 'queued', lastError: message, lastErrorCode: code, nextAttemptAt: now + delay };
 }
 
+export type Outcome = 'published' | 'retrying' | 'failed' | 'lost';
+
+export interface ProcessResult {
+  /** The recording after the attempt, as the catalog has it. */
+  recording: Recording;
+  /** `lost`: another worker took the lease over; this worker dropped the recording. */
+  outcome: Outcome;
+}
+
+function outcomeOf(recording: Recording): Outcome {
+  return recording.state === 'published' ? 'published' : recording.state === 'failed' ? 'failed' : 'retrying';
+}
+
 /**
- * Processes a recording this worker has leased. Returns the recording after the attempt
- * (`published`, `queued` for a later retry, or `failed`); throws only when cancelled.
+ * Processes a recording this worker has leased. Resolves with the outcome of the attempt
+ * (a lost lease included: the recording is dropped, the worker goes on); throws only when the
+ * caller's signal cancelled it.
  */
-export async function processRecording(ctx: PipelineContext, leased: Recording): Promise<Recording> {
+export async function processRecording(ctx: PipelineContext, leased: Recording): Promise<ProcessResult> {
   const now = ctx.now ?? Date.now;
   const leaseMs = ctx.config.leaseSeconds * 1000;
   const log = ctx.logger.child({ recording: leased.id });
@@ -94,24 +109,36 @@ export async function processRecording(ctx: PipelineContext, leased: Recording):
   const heartbeat = setInterval(() => {
     ctx.catalog.renew(leased.id, ctx.owner, now(), leaseMs).then(
       (held) => {
-        if (!held) lost.abort(new IngestError('aborted', 'the lease on this recording was lost to another worker'));
+        if (!held) lost.abort(new LeaseLostError(leased.id));
       },
       (error: unknown) => log.warn('lease renewal failed', { error }),
     );
   }, Math.max(250, leaseMs / 3));
   heartbeat.unref();
   let recording = leased;
-  const update = async (patch: RecordingPatch) => (recording = await ctx.catalog.update(recording.id, ctx.owner, patch, now()));
+  const update = async (patch: RecordingPatch) => {
+    try {
+      return (recording = await ctx.catalog.update(recording.id, ctx.owner, patch, now()));
+    } catch (error) {
+      if (error instanceof LeaseLostError) lost.abort(error);
+      throw error;
+    }
+  };
   try {
     await update({ attempts: leased.attempts + 1 });
     const published = await run(ctx, recording, update, signal, log);
     log.info('published', { dir: published.dir, repositoryPath: published.repositoryPath });
     recording = (await ctx.catalog.get(recording.id))!;
-    return recording;
+    return { recording, outcome: 'published' };
   } catch (error) {
-    if (signal.aborted) {
-      log.warn('stopped', { state: recording.state, reason: (signal.reason as Error)?.message });
+    if (ctx.signal?.aborted) {
+      log.warn('stopped', { state: recording.state, reason: (ctx.signal.reason as Error)?.message });
       throw error instanceof IngestError && error.code === 'aborted' ? error : new IngestError('aborted', 'processing cancelled', { cause: error });
+    }
+    if (lost.signal.aborted) {
+      // Another worker resumes it; writing a failure now would overwrite its progress.
+      log.warn('lease lost to another worker; dropping this recording', { state: recording.state });
+      return { recording: (await ctx.catalog.get(recording.id)) ?? recording, outcome: 'lost' };
     }
     const patch = failurePatch(recording, error, ctx.config, now());
     log.error(patch.state === 'failed' ? 'failed' : 'will retry', { code: patch.lastErrorCode, error: patch.lastError, attempts: patch.attempts });
@@ -120,10 +147,16 @@ export async function processRecording(ctx: PipelineContext, leased: Recording):
     } catch (updateError) {
       log.error('could not record the failure', { error: updateError });
     }
-    return (await ctx.catalog.get(recording.id))!;
+    const after = (await ctx.catalog.get(recording.id)) ?? recording;
+    return { recording: after, outcome: lost.signal.aborted ? 'lost' : outcomeOf(after) };
   } finally {
     clearInterval(heartbeat);
-    await ctx.catalog.release(recording.id, ctx.owner, now());
+    try {
+      await ctx.catalog.release(recording.id, ctx.owner, now());
+    } catch (error) {
+      // The lease runs out by itself; the outcome above is what counts.
+      log.warn('could not release the lease', { error });
+    }
   }
 }
 
@@ -139,8 +172,32 @@ async function run(
   const work = workDirOf(config, recording.id);
   const outDir = join(work, 'out');
 
-  // 1. Download (Zoom) — a local file is used where it is.
+  // A published recording queued again (new title, course or repository): its media on S3 is
+  // served as immutable and stays as it is; only the repository copy is written.
+  if (recording.masterKey && recording.dir) {
+    const { dir: publishedDir, masterKey: publishedKey } = recording;
+    recording = await update({ state: 'uploading' });
+    const master = await readPublishedMaster(ctx.s3, config.s3Bucket, keyPrefixOf(config, publishedDir), signal);
+    if (master !== null) {
+      log.info('republishing from what is on S3', { dir: publishedDir });
+      const repositoryPath = await writeRepositoryCopy(config, recording, publishedDir, master);
+      await update({ state: 'published', repositoryPath, lastError: null, lastErrorCode: null });
+      return { id: recording.id, dir: publishedDir, masterKey: publishedKey, repositoryPath };
+    }
+    // Part of the media is gone: encode again under a fresh dir, never over immutable keys.
+    log.warn('the published media is incomplete on S3; processing again under a new dir', { dir: publishedDir });
+    recording = await update({ dir: newDir(), masterKey: null });
+  }
+
+  // 1. Download (Zoom, or a source staged on S3 by `add` on another machine) — a local file is used where it is.
   let sourcePath = recording.source;
+  const stagedKey = recording.stagedKey;
+  if (recording.sourceKind === 'file' && stagedKey && !(await isLocalSource(recording))) {
+    recording = await update({ state: 'downloading' });
+    sourcePath = join(work, `source${extname(recording.source).toLowerCase().replace(/[^.a-z0-9]/g, '')}`);
+    log.info('downloading the staged source', { key: stagedKey });
+    await fetchStaged(ctx.s3, config.s3Bucket, stagedKey, sourcePath, signal);
+  }
   let transcriptPath: string | null = recording.transcriptSource && !/^https?:/.test(recording.transcriptSource) ? recording.transcriptSource : null;
   if (recording.sourceKind === 'zoom') {
     recording = await update({ state: 'downloading' });
@@ -168,9 +225,16 @@ async function run(
 
   // 2. Probe, 3. transcode, 4. extras, 5. package — skipped when a previous attempt finished them.
   recording = await update({ state: 'transcoding' });
-  const dir = recording.dir ?? (await update({ dir: newDir() })).dir!;
+  let dir = recording.dir ?? (await update({ dir: newDir() })).dir!;
   const marker = await readMarker(outDir);
   if (!marker || marker.dir !== dir) {
+    // An attempt elsewhere (a worker that died on another machine) may have uploaded part of this
+    // dir; a new encode need not give the same bytes, and those keys are served as immutable.
+    const leftovers = await removeUnpublished(ctx.s3, config.s3Bucket, keyPrefixOf(config, dir));
+    if (leftovers > 0) {
+      log.warn('an earlier attempt left objects under this dir; encoding under a new one', { dir, removed: leftovers });
+      dir = (await update({ dir: newDir() })).dir!;
+    }
     const probed = await probe(sourcePath, signal);
     await update({ durationSeconds: probed.durationSeconds });
     await rm(outDir, { recursive: true, force: true });
@@ -188,6 +252,8 @@ async function run(
       probe: probed,
       rungs,
       preset: config.x264Preset,
+      ...(config.x264Params ? { x264Params: config.x264Params } : {}),
+      segmentFormat: config.segmentFormat,
       maxFrameRate: config.maxFrameRate,
       ...(watermarkText ? { watermarkText } : {}),
       ...(config.watermarkImage ? { watermarkImage: config.watermarkImage } : {}),
@@ -229,10 +295,26 @@ async function run(
   }
 
   // 8. Publish: the repository copy with absolute URIs, only now.
-  const master = await readFile(join(outDir, LAYOUT.master), 'utf8');
-  let repositoryPath: string;
+  const repositoryPath = await writeRepositoryCopy(config, recording, dir, await readFile(join(outDir, LAYOUT.master), 'utf8'));
+  await update({ state: 'published', repositoryPath, masterKey, lastError: null, lastErrorCode: null });
+  if (recording.stagedKey) {
+    try {
+      await deleteStaged(ctx.s3, config.s3Bucket, recording.stagedKey);
+      await update({ stagedKey: null });
+    } catch (error) {
+      log.warn('could not delete the staged source', { key: recording.stagedKey, error });
+    }
+  }
+
+  // 9. Clean up: work files (and a downloaded source) go; a local source file is never touched.
+  await rm(work, { recursive: true, force: true });
+  return { id: recording.id, dir, masterKey, repositoryPath };
+}
+
+/** The repository copy of `master` (the S3 master, relative URIs) for this recording, written atomically. */
+async function writeRepositoryCopy(config: IngestConfig, recording: Recording, dir: string, master: string): Promise<string> {
   try {
-    repositoryPath = await publishMaster({
+    return await publishMaster({
       root: config.repositoryRoot,
       course: recording.course,
       baseName: repositoryBaseName(new Date(recording.recordedAt), recording.title),
@@ -243,11 +325,6 @@ async function run(
     if (error instanceof IngestError) throw error;
     throw new IngestError('publish_failed', `cannot write to the repository: ${(error as Error).message}`, { cause: error });
   }
-  await update({ state: 'published', repositoryPath, masterKey, lastError: null, lastErrorCode: null });
-
-  // 9. Clean up: work files (and a downloaded source) go; a local source file is never touched.
-  await rm(work, { recursive: true, force: true });
-  return { id: recording.id, dir, masterKey, repositoryPath };
 }
 
 async function readMarker(outDir: string): Promise<TranscodeMarker | null> {
@@ -258,7 +335,23 @@ async function readMarker(outDir: string): Promise<TranscodeMarker | null> {
   }
 }
 
-/** Start time of a segment (s): players align WebVTT cues with the MPEG-TS clock by it. */
+/**
+ * A file ffprobe can read for a rendition's first segment: the segment itself (MPEG-TS), or its
+ * init section followed by it (fMP4), written beside it as a hidden file that is never uploaded.
+ */
+async function withProbeable<T>(dir: string, media: MediaPlaylist, use: (path: string) => Promise<T>): Promise<T> {
+  const segment = join(dir, media.segments[0]!.uri);
+  if (!media.initUri) return use(segment);
+  const joined = join(dir, `.probe-${process.pid}.mp4`);
+  await writeFile(joined, Buffer.concat([await readFile(join(dir, media.initUri)), await readFile(segment)]));
+  try {
+    return await use(joined);
+  } finally {
+    await rm(joined, { force: true });
+  }
+}
+
+/** Start time of a segment (s): players align WebVTT cues with the media clock by it. */
 async function firstPts(segment: string): Promise<number> {
   const result = await execa('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time', '-of', 'csv=p=0', segment], { reject: false });
   const value = Number(String(result.stdout).trim());
@@ -273,11 +366,6 @@ async function segmentProbe(segment: string): Promise<{ profile: string; level: 
 }
 
 /**
- * Writes `master.m3u8` from what was actually produced: measured bandwidth, the resolution and
- * codec of the first segment (CODECS from ffmpeg's own master when it wrote them), the source
- * frame rate, and the subtitles rendition when there is a transcript.
- */
-/**
  * Null when the encoded duration matches the source's, else why not. ffmpeg exits 0 on a file cut
  * short (a partial copy with its index at the front): without this check the lecture would be
  * published with its end missing. Pure.
@@ -288,27 +376,38 @@ export function checkDuration(encodedSeconds: number, sourceSeconds: number): st
   return `the video stops at ${encodedSeconds.toFixed(1)} s but the file says it lasts ${sourceSeconds.toFixed(1)} s: is the file truncated or damaged?`;
 }
 
+/** A rendition's playlist, checked complete and as long as the source; and its measured bandwidth. */
+async function readRendition(outDir: string, name: string, probed: ProbeResult, stderrTail: string) {
+  const dir = join(outDir, name);
+  const media = parseMediaPlaylist(await readFile(join(dir, LAYOUT.mediaPlaylist), 'utf8'));
+  if (!media.endList || media.segments.length === 0) throw new IngestError('transcode_failed', `${name}/${LAYOUT.mediaPlaylist} is incomplete`);
+  const short = checkDuration(media.segments.reduce((sum, x) => sum + x.duration, 0), probed.durationSeconds);
+  if (short) throw new IngestError('input_truncated', short, { fatal: true, ...(stderrTail ? { stderrTail } : {}) });
+  const sized = await Promise.all(media.segments.map(async (s) => ({ duration: s.duration, bytes: (await stat(join(dir, s.uri))).size })));
+  return { dir, media, bandwidth: measureBandwidth(sized, media.targetDuration) };
+}
+
+/**
+ * Writes `master.m3u8` from what was actually produced: measured bandwidth (video plus the shared
+ * audio rendition), the resolution and codec of the first segment (CODECS from ffmpeg's own master
+ * when it wrote them), the source frame rate, the audio group, and the subtitles rendition when
+ * there is a transcript.
+ */
 async function packageMaster(outDir: string, rungs: PlannedRung[], probed: ProbeResult, transcriptPath: string | null, stderrTail: string): Promise<void> {
   const ffmpegMasterPath = join(outDir, FFMPEG_MASTER);
   const ffmpegVariants = existsSync(ffmpegMasterPath) ? parseMasterVariants(await readFile(ffmpegMasterPath, 'utf8')) : [];
   const variants: VariantInfo[] = [];
   let segmentCount: number | null = null;
-  let firstSegment: string | null = null;
+  let firstPtsSeconds: number | null = null;
   for (const rung of rungs) {
     const uri = `${rung.name}/${LAYOUT.mediaPlaylist}`;
-    const media = parseMediaPlaylist(await readFile(join(outDir, rung.name, LAYOUT.mediaPlaylist), 'utf8'));
-    if (!media.endList || media.segments.length === 0) throw new IngestError('transcode_failed', `${uri} is incomplete`);
+    const { dir, media, bandwidth } = await readRendition(outDir, rung.name, probed, stderrTail);
     if (segmentCount !== null && media.segments.length !== segmentCount) {
       throw new IngestError('transcode_failed', `renditions have different segment counts (${segmentCount} and ${media.segments.length} in ${rung.name})`);
     }
     segmentCount = media.segments.length;
-    const short = checkDuration(media.segments.reduce((sum, x) => sum + x.duration, 0), probed.durationSeconds);
-    if (short) throw new IngestError('input_truncated', short, { fatal: true, ...(stderrTail ? { stderrTail } : {}) });
-    const sized = await Promise.all(media.segments.map(async (s) => ({ duration: s.duration, bytes: (await stat(join(outDir, rung.name, s.uri))).size })));
-    const bandwidth = measureBandwidth(sized, media.targetDuration);
-    const segment = join(outDir, rung.name, media.segments[0]!.uri);
-    firstSegment ??= segment;
-    const info = await segmentProbe(segment);
+    const { info, pts } = await withProbeable(dir, media, async (path) => ({ info: await segmentProbe(path), pts: firstPtsSeconds ?? (await firstPts(path)) }));
+    firstPtsSeconds ??= pts;
     const fromFfmpeg = ffmpegVariants.find((v) => v.uri === uri)?.attributes.CODECS;
     const videoCodec = fromFfmpeg?.split(',').find((c) => c.startsWith('avc1.')) ?? h264Codec(info.profile, info.level);
     variants.push({
@@ -321,9 +420,14 @@ async function packageMaster(outDir: string, rungs: PlannedRung[], probed: Probe
       frameRate: probed.frameRate,
     });
   }
+  let audio;
+  if (probed.hasAudio) {
+    const { bandwidth } = await readRendition(outDir, AUDIO_RENDITION, probed, stderrTail);
+    audio = { groupId: AUDIO_GROUP, name: 'Audio', uri: `${AUDIO_RENDITION}/${LAYOUT.mediaPlaylist}`, channels: 2, bandwidth: bandwidth.peak, averageBandwidth: bandwidth.average };
+  }
   let subtitles;
   if (transcriptPath) {
-    const vtt = prepareVtt(await readFile(transcriptPath, 'utf8'), firstSegment ? await firstPts(firstSegment) : 0);
+    const vtt = prepareVtt(await readFile(transcriptPath, 'utf8'), firstPtsSeconds ?? 0);
     const subsDir = join(outDir, LAYOUT.subtitlesDir);
     await rm(subsDir, { recursive: true, force: true });
     await mkdir(subsDir, { recursive: true });
@@ -331,6 +435,6 @@ async function packageMaster(outDir: string, rungs: PlannedRung[], probed: Probe
     await writeFile(join(subsDir, LAYOUT.mediaPlaylist), subtitlesPlaylist(probed.durationSeconds));
     subtitles = { groupId: 'subs', name: 'Transcript', language: 'en', uri: `${LAYOUT.subtitlesDir}/${LAYOUT.mediaPlaylist}` };
   }
-  await writeFile(join(outDir, LAYOUT.master), composeMaster(variants, subtitles));
+  await writeFile(join(outDir, LAYOUT.master), composeMaster(variants, { subtitles, audio }));
   await rm(ffmpegMasterPath, { force: true });
 }

@@ -1,7 +1,7 @@
 /** The repository copy: written to a temporary file, then linked into place atomically. */
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { IngestError } from './errors.ts';
 import { candidateFileName, courseFolder } from './names.ts';
 
@@ -13,6 +13,13 @@ export interface PublishInput {
   content: string;
   /** Where this recording was published before (a rerun rewrites that file, never a new one). */
   previousPath?: string | null;
+}
+
+/** Whether `name` is one of the names `candidateFileName(base, n)` gives. */
+function isCandidateName(name: string, base: string): boolean {
+  if (name === candidateFileName(base, 1)) return true;
+  const match = / \((\d+)\)\.m3u8$/.exec(name);
+  return match !== null && name === candidateFileName(base, Number(match[1]));
 }
 
 function inside(root: string, path: string): boolean {
@@ -33,11 +40,17 @@ export async function publishMaster(input: PublishInput): Promise<string> {
   const tmp = join(folder, `.hlsgate-${randomBytes(6).toString('hex')}.tmp`);
   await writeFile(tmp, input.content, { flag: 'wx' });
   try {
+    // A rerun rewrites its own file; a new title or course gives a new name and the old one goes.
+    let stale: string | null = null;
     if (input.previousPath && inside(root, resolve(input.previousPath))) {
-      const existing = await readFile(input.previousPath, 'utf8').catch(() => null);
+      const previous = resolve(input.previousPath);
+      const existing = await readFile(previous, 'utf8').catch(() => null);
       if (existing !== null) {
-        await rename(tmp, input.previousPath);
-        return input.previousPath;
+        if (dirname(previous) === folder && isCandidateName(basename(previous), input.baseName)) {
+          await rename(tmp, previous);
+          return previous;
+        }
+        stale = previous;
       }
     }
     for (let n = 1; n < 1000; n++) {
@@ -45,13 +58,14 @@ export async function publishMaster(input: PublishInput): Promise<string> {
       if (!inside(folder, target)) throw new IngestError('publish_failed', 'file name escapes the course folder', { fatal: true });
       try {
         await link(tmp, target);
-        return target;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
         // Our own file from an attempt that crashed before the catalog heard of it (the content
         // names the recording's random dir, so equal content means the same recording).
-        if ((await readFile(target, 'utf8').catch(() => null)) === input.content) return target;
+        if ((await readFile(target, 'utf8').catch(() => null)) !== input.content) continue;
       }
+      if (stale) await rm(stale, { force: true });
+      return target;
     }
     throw new IngestError('publish_failed', `no free file name for ${input.baseName} in ${folder}`);
   } finally {

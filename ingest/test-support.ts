@@ -70,6 +70,7 @@ export function testConfig(
     workDir: join(root, 'work'),
     ladder: parseLadder('360:700,240:300'),
     x264Preset: 'ultrafast',
+    segmentFormat: 'mpegts',
     watermarkText: '{institution} {course}',
     institution: 'Test U',
     uploadConcurrency: 8,

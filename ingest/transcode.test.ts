@@ -21,8 +21,15 @@ describe('buildTranscodeArgs', () => {
     expect(args.join(' ')).toContain('-sc_threshold 0');
     expect(args.join(' ')).toContain('-b:v:0 2800k -maxrate:v:0 2996k -bufsize:v:0 4200k -b:v:1 800k -maxrate:v:1 856k -bufsize:v:1 1200k');
     expect(args.join(' ')).toContain('-hls_time 6 -hls_playlist_type vod -hls_flags independent_segments');
-    expect(args[args.indexOf('-var_stream_map') + 1]).toBe('v:0,a:0,name:720p v:1,a:1,name:360p');
-    expect(args.filter((a) => a === '0:a:0')).toHaveLength(2);
+    // One audio encode, shared by both rungs as an audio group.
+    expect(args[args.indexOf('-var_stream_map') + 1]).toBe('a:0,agroup:aud,name:audio v:0,agroup:aud,name:720p v:1,agroup:aud,name:360p');
+    expect(args.filter((a) => a === '0:a:0')).toHaveLength(1);
+    expect(args.filter((a) => a.startsWith('-b:a'))).toEqual(['-b:a']);
+    expect(args.join(' ')).toContain('-hls_segment_type mpegts -hls_segment_filename /out/%v/seg_%05d.ts');
+    expect(args).not.toContain('-x264-params');
+    const fmp4 = buildTranscodeArgs({ input: 'in.mp4', outDir: '/out', rungs, hasAudio: true, preset: 'veryfast', segmentFormat: 'fmp4', x264Params: 'ref=2' });
+    expect(fmp4.join(' ')).toContain('-hls_segment_type fmp4 -hls_fmp4_init_filename init.mp4 -hls_segment_filename /out/%v/seg_%05d.m4s');
+    expect(fmp4.join(' ')).toContain('-x264-params ref=2');
     expect(args.at(-1)).toBe('/out/%v/index.m3u8');
   });
 

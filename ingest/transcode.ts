@@ -7,14 +7,20 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { IngestError, tailLines } from './errors.ts';
 import { findFont, requireDrawtext } from './fonts.ts';
-import { type PlannedRung, audioKbps } from './ladder.ts';
+import { AUDIO_KBPS, type PlannedRung } from './ladder.ts';
 import type { ProbeResult } from './probe.ts';
 import { ProgressParser, type TranscodeProgress } from './progress.ts';
 import { LAYOUT } from '../common/contracts.ts';
 
 export const SEGMENT_SECONDS = 6;
 export const KEYFRAME_SECONDS = 2;
-export const SEGMENT_PATTERN = 'seg_%05d.ts';
+export const SEGMENT_FORMATS = ['mpegts', 'fmp4'] as const;
+export type SegmentFormat = (typeof SEGMENT_FORMATS)[number];
+/** Segment file names: MPEG-TS, or CMAF fragments after an init section (`init_<n>.mp4`, named by ffmpeg). */
+export const SEGMENT_PATTERNS: Record<SegmentFormat, string> = { mpegts: 'seg_%05d.ts', fmp4: 'seg_%05d.m4s' };
+/** The one audio rendition every rung shares (`EXT-X-MEDIA` TYPE=AUDIO). */
+export const AUDIO_RENDITION = 'audio';
+export const AUDIO_GROUP = 'aud';
 /** The master ffmpeg writes; ours (composed from it) replaces it. */
 export const FFMPEG_MASTER = 'ffmpeg-master.m3u8';
 
@@ -24,6 +30,10 @@ export interface TranscodePlan {
   rungs: PlannedRung[];
   hasAudio: boolean;
   preset: string;
+  /** Extra x264 options (`-x264-params`), e.g. chosen for lecture content. */
+  x264Params?: string;
+  /** Default mpegts. */
+  segmentFormat?: SegmentFormat;
   /** The input's video stream (default the first): cover art in an MP4 is a video stream too. */
   videoStreamIndex?: number;
   /** File holding the watermark text (drawn with expansion=none, so no escaping of the text). */
@@ -83,11 +93,13 @@ export function buildFilterGraph(plan: TranscodePlan): string {
 }
 
 export function buildTranscodeArgs(plan: TranscodePlan): string[] {
+  const format = plan.segmentFormat ?? 'mpegts';
   const args = ['-hide_banner', '-nostdin', '-y', '-v', 'warning', '-i', plan.input];
   if (plan.watermarkImage) args.push('-i', plan.watermarkImage);
   args.push('-filter_complex', buildFilterGraph(plan));
   plan.rungs.forEach((_, i) => args.push('-map', `[v${i}]`));
-  if (plan.hasAudio) plan.rungs.forEach(() => args.push('-map', '0:a:0'));
+  // One audio encode for the whole ladder: every rung refers to the same rendition.
+  if (plan.hasAudio) args.push('-map', '0:a:0');
   args.push(
     '-c:v', 'libx264',
     '-preset', plan.preset,
@@ -96,25 +108,26 @@ export function buildTranscodeArgs(plan: TranscodePlan): string[] {
     '-sc_threshold', '0',
     '-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_SECONDS})`,
   );
+  if (plan.x264Params) args.push('-x264-params', plan.x264Params);
   plan.rungs.forEach((r, i) => {
     args.push(`-b:v:${i}`, `${r.videoKbps}k`, `-maxrate:v:${i}`, `${r.maxrateKbps}k`, `-bufsize:v:${i}`, `${r.bufsizeKbps}k`);
   });
-  if (plan.hasAudio) {
-    args.push('-c:a', 'aac', '-ac', '2', '-ar', '48000');
-    plan.rungs.forEach((r, i) => args.push(`-b:a:${i}`, `${audioKbps(r)}k`));
-  }
-  const streamMap = plan.rungs
-    .map((r, i) => (plan.hasAudio ? `v:${i},a:${i},name:${r.name}` : `v:${i},name:${r.name}`))
-    .join(' ');
+  if (plan.hasAudio) args.push('-c:a', 'aac', '-ac', '2', '-ar', '48000', '-b:a', `${AUDIO_KBPS}k`);
+  const streamMap = plan.hasAudio
+    ? [`a:0,agroup:${AUDIO_GROUP},name:${AUDIO_RENDITION}`, ...plan.rungs.map((r, i) => `v:${i},agroup:${AUDIO_GROUP},name:${r.name}`)]
+    : plan.rungs.map((r, i) => `v:${i},name:${r.name}`);
   args.push(
     '-f', 'hls',
     '-hls_time', String(SEGMENT_SECONDS),
     '-hls_playlist_type', 'vod',
     '-hls_flags', 'independent_segments',
-    '-hls_segment_type', 'mpegts',
-    '-hls_segment_filename', join(plan.outDir, '%v', SEGMENT_PATTERN),
+    '-hls_segment_type', format,
+  );
+  if (format === 'fmp4') args.push('-hls_fmp4_init_filename', 'init.mp4');
+  args.push(
+    '-hls_segment_filename', join(plan.outDir, '%v', SEGMENT_PATTERNS[format]),
     '-master_pl_name', FFMPEG_MASTER,
-    '-var_stream_map', streamMap,
+    '-var_stream_map', streamMap.join(' '),
     '-progress', 'pipe:1',
     '-nostats',
     join(plan.outDir, '%v', LAYOUT.mediaPlaylist),
@@ -136,6 +149,8 @@ export interface TranscodeOptions {
   probe: ProbeResult;
   rungs: PlannedRung[];
   preset: string;
+  x264Params?: string;
+  segmentFormat?: SegmentFormat;
   watermarkText?: string;
   watermarkImage?: string;
   /** Convert down to this frame rate when the source is faster. */
@@ -161,6 +176,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     hasAudio: options.probe.hasAudio,
     preset: options.preset,
     videoStreamIndex: options.probe.videoStreamIndex,
+    ...(options.x264Params ? { x264Params: options.x264Params } : {}),
+    ...(options.segmentFormat ? { segmentFormat: options.segmentFormat } : {}),
   };
   if (options.maxFrameRate && options.probe.frameRate > options.maxFrameRate + 0.5) plan.fpsCap = options.maxFrameRate;
   if (options.watermarkText) {

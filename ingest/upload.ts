@@ -1,15 +1,18 @@
 /**
  * Upload a rendition folder to S3 with a pool of workers, skipping objects already there with the
- * same content (MD5 = ETag of a single PUT, or our `md5` metadata after a multipart upload), then
- * verify the listing. The master goes last, so no reader finds a master before its renditions.
+ * same content, then verify the listing by content. Content is known by the ETag S3 computes from
+ * the bytes it stored: the MD5 of a single PUT, or for a multipart upload the MD5 of the parts'
+ * MD5s with `-<parts>`; both are computed here from the bytes sent, never read back from metadata
+ * we wrote ourselves. (SSE-S3 keeps ETags as MD5s; SSE-KMS would not.) The master goes last, so
+ * no reader finds a master before its renditions.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join, posix, relative, sep } from 'node:path';
-import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { CONTENT_TYPES } from '../common/contracts.ts';
+import { CONTENT_TYPES, LAYOUT } from '../common/contracts.ts';
 import { IngestError } from './errors.ts';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -32,6 +35,8 @@ export interface LocalObject {
   path: string;
   size: number;
   md5: string;
+  /** The ETag S3 gives this object after a multipart upload in `partSizeFor(size)` parts; null when it fits one part. */
+  multipartEtag: string | null;
 }
 
 export interface RemoteObject {
@@ -39,10 +44,44 @@ export interface RemoteObject {
   etag: string;
 }
 
-async function md5File(path: string): Promise<string> {
-  const hash = createHash('md5');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** The part size of a multipart upload (lib-storage): at least 5 MiB, at most 10,000 parts. */
+export function partSizeFor(size: number): number {
+  return Math.max(5 * 1024 * 1024, Math.ceil(size / 10_000));
+}
+
+/** MD5 of the whole file and the multipart ETag for `partSize` parts, in one read. */
+export async function hashFile(path: string, partSize: number): Promise<{ md5: string; multipartEtag: string | null }> {
+  const whole = createHash('md5');
+  const partDigests: Buffer[] = [];
+  let part = createHash('md5');
+  let inPart = 0;
+  for await (const chunk of createReadStream(path)) {
+    let buffer = chunk as Buffer;
+    whole.update(buffer);
+    while (buffer.length > 0) {
+      const take = Math.min(buffer.length, partSize - inPart);
+      part.update(buffer.subarray(0, take));
+      inPart += take;
+      buffer = buffer.subarray(take);
+      if (inPart === partSize) {
+        partDigests.push(part.digest());
+        part = createHash('md5');
+        inPart = 0;
+      }
+    }
+  }
+  if (inPart > 0) partDigests.push(part.digest());
+  const multipartEtag = partDigests.length > 1 ? `${createHash('md5').update(Buffer.concat(partDigests)).digest('hex')}-${partDigests.length}` : null;
+  return { md5: whole.digest('hex'), multipartEtag };
+}
+
+/**
+ * Whether S3 holds exactly these bytes: same size, and an ETag computed from our bytes (a single
+ * PUT's MD5, or the multipart ETag; s3rver gives a multipart object the whole MD5). Pure.
+ */
+export function sameContent(object: LocalObject, remote: RemoteObject | undefined): boolean {
+  if (!remote || remote.size !== object.size) return false;
+  return remote.etag === object.md5 || (object.multipartEtag !== null && remote.etag === object.multipartEtag);
 }
 
 /** Every file under `dir` (hidden files and `.tmp` excluded) as an object under `keyPrefix`. */
@@ -53,7 +92,8 @@ export async function collectObjects(dir: string, keyPrefix: string): Promise<Lo
     if (!entry.isFile() || entry.name.startsWith('.')) continue;
     const path = join(entry.parentPath, entry.name);
     const rel = relative(dir, path).split(sep).join(posix.sep);
-    out.push({ key: `${keyPrefix}${rel}`, path, size: (await stat(path)).size, md5: await md5File(path) });
+    const size = (await stat(path)).size;
+    out.push({ key: `${keyPrefix}${rel}`, path, size, ...(await hashFile(path, partSizeFor(size))) });
   }
   return out.sort((a, b) => a.key.localeCompare(b.key));
 }
@@ -99,24 +139,15 @@ export interface UploadResult {
   bytesUploaded: number;
 }
 
-export async function alreadyThere(client: S3Client, bucket: string, object: LocalObject, remote: RemoteObject | undefined): Promise<boolean> {
-  if (!remote || remote.size !== object.size) return false;
-  if (remote.etag === object.md5) return true;
-  if (!remote.etag.includes('-')) return false;
-  const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: object.key }));
-  return head.Metadata?.md5 === object.md5;
-}
-
 async function putObject(client: S3Client, bucket: string, object: LocalObject, multipartThreshold: number, signal?: AbortSignal): Promise<void> {
   const common = {
     Bucket: bucket,
     Key: object.key,
     ContentType: contentTypeFor(object.key),
     CacheControl: cacheControlFor(object.key),
-    Metadata: { md5: object.md5 },
   };
   if (object.size > multipartThreshold) {
-    const upload = new Upload({ client, params: { ...common, Body: createReadStream(object.path) }, queueSize: 4, partSize: Math.max(5 * 1024 * 1024, Math.ceil(object.size / 10_000)) });
+    const upload = new Upload({ client, params: { ...common, Body: createReadStream(object.path) }, queueSize: 4, partSize: partSizeFor(object.size) });
     const abort = () => void upload.abort();
     signal?.addEventListener('abort', abort, { once: true });
     try {
@@ -172,7 +203,7 @@ export async function uploadObjects(options: UploadOptions): Promise<UploadResul
   const one = async (object: LocalObject) => {
     let skipped: boolean;
     try {
-      skipped = await alreadyThere(client, bucket, object, remote.get(object.key));
+      skipped = sameContent(object, remote.get(object.key));
       if (!skipped) await putObject(client, bucket, object, options.multipartThreshold ?? MULTIPART_THRESHOLD, options.signal);
     } catch (error) {
       if (error instanceof IngestError) throw error;
@@ -193,13 +224,86 @@ export async function uploadObjects(options: UploadOptions): Promise<UploadResul
   return result;
 }
 
-/** Checks that every object is listed with its local size; throws `verify_failed` naming the first few that are not. */
+/**
+ * Checks that S3 holds every object with its content (size and ETag, as `sameContent`); throws
+ * `verify_failed` naming the first few that are missing, short or different.
+ */
 export async function verifyObjects(client: S3Client, bucket: string, objects: LocalObject[]): Promise<void> {
   const remote = await listRemote(client, bucket, commonPrefix(objects.map((o) => o.key)));
-  const bad = objects.filter((o) => remote.get(o.key)?.size !== o.size);
+  const bad = objects.filter((o) => !sameContent(o, remote.get(o.key)));
   if (bad.length > 0) {
-    const sample = bad.slice(0, 5).map((o) => `${o.key} (local ${o.size}, remote ${remote.get(o.key)?.size ?? 'missing'})`);
-    throw new IngestError('verify_failed', `${bad.length} object(s) missing or of the wrong size: ${sample.join('; ')}`);
+    const sample = bad.slice(0, 5).map((o) => {
+      const r = remote.get(o.key);
+      if (!r) return `${o.key} (missing)`;
+      if (r.size !== o.size) return `${o.key} (local ${o.size}, remote ${r.size} bytes)`;
+      return `${o.key} (other content: ETag ${r.etag}, sent MD5 ${o.md5})`;
+    });
+    throw new IngestError('verify_failed', `${bad.length} object(s) missing or not what was sent: ${sample.join('; ')}`);
+  }
+}
+
+/**
+ * Deletes what an unfinished attempt left under `prefix` (never published, so nothing refers to
+ * it) and returns how many objects there were.
+ */
+export async function removeUnpublished(client: S3Client, bucket: string, prefix: string): Promise<number> {
+  try {
+    const keys = [...(await listRemote(client, bucket, prefix)).keys()];
+    await runPool(keys, 8, async (key) => void (await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }))));
+    return keys.length;
+  } catch (error) {
+    throw new IngestError('upload_failed', `cannot clear s3://${bucket}/${prefix}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Every URI a playlist names: its segment and variant lines and `URI="…"` attributes. Pure. */
+export function playlistUris(text: string): string[] {
+  const out: string[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '') continue;
+    if (!line.startsWith('#')) out.push(line);
+    else for (const m of line.matchAll(/URI="([^"]*)"/g)) out.push(m[1]!);
+  }
+  return out;
+}
+
+async function getText(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<string | null> {
+  try {
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), signal ? { abortSignal: signal } : {});
+    return await object.Body!.transformToString();
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NoSuchKey') return null;
+    throw error;
+  }
+}
+
+/**
+ * The S3 master of a published recording when everything it names is still there (its media
+ * playlists and every segment, init section and subtitle file they name); null otherwise.
+ */
+export async function readPublishedMaster(client: S3Client, bucket: string, prefix: string, signal?: AbortSignal): Promise<string | null> {
+  try {
+    const master = await getText(client, bucket, `${prefix}${LAYOUT.master}`, signal);
+    if (master === null) return null;
+    const listed = await listRemote(client, bucket, prefix);
+    const base = new URL(`s3://${bucket}/${prefix}`);
+    const keyOf = (uri: string, from: URL) => {
+      const url = new URL(uri, from);
+      return url.protocol === 's3:' && url.host === bucket ? decodeURIComponent(url.pathname.slice(1)) : null;
+    };
+    for (const uri of playlistUris(master)) {
+      const key = keyOf(uri, base);
+      if (!key || !listed.has(key)) return null;
+      if (!key.endsWith('.m3u8')) continue;
+      const media = await getText(client, bucket, key, signal);
+      if (media === null) return null;
+      const mediaBase = new URL(`s3://${bucket}/${key}`);
+      if (!playlistUris(media).every((u) => listed.has(keyOf(u, mediaBase) ?? ''))) return null;
+    }
+    return master;
+  } catch (error) {
+    throw new IngestError('upload_failed', `cannot read s3://${bucket}/${prefix}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -4,7 +4,7 @@ import type { Logger } from '../common/log.ts';
 import { sleep } from '../common/retry.ts';
 import type { Catalog, Recording } from './catalog.ts';
 import type { IngestConfig } from './config.ts';
-import { processRecording } from './pipeline.ts';
+import { type Outcome, processRecording } from './pipeline.ts';
 import type { ProgressSink } from './progress.ts';
 
 export interface RunQueueOptions {
@@ -18,7 +18,7 @@ export interface RunQueueOptions {
   pollMs?: number;
   signal?: AbortSignal;
   onProgress?: ProgressSink;
-  onFinished?: (recording: Recording) => void;
+  onFinished?: (recording: Recording, outcome: Outcome) => void;
   zoomAccessToken?: () => Promise<string>;
   fetch?: typeof fetch;
 }
@@ -27,14 +27,24 @@ export interface RunQueueSummary {
   published: number;
   failed: number;
   retrying: number;
+  /** Recordings another worker took over while this one worked on them. */
+  lost: number;
 }
 
 export async function runQueue(options: RunQueueOptions): Promise<RunQueueSummary> {
-  const summary: RunQueueSummary = { published: 0, failed: 0, retrying: 0 };
+  const summary: RunQueueSummary = { published: 0, failed: 0, retrying: 0, lost: 0 };
   const leaseMs = options.config.leaseSeconds * 1000;
   for (;;) {
     if (options.signal?.aborted) break;
-    const leased = await options.catalog.claim(options.owner, Date.now(), leaseMs);
+    let leased;
+    try {
+      leased = await options.catalog.claim(options.owner, Date.now(), leaseMs);
+    } catch (error) {
+      // A catalog that is briefly unreachable (a PostgreSQL restart) must not end a watching worker.
+      if (!options.watch) throw error;
+      options.logger.error('cannot claim from the catalog; trying again', { error });
+      leased = null;
+    }
     if (!leased) {
       if (!options.watch) break;
       try {
@@ -45,8 +55,9 @@ export async function runQueue(options: RunQueueOptions): Promise<RunQueueSummar
       continue;
     }
     options.logger.info('claimed', { recording: leased.id, title: leased.title, state: leased.state, attempt: leased.attempts + 1 });
+    let result;
     try {
-      const after = await processRecording(
+      result = await processRecording(
         {
           config: options.config,
           catalog: options.catalog,
@@ -60,14 +71,12 @@ export async function runQueue(options: RunQueueOptions): Promise<RunQueueSummar
         },
         leased,
       );
-      if (after.state === 'published') summary.published++;
-      else if (after.state === 'failed') summary.failed++;
-      else summary.retrying++;
-      options.onFinished?.(after);
     } catch (error) {
       if (options.signal?.aborted) break;
       throw error;
     }
+    summary[result.outcome]++;
+    options.onFinished?.(result.recording, result.outcome);
   }
   return summary;
 }

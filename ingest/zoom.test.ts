@@ -323,7 +323,7 @@ describe('zoom', () => {
       const outcome = await queueMeeting(catalog, meeting(2, '2026-01-12', 'Physics I', zoom.url, {}), { rules, recordingType: 'shared_screen_with_speaker_view', downloadToken: 'expired-download-token' });
       expect(outcome.outcome).toBe('queued');
       const summary = await runQueue({ config: env.config, catalog, s3, logger: quiet, owner: 'test', zoomAccessToken: () => client.accessToken() });
-      expect(summary, (await catalog.list())[0]?.lastError ?? '').toEqual({ published: 1, failed: 0, retrying: 0 });
+      expect(summary, (await catalog.list())[0]?.lastError ?? '').toEqual({ published: 1, failed: 0, retrying: 0, lost: 0 });
       const [done] = await catalog.list({ state: 'published' });
       const get = async (key: string) => (await s3.send(new GetObjectCommand({ Bucket: 'media', Key: key }))).Body!.transformToString();
       const master = await get(done!.masterKey!);

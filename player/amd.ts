@@ -23,11 +23,12 @@ export function create(target: HTMLElement, options: CreateOptions): ReturnType<
   const { player: playerOptions, ...hlsgateOptions } = options;
   const player = videojs(el, {
     controls: true,
-    preload: 'auto',
     html5: {
       vhs: { overrideNative: hasMediaSource() },
       nativeAudioTracks: !hasMediaSource(),
       nativeVideoTracks: !hasMediaSource(),
+      // video.js draws captions itself, so the viewer's text-track settings apply.
+      nativeTextTracks: !hasMediaSource(),
     },
     ...playerOptions,
   });

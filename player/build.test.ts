@@ -61,6 +61,21 @@ describe('ESM and IIFE builds', () => {
     expect(types).toContain('registerHlsgate');
   });
 
+  it('the hls.js builds leave hls.js to the page and define attachHlsgate (ESM) and the global hlsgateHlsjs (IIFE)', () => {
+    const esm = read('hlsgate-hlsjs.js');
+    expect(esm).toContain('attachHlsgate');
+    const iife = read('hlsgate-hlsjs.iife.js');
+    for (const code of [esm, iife]) {
+      expect(code).not.toContain('hlsFragLoading'); // an hls.js event name: no hls.js inside
+      expect(code).not.toContain('videojs-http-streaming');
+    }
+    expect(iife.length).toBeLessThan(60_000);
+    const context: Record<string, unknown> = {};
+    runInNewContext(iife, context);
+    expect(typeof (context.hlsgateHlsjs as { attachHlsgate: unknown }).attachHlsgate).toBe('function');
+    expect(readFileSync(join(out, 'types/player/hlsjs-entry.d.ts'), 'utf8')).toContain('attachHlsgate');
+  });
+
   it('the IIFE build reads the global videojs and defines the global hlsgate', () => {
     const code = read('hlsgate.iife.js');
     expect(code).not.toContain('videojs-http-streaming');

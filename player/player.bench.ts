@@ -1,9 +1,11 @@
 /**
- * The player's benchmark (`npm run bench`): time to first frame with hlsgate (view token in hand →
- * POST /session → cookies → master → media playlist → segments) against plain video.js on the same
- * lecture served without protection (`/_open/lectures/…`), in Debian's Chromium, a fresh browser
- * context (no cookies, no cache) per run, alternating, median of several runs. Plus the plugin's size
- * alone (IIFE, min+gzip; target ≤ 15 kB) and the AMD bundle's (video.js inside).
+ * The player's benchmark (`npm run bench`): time to first frame with hlsgate on both engines (view
+ * token in hand → POST /session → cookies → master → media playlist → segments) against plain
+ * video.js and plain hls.js on the same lecture served without protection (`/_open/lectures/…`), in
+ * Debian's Chromium, a fresh browser context (no cookies, no cache) per run, alternating, median of
+ * several runs — from load (autoplay) and from play() on a ready player (lean until play). Plus the
+ * sizes: the video.js plugin and the hls.js adapter alone (IIFE, min+gzip; target ≤ 15 kB) and the
+ * AMD bundle (video.js inside).
  * Prints figures and ratios; writes bench-results/player.json.
  *
  * The token is fetched before the clock starts: in Moodle that round trip is the page's, not the
@@ -43,19 +45,48 @@ const kb = (bytes: number) => Math.round(bytes / 102.4) / 10;
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/video-js.css"></head>
 <body><div id="slot" style="width:640px"></div>
 <script src="/video.min.js"></script><script src="/hlsgate.iife.js"></script>
+<script src="/hls.min.js"></script><script src="/hlsgate-hlsjs.iife.js"></script>
 <script>
-window.firstFrame = (mode, src, token) => new Promise((resolve, reject) => {
-  const el = document.createElement('video-js');
-  el.className = 'video-js';
-  document.getElementById('slot').appendChild(el);
-  const t0 = performance.now();
-  const player = videojs(el, { controls: true, muted: true, autoplay: 'muted', preload: 'auto',
-    html5: { vhs: { overrideNative: true }, nativeAudioTracks: false, nativeVideoTracks: false } });
-  const video = el.querySelector('video');
-  video.requestVideoFrameCallback(() => resolve(performance.now() - t0));
-  player.on('error', () => reject(new Error(player.error() && player.error().message)));
-  if (mode === 'plain') player.src({ src, type: 'application/x-mpegURL' });
-  else player.hlsgate({ src, getToken: async () => token });
+// engine: videojs | hlsjs; mode: plain (unprotected stream) | hlsgate; fromPlay: the clock starts at
+// play() on a player that is ready (lean: session done, nothing buffered), else at creation (autoplay).
+window.firstFrame = (engine, mode, src, token, fromPlay) => new Promise((resolve, reject) => {
+  const slot = document.getElementById('slot');
+  let t0 = performance.now();
+  let video;
+  const frame = () => video.requestVideoFrameCallback(() => resolve(performance.now() - t0));
+  const go = (play) => { t0 = performance.now(); frame(); play(); };
+  if (engine === 'videojs') {
+    const el = document.createElement('video-js');
+    el.className = 'video-js';
+    slot.appendChild(el);
+    const player = videojs(el, { controls: true, muted: true, autoplay: fromPlay ? false : 'muted', preload: fromPlay ? 'none' : 'auto',
+      html5: { vhs: { overrideNative: true }, nativeAudioTracks: false, nativeVideoTracks: false } });
+    video = el.querySelector('video');
+    player.on('error', () => reject(new Error(player.error() && player.error().message)));
+    const play = () => player.play();
+    if (mode === 'plain') { player.src({ src, type: 'application/x-mpegURL' }); if (fromPlay) setTimeout(() => go(play), 50); }
+    else {
+      player.hlsgate({ src, getToken: async () => token });
+      if (fromPlay) player.one('hlsgate:session', () => setTimeout(() => go(play), 50));
+    }
+    if (!fromPlay) frame();
+  } else {
+    video = document.createElement('video');
+    video.muted = true;
+    video.autoplay = !fromPlay;
+    slot.appendChild(video);
+    const hls = new Hls(mode === 'plain' && fromPlay ? { autoStartLoad: false } : {});
+    hls.on(Hls.Events.ERROR, (e, data) => data.fatal && reject(new Error(data.details)));
+    if (mode === 'plain') {
+      hls.loadSource(src);
+      hls.attachMedia(video);
+      if (fromPlay) hls.once(Hls.Events.MANIFEST_PARSED, () => go(() => { hls.startLoad(-1); video.play(); }));
+    } else {
+      hlsgateHlsjs.attachHlsgate(hls, video, { src, getToken: async () => token });
+      if (fromPlay) hls.once(Hls.Events.MANIFEST_PARSED, () => go(() => video.play()));
+    }
+    if (!fromPlay) frame();
+  }
 });
 </script></body></html>`;
 
@@ -67,14 +98,20 @@ async function main(): Promise<void> {
     stdio: 'pipe',
   });
   const iife = readFileSync(join(out, 'hlsgate.iife.js'));
+  const hlsjsIife = readFileSync(join(out, 'hlsgate-hlsjs.iife.js'));
   const amd = readFileSync(join(out, 'hlsgate.amd.js'));
   const videojsMin = readFileSync(join(ROOT, 'node_modules/video.js/dist/video.min.js'));
+  const hlsMin = readFileSync(join(ROOT, 'node_modules/hls.js/dist/hls.min.js'));
+  const gz = (b: Buffer) => gzipSync(b, { level: 9 }).length;
   const size = {
     pluginMinBytes: iife.length,
-    pluginMinGzipBytes: gzipSync(iife, { level: 9 }).length,
+    pluginMinGzipBytes: gz(iife),
+    hlsjsAdapterMinBytes: hlsjsIife.length,
+    hlsjsAdapterMinGzipBytes: gz(hlsjsIife),
     amdMinBytes: amd.length,
-    amdMinGzipBytes: gzipSync(amd, { level: 9 }).length,
-    videojsMinGzipBytes: gzipSync(videojsMin, { level: 9 }).length,
+    amdMinGzipBytes: gz(amd),
+    videojsMinGzipBytes: gz(videojsMin),
+    hlsjsMinGzipBytes: gz(hlsMin),
   };
 
   // 2. A static page for both players, on a port the stack then allows as the demo origin.
@@ -83,6 +120,8 @@ async function main(): Promise<void> {
     '/video.min.js': [videojsMin, 'text/javascript'],
     '/video-js.css': [readFileSync(join(ROOT, 'node_modules/video.js/dist/video-js.css')), 'text/css'],
     '/hlsgate.iife.js': [iife, 'text/javascript'],
+    '/hls.min.js': [hlsMin, 'text/javascript'],
+    '/hlsgate-hlsjs.iife.js': [hlsjsIife, 'text/javascript'],
   };
   const pageServer = createServer((req, res) => {
     const file = files[(req.url ?? '/').split('?')[0]!];
@@ -105,52 +144,67 @@ async function main(): Promise<void> {
     await stack.samplesReady;
     const video = (await stack.videos())[0]!;
     const openSrc = video.src.replace(`${stack.urls.media}/lectures/`, `${stack.urls.media}/_open/lectures/`);
-    const times: Record<'plain' | 'hlsgate', number[]> = { plain: [], hlsgate: [] };
-    const runOnce = async (mode: 'plain' | 'hlsgate') => {
+    type Case = { engine: 'videojs' | 'hlsjs'; mode: 'plain' | 'hlsgate'; fromPlay: boolean };
+    const runOnce = async ({ engine, mode, fromPlay }: Case) => {
       const context = await browser.newContext();
       try {
         const page = await context.newPage();
         await page.goto(`http://localhost:${pagePort}/`);
         const token = stack.mintToken(video.res, { ttl: 600 });
-        return await page.evaluate(([m, s, t]) => (window as unknown as { firstFrame(a: string, b: string, c: string): Promise<number> }).firstFrame(m, s, t), [
-          mode,
-          mode === 'plain' ? openSrc : video.src,
-          token,
-        ] as const);
+        const args = [engine, mode, mode === 'plain' ? openSrc : video.src, token, fromPlay] as const;
+        type FirstFrame = (...a: typeof args) => Promise<number>;
+        return await page.evaluate((a) => (window as unknown as { firstFrame: FirstFrame }).firstFrame(...a), args);
       } finally {
         await context.close();
       }
     };
-    await runOnce('plain'); // warm-up: S3 and the OS cache, not counted
-    await runOnce('hlsgate');
+    const cases: Case[] = [];
+    for (const fromPlay of [false, true]) for (const engine of ['videojs', 'hlsjs'] as const) for (const mode of ['plain', 'hlsgate'] as const) cases.push({ engine, mode, fromPlay });
+    const key = (c: Case) => `${c.engine}.${c.mode}.${c.fromPlay ? 'fromPlay' : 'fromLoad'}`;
+    const times: Record<string, number[]> = Object.fromEntries(cases.map((c) => [key(c), []]));
+    for (const c of cases.slice(0, 4)) await runOnce(c); // warm-up: S3 and the OS cache, not counted
     for (let i = 0; i < RUNS; i += 1) {
-      for (const mode of i % 2 ? (['hlsgate', 'plain'] as const) : (['plain', 'hlsgate'] as const)) times[mode].push(await runOnce(mode));
+      // Alternating order, so a slow spell of the machine spreads over every case.
+      for (const c of i % 2 ? [...cases].reverse() : cases) times[key(c)]!.push(await runOnce(c));
     }
-    const plain = median(times.plain);
-    const hlsgate = median(times.hlsgate);
+    const med = (k: string) => Math.round(median(times[k]!));
+    const row = (engine: string, fromPlay: boolean) => {
+      const suffix = fromPlay ? 'fromPlay' : 'fromLoad';
+      const plain = med(`${engine}.plain.${suffix}`);
+      const hlsgate = med(`${engine}.hlsgate.${suffix}`);
+      return { plain, hlsgate, extraMs: hlsgate - plain, ratio: Math.round((hlsgate / plain) * 100) / 100 };
+    };
     const result = {
       runs: RUNS,
       timeToFirstFrameMs: {
-        plainVideojs: Math.round(plain),
-        hlsgate: Math.round(hlsgate),
-        extraMs: Math.round(hlsgate - plain),
-        ratio: Math.round((hlsgate / plain) * 100) / 100,
-        samples: { plain: times.plain.map(Math.round), hlsgate: times.hlsgate.map(Math.round) },
+        fromLoad: { videojs: row('videojs', false), hlsjs: row('hlsjs', false) },
+        fromPlay: { videojs: row('videojs', true), hlsjs: row('hlsjs', true) },
+        samples: Object.fromEntries(Object.entries(times).map(([k, v]) => [k, v.map(Math.round)])),
       },
       size: {
         ...size,
         pluginTargetBytes: 15 * 1024,
-        pluginWithinTarget: size.pluginMinGzipBytes <= 15 * 1024,
+        pluginWithinTarget: size.pluginMinGzipBytes <= 15 * 1024 && size.hlsjsAdapterMinGzipBytes <= 15 * 1024,
         amdOverVideojsRatio: Math.round((size.amdMinGzipBytes / size.videojsMinGzipBytes) * 100) / 100,
       },
       chromium: browser.version(),
       date: new Date().toISOString(),
     };
-    console.log(`player: time to first frame, median of ${RUNS} fresh contexts (localhost)`);
-    console.log(`  plain video.js, unprotected   ${result.timeToFirstFrameMs.plainVideojs} ms`);
-    console.log(`  hlsgate (session + cookies)   ${result.timeToFirstFrameMs.hlsgate} ms   (+${result.timeToFirstFrameMs.extraMs} ms, ×${result.timeToFirstFrameMs.ratio}; target < +100 ms)`);
+    const t = result.timeToFirstFrameMs;
+    console.log(`player: time to first frame, median of ${RUNS} fresh contexts (localhost); plain = the engine alone on the unprotected stream`);
+    for (const [label, part] of [
+      ['from load (autoplay; hlsgate: token in hand → session → media)', t.fromLoad],
+      ['from play() on a ready player (hlsgate lean: session done, nothing buffered; plain: playlists only)', t.fromPlay],
+    ] as const) {
+      console.log(`  ${label}`);
+      for (const engine of ['videojs', 'hlsjs'] as const) {
+        const r = part[engine];
+        console.log(`    ${engine === 'videojs' ? 'video.js' : 'hls.js  '}  plain ${r.plain} ms   hlsgate ${r.hlsgate} ms   (+${r.extraMs} ms, ×${r.ratio})`);
+      }
+    }
     console.log(`player: sizes (min+gzip -9)`);
-    console.log(`  plugin alone (IIFE)           ${kb(size.pluginMinGzipBytes)} kB   (target ≤ 15 kB: ${result.size.pluginWithinTarget ? 'met' : 'MISSED'})`);
+    console.log(`  video.js plugin alone (IIFE)  ${kb(size.pluginMinGzipBytes)} kB   (target ≤ 15 kB: ${size.pluginMinGzipBytes <= 15 * 1024 ? 'met' : 'MISSED'})`);
+    console.log(`  hls.js adapter alone (IIFE)   ${kb(size.hlsjsAdapterMinGzipBytes)} kB   (with its control bar; hls.js alone ${kb(size.hlsjsMinGzipBytes)} kB)`);
     console.log(`  AMD bundle with video.js      ${kb(size.amdMinGzipBytes)} kB   (video.js alone ${kb(size.videojsMinGzipBytes)} kB, ×${result.size.amdOverVideojsRatio})`);
     mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench-results/player.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -5,9 +5,9 @@
  * an error for any status but 200/206, and no callback after `abort()`. The browser tests prove the
  * wrapper around the real one.
  */
-import { request as httpRequest, createServer, type ClientRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startMediaServer, type MediaServer } from './test-media-server.ts';
 import { recoverReason, wrapXhr, type RawRequest, type RequestNet, type XhrCallback, type XhrOptions } from './request-retry.ts';
 
 class NodeXhr extends EventTarget {
@@ -69,38 +69,17 @@ function nodeXhr(options: XhrOptions, callback: XhrCallback): RawRequest {
   return xhr as unknown as RawRequest;
 }
 
-let server: Server;
+let media: MediaServer;
 let base: string;
-let authorized = false;
-let dropNext = 0;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const path = req.url ?? '';
-    if (path.startsWith('/lectures/') && dropNext > 0) {
-      dropNext -= 1;
-      req.socket.destroy(); // what a 403 without CORS headers looks like to a page: status 0
-      return;
-    }
-    if (path.startsWith('/lectures/') && !authorized) {
-      const body = '<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>';
-      res.writeHead(403, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
-      return res.end(body);
-    }
-    const body = Buffer.alloc(64 * 1024, 7);
-    res.writeHead(200, { 'content-type': 'video/mp2t', 'content-length': body.length });
-    if (path.includes('slow')) {
-      res.write(body.subarray(0, 1024));
-      setTimeout(() => res.end(body.subarray(1024)), 300);
-    } else res.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  media = await startMediaServer();
+  base = media.base;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => media.close());
 beforeEach(() => {
-  authorized = false;
-  dropNext = 0;
+  media.state.authorized = false;
+  media.state.dropNext = 0;
   sent.length = 0;
 });
 
@@ -113,7 +92,7 @@ function net(overrides: Partial<RequestNet> = {}) {
     recover: async (sentGeneration) => {
       calls.recover.push(sentGeneration);
       await new Promise((r) => setTimeout(r, 50));
-      authorized = true;
+      media.state.authorized = true;
       generation += 1;
       return true;
     },
@@ -172,8 +151,8 @@ describe('wrapXhr', () => {
 
   it('treats a status 0 the same way, once', async () => {
     const { n, calls } = net();
-    authorized = true;
-    dropNext = 1;
+    media.state.authorized = true;
+    media.state.dropNext = 1;
     const { done } = run(wrapXhr(nodeXhr, n), `${base}/lectures/dir/720p/seg1.ts`);
     const { error, request } = await done;
     expect(error).toBeNull();
@@ -233,7 +212,7 @@ describe('wrapXhr', () => {
   });
 
   it('abort of the retry in flight reaches the real request; progress of the good answer is relayed', async () => {
-    authorized = true;
+    media.state.authorized = true;
     const { n } = net();
     const { handle, events } = run(wrapXhr(nodeXhr, n), `${base}/lectures/dir/720p/slow.ts`);
     await new Promise((r) => setTimeout(r, 100));
@@ -245,7 +224,7 @@ describe('wrapXhr', () => {
   });
 
   it('writes from VHS stay on the handle and removeEventListener works', async () => {
-    authorized = true;
+    media.state.authorized = true;
     const { n } = net();
     const handle = wrapXhr(nodeXhr, n)({ uri: `${base}/lectures/dir/x.ts` }, () => undefined) as RawRequest & Record<string, unknown>;
     handle.onreadystatechange = null;

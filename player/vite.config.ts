@@ -1,7 +1,9 @@
 /**
  * `npm run build:player` → dist/player/:
  * - hlsgate.js (+ types/): ESM, video.js external (a peer dependency);
+ * - hlsgate-hlsjs.js: ESM, `attachHlsgate` for hls.js (a peer dependency, not imported at run time);
  * - hlsgate.iife.js: a `<script>` after video.js's, global `hlsgate`;
+ * - hlsgate-hlsjs.iife.js: a `<script>` for pages with hls.js, global `hlsgateHlsjs`;
  * - hlsgate.amd.js: an AMD module for Moodle with video.js inside. Its FIRST `define(` is its own
  *   anonymous `define([], factory)` (Moodle's loader names the first one it finds), and inside the
  *   factory `define`, `require`, `module` and `exports` are shadowed, so the UMD wrappers bundled
@@ -38,7 +40,7 @@ export function amdWrap(): Plugin {
   };
 }
 
-function libConfig(format: 'iife' | 'amd'): InlineConfig {
+function libConfig(format: 'iife' | 'amd' | 'hlsjs-iife'): InlineConfig {
   return {
     configFile: false,
     root,
@@ -52,7 +54,9 @@ function libConfig(format: 'iife' | 'amd'): InlineConfig {
       lib:
         format === 'iife'
           ? { entry: entry('iife.ts'), formats: ['iife'], name: 'hlsgate', fileName: () => 'hlsgate.iife.js' }
-          : { entry: entry('amd.ts'), formats: ['iife'], name: AMD_GLOBAL, fileName: () => 'hlsgate.amd.js' },
+          : format === 'hlsjs-iife'
+            ? { entry: entry('hlsjs-entry.ts'), formats: ['iife'], name: 'hlsgateHlsjs', fileName: () => 'hlsgate-hlsjs.iife.js' }
+            : { entry: entry('amd.ts'), formats: ['iife'], name: AMD_GLOBAL, fileName: () => 'hlsgate.amd.js' },
       rollupOptions:
         format === 'iife'
           ? { external: ['video.js'], output: { globals: { 'video.js': 'videojs' } } }
@@ -66,6 +70,7 @@ const moreBuilds: Plugin = {
   apply: 'build',
   async closeBundle() {
     await build(libConfig('iife'));
+    await build(libConfig('hlsjs-iife'));
     await build(libConfig('amd'));
     // Types for the ESM build, from the same sources.
     const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
@@ -82,7 +87,7 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     minify: true,
-    lib: { entry: entry('index.ts'), formats: ['es'], fileName: () => 'hlsgate.js' },
-    rollupOptions: { external: [/^video\.js(\/.*)?$/] },
+    lib: { entry: { hlsgate: entry('index.ts'), 'hlsgate-hlsjs': entry('hlsjs-entry.ts') }, formats: ['es'], fileName: (_format, name) => `${name}.js` },
+    rollupOptions: { external: [/^video\.js(\/.*)?$/, /^hls\.js(\/.*)?$/], output: { chunkFileNames: 'hlsgate-core.js' } },
   },
 });

@@ -90,3 +90,9 @@ export async function tabTo(page: Page, selector: string, max = 60): Promise<voi
   }
   throw new Error(`Tab never reached ${selector}`);
 }
+
+/** CloudFront's own 403 with (true) or without (false) CORS headers: without, the page sees status 0. */
+export async function deniedCors(request: APIRequestContext, cors: boolean): Promise<void> {
+  const response = await request.post(`${MEDIA_URL}/_dev/denied-cors`, { data: { cors } });
+  expect(response.ok(), await response.text()).toBe(true);
+}

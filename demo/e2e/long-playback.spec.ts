@@ -29,7 +29,9 @@ test('cookie lifetime 20 s, view tokens expiring: 3 minutes of playback with no 
   expect(ofType(entries, 'excludeplaylist', 'retryplaylist')).toEqual([]);
   expect(ofType(entries, 'error', 'hlsgate:error')).toEqual([]);
   expect(ofType(entries, 'waiting').filter((e) => e.t > started.firstPlaying)).toEqual([]);
-  expect(position - started.position).toBeGreaterThanOrEqual(170);
+  // Real time is 180 s; a loaded two-core machine decodes late and its media clock lags (no stall:
+  // no `waiting` above), so allow some slack.
+  expect(position - started.position).toBeGreaterThanOrEqual(150);
   // The view token expired on the way: getToken was asked again, and playback went on.
   expect(await tokenCalls(page)).toBeGreaterThanOrEqual(2);
   const renewals = ofType(entries, 'getToken').filter((e) => (e.detail?.count as number) >= 2);

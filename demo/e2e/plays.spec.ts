@@ -4,7 +4,7 @@
  * On both engines (the quality control is video.js's menu button or the hls.js bar's select).
  */
 import type { Page } from '@playwright/test';
-import { ENGINES, expect, log, ofType, onEngine, playedPast, rungs, setCookieTtl, showControls, test } from './helpers.ts';
+import { ENGINES, MEDIA_URL, expect, log, ofType, onEngine, playedPast, rungs, setCookieTtl, showControls, test } from './helpers.ts';
 import type { Engine } from '../src/player-setup.ts';
 
 test.beforeEach(async ({ request }) => setCookieTtl(request, 600));
@@ -66,6 +66,22 @@ test('plays, and the quality menu lists the rungs and switches', ENGINES, async 
   await expect.poll(async () => (await rungs(page)).every((r) => r.enabled)).toBe(true);
   const all = await log(page);
   expect(ofType(all, 'error', 'excludeplaylist', 'hlsgate:error')).toEqual([]);
+});
+
+test('plays the fMP4 (CMAF) sample lecture and switches its rung', ENGINES, async ({ page, engine, request }) => {
+  const videos = (await (await request.get(`${MEDIA_URL}/_dev/videos`)).json()) as { title: string }[];
+  const index = videos.findIndex((v) => /fMP4/i.test(v.title));
+  test.skip(index < 0, 'the stack has no fMP4 sample lecture');
+  await page.goto(onEngine(`/?autoplay=1&video=${index}`, engine));
+  await playedPast(page, 2);
+  const heights = (await rungs(page)).map((r) => r.height);
+  expect(heights.length).toBeGreaterThanOrEqual(2);
+  const lowest = Math.min(...heights);
+  await chooseQuality(page, engine, heights.length); // the last entry: the lowest rung
+  await expect.poll(() => playingHeight(page), { timeout: 20_000 }).toBe(lowest);
+  const t = await page.evaluate(() => window.hlsgateDemo!.currentTime());
+  await playedPast(page, Math.min(t + 2, 10));
+  expect(ofType(await log(page), 'error', 'excludeplaylist', 'hlsgate:error')).toEqual([]);
 });
 
 test('no download: no control, nodownload, no context menu, no media URL in the DOM', ENGINES, async ({ page, engine }) => {

@@ -2,7 +2,7 @@
  * The cookies go away under a playing video: deleted (a logout in another tab, a cleared cookie
  * jar), or not renewable for a while (the auth server down). The viewer must not notice.
  */
-import { ENGINES, authOutage, expect, log, ofType, onEngine, pageNow, playedPast, setCookieTtl, stalls, stats, test } from './helpers.ts';
+import { ENGINES, authOutage, deniedCors, expect, log, ofType, onEngine, pageNow, playedPast, setCookieTtl, stalls, stats, test } from './helpers.ts';
 
 test.afterEach(async ({ request }) => setCookieTtl(request, 600));
 
@@ -35,6 +35,30 @@ test('cookies deleted mid-playback: recovered with no error and a stall under 1 
   expect(Math.max(0, ...gaps)).toBeLessThan(1_000);
   const after = await context.cookies(res);
   expect(after.filter((c) => c.name.startsWith('CloudFront-'))).toHaveLength(3);
+});
+
+test('CloudFront\'s 403 without CORS headers (status 0): recovered end to end, no error on screen', ENGINES, async ({ page, request, engine }) => {
+  await deniedCors(request, false);
+  try {
+    await page.goto(onEngine('/?autoplay=1', engine));
+    await playedPast(page, 2);
+    const since = await pageNow(page);
+    await page.getByRole('button', { name: 'Delete the cookies now' }).click();
+    // The refused request reaches the script as status 0 (no CORS headers on the 403): refresh + retry.
+    await page.waitForFunction(
+      (s) => window.hlsgateDemo!.log.some((e) => e.t > s && e.type === 'hlsgate:retry' && e.detail?.kind === 'request' && e.detail?.status === 0),
+      since,
+      { timeout: 40_000 },
+    );
+    const position = await page.evaluate(() => window.hlsgateDemo!.currentTime());
+    await playedPast(page, position + 4);
+    const entries = await log(page);
+    expect(ofType(entries, 'error', 'hlsgate:error', 'excludeplaylist', 'retryplaylist')).toEqual([]);
+    expect((await stats(page)).requestRecoveryFailures).toBe(0);
+    await expect(page.locator('.vjs-error-display:visible, .hlsgate-player [role=alert]:not(:empty)')).toHaveCount(0);
+  } finally {
+    await deniedCors(request, true);
+  }
 });
 
 test('auth server down for 30 s with a 60 s cookie lifetime: playback goes on and recovers', ENGINES, async ({ page, request, engine }) => {

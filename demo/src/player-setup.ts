@@ -142,7 +142,13 @@ function videojsPlayer(container: HTMLElement, options: SetupOptions, hlsgateOpt
     preload: 'auto',
     muted: Boolean(options.autoplay),
     autoplay: options.autoplay ? 'muted' : false,
-    html5: { vhs: { overrideNative: hasMediaSource() }, nativeAudioTracks: !hasMediaSource(), nativeVideoTracks: !hasMediaSource() },
+    // video.js draws the captions itself (with the viewer's text-track settings) wherever VHS plays.
+    html5: {
+      vhs: { overrideNative: hasMediaSource() },
+      nativeAudioTracks: !hasMediaSource(),
+      nativeVideoTracks: !hasMediaSource(),
+      nativeTextTracks: !hasMediaSource(),
+    },
   });
   for (const type of [...EVENTS, ...MEDIA_EVENTS]) {
     player.on(type, (event: Record<string, unknown>) => {

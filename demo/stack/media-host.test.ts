@@ -197,6 +197,24 @@ describe('media host (CloudFront stand-in)', () => {
     expect(self.headers.get('access-control-allow-origin')).toBe(host.url);
   });
 
+  it('with deniedWithoutCors, answers its own 403 without CORS headers (the page sees status 0), and 200s as before', async () => {
+    const off = await fetch(`${host.url}/_dev/denied-cors`, { method: 'POST', body: '{"cors":false}' });
+    expect(off.status).toBe(200);
+    try {
+      const no = await get(`/lectures/${DIR}/master.m3u8`, { Origin: DEMO });
+      expect(no.status).toBe(403);
+      expect(no.headers.get('access-control-allow-origin')).toBeNull();
+      expect(await no.text()).toContain('AccessDenied');
+      const ok = await get(`/lectures/${DIR}/master.m3u8`, { Cookie: cookiesFor(DIR), Origin: DEMO });
+      expect(ok.headers.get('access-control-allow-origin')).toBe(DEMO);
+      expect((await (await fetch(`${host.url}/_dev/status`)).json()).deniedWithoutCors).toBe(true);
+      expect((await fetch(`${host.url}/_dev/denied-cors`, { method: 'POST', body: '{"cors":"no"}' })).status).toBe(400);
+    } finally {
+      await fetch(`${host.url}/_dev/denied-cors`, { method: 'POST', body: '{"cors":true}' });
+    }
+    expect((await get(`/lectures/${DIR}/master.m3u8`, { Origin: DEMO })).headers.get('access-control-allow-origin')).toBe(DEMO);
+  });
+
   it('proxies /_auth/* unchanged (full path, method, body, several Set-Cookie)', async () => {
     const res = await fetch(`${host.url}/_auth/session?x=1`, {
       method: 'POST',
@@ -250,7 +268,7 @@ describe('media host (CloudFront stand-in)', () => {
     expect((await low.json()).error.message).toContain('at least 10');
     const outage = await fetch(`${host.url}/_dev/auth-outage`, { method: 'POST', body: '{"seconds":5}' });
     expect(await outage.json()).toEqual({ seconds: 5 });
-    expect(await (await get('/_dev/status')).json()).toEqual({ cookieTtl: 20, authOutageSeconds: 5, ready: false, message: 'preparing' });
+    expect(await (await get('/_dev/status')).json()).toEqual({ cookieTtl: 20, authOutageSeconds: 5, deniedWithoutCors: false, ready: false, message: 'preparing' });
     await fetch(`${host.url}/_dev/auth-outage`, { method: 'POST', body: '{"seconds":0}' });
     expect(host.authOutageRemaining()).toBe(0);
     expect((await get('/_dev/ready')).status).toBe(503);

@@ -54,6 +54,12 @@ export interface MediaHostOptions {
   dev?: DevHooks;
   /** Serve `/_open/<prefix>/…` without checks (benchmark baseline only). */
   unprotectedPrefix?: boolean;
+  /**
+   * Answer refused media requests (CloudFront's own 403) without CORS headers, as a distribution
+   * whose response-headers policy does not cover its own errors does: the page's script then sees
+   * status 0, not 403. Also `POST /_dev/denied-cors {"cors": false}` at run time. Default false.
+   */
+  deniedWithoutCors?: boolean;
   port?: number;
   logger?: Logger;
   /** Epoch milliseconds. */
@@ -71,6 +77,8 @@ export interface MediaHost {
   authOutage(seconds: number): void;
   /** Seconds left of the current outage, 0 when none. */
   authOutageRemaining(): number;
+  /** See `MediaHostOptions.deniedWithoutCors`. */
+  setDeniedWithoutCors(enabled: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -108,6 +116,7 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
   const origins = new Set(options.allowedOrigins);
   let authTarget = options.authTarget ? new URL(options.authTarget) : undefined;
   let outageUntil = 0;
+  let deniedWithoutCors = options.deniedWithoutCors ?? false;
   const prefixPath = `/${options.prefix}/`;
 
   const corsHeaders = (req: IncomingMessage): Record<string, string> => {
@@ -145,6 +154,11 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
     sendJson(req, res, status, { error: { code, message } }, headers);
   const denied = (req: IncomingMessage, res: ServerResponse, reason: string) => {
     res.setHeader('X-Hlsgate-Denied', reason);
+    if (deniedWithoutCors && req.method !== 'OPTIONS') {
+      const body = req.method === 'HEAD' ? undefined : ACCESS_DENIED_XML;
+      res.writeHead(403, { 'Content-Type': 'text/xml', 'Content-Length': String(Buffer.byteLength(ACCESS_DENIED_XML)) }).end(body);
+      return;
+    }
     send(req, res, 403, { 'Content-Type': 'text/xml' }, ACCESS_DENIED_XML);
   };
 
@@ -279,6 +293,7 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
           return sendJson(req, res, 200, {
             cookieTtl: dev.cookieTtl(),
             authOutageSeconds: remaining(),
+            deniedWithoutCors,
             ...dev.readiness(),
           });
         case 'POST /_dev/token': {
@@ -295,6 +310,12 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
           const seconds = integerField(await readJson(req), 'seconds', 1, 7 * 24 * 3600, true)!;
           dev.setCookieTtl(seconds);
           return sendJson(req, res, 200, { seconds: dev.cookieTtl() });
+        }
+        case 'POST /_dev/denied-cors': {
+          const cors = (await readJson(req)).cors;
+          if (typeof cors !== 'boolean') throw new BodyError(400, '"cors" must be true or false');
+          deniedWithoutCors = !cors;
+          return sendJson(req, res, 200, { cors });
         }
         case 'POST /_dev/auth-outage': {
           const seconds = integerField(await readJson(req), 'seconds', 0, 3600, true)!;
@@ -438,6 +459,9 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
     },
     authOutage: outage,
     authOutageRemaining: remaining,
+    setDeniedWithoutCors: (enabled) => {
+      deniedWithoutCors = enabled;
+    },
     stop() {
       stopped ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../common/log.ts';
 import { withFileLock } from './file-lock.ts';
@@ -80,6 +80,20 @@ describe('prepareSampleLectures', () => {
     await prepare();
     expect(existsSync(clip)).toBe(false);
     expect((await listRepository(join(dataDir, 'repository'), PREFIX)).filter((e) => e.title === TINY.title)).toEqual(entries);
+  });
+
+  it('publishes a sample lecture as fMP4 when it asks for it', async () => {
+    const title = 'Tiny fMP4 lecture';
+    await prepare([{ ...TINY, title, file: 'tiny-fmp4.mp4', segmentFormat: 'fmp4' }]);
+    const entry = (await listRepository(join(dataDir, 'repository'), PREFIX)).find((e) => e.title === title)!;
+    const client = new S3Client(s3ClientConfig(s3.endpoint));
+    const keys = ((await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${PREFIX}/${entry.dir}/` }))).Contents ?? []).map((o) => o.Key!);
+    const head = (key: string) => client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    const init = keys.find((k) => /\/180p\/init_\d+\.mp4$/.test(k))!;
+    expect((await head(init)).ContentType).toBe('video/mp4');
+    expect((await head(`${PREFIX}/${entry.dir}/180p/seg_00000.m4s`)).ContentType).toBe('video/iso.segment');
+    expect(keys.some((k) => k.endsWith('.ts'))).toBe(false);
+    client.destroy();
   });
 
   it('stops waiting when aborted', async () => {

@@ -51,12 +51,16 @@ export interface SampleLecture {
   ladder: string;
   /** When it was "recorded": fixed, so the repository file name is stable. */
   date: Date;
+  /** `HLSGATE_SEGMENT_FORMAT`; default mpegts. */
+  segmentFormat?: 'mpegts' | 'fmp4';
 }
 
 /** Lecture 1 is long enough for a 3-minute playback test; low fps and ultrafast keep first start short. */
 export const SAMPLE_LECTURES: readonly SampleLecture[] = [
   { title: 'Lecture 1', file: 'lecture-1.mp4', seconds: 200, width: 1280, height: 720, fps: 15, ladder: '720:2000,480:1000,360:600', date: new Date('2026-01-12T09:15:00Z') },
   { title: 'Lecture 2', file: 'lecture-2.mp4', seconds: 30, width: 1280, height: 720, fps: 15, ladder: '720:2000,480:1000,360:600', date: new Date('2026-01-19T09:15:00Z') },
+  // fMP4 (CMAF) segments, for the players' browser tests; short and small so first start stays quick.
+  { title: 'Lecture 3 (fMP4)', file: 'lecture-3.mp4', seconds: 12, width: 854, height: 480, fps: 15, ladder: '480:1000,360:600,240:300', date: new Date('2026-01-26T09:15:00Z'), segmentFormat: 'fmp4' },
 ];
 
 export interface StackOptions {
@@ -169,7 +173,7 @@ export function authServerEnv(o: {
 }
 
 /** The ingest settings for the sample lectures: the embedded S3 and a repository in dataDir. */
-export function ingestEnv(o: { dataDir: string; s3Endpoint: string; mediaBaseUrl: string; ladder: string }): Record<string, string> {
+export function ingestEnv(o: { dataDir: string; s3Endpoint: string; mediaBaseUrl: string; ladder: string; segmentFormat?: string | undefined }): Record<string, string> {
   const { accessKeyId, secretAccessKey } = s3ClientConfig(o.s3Endpoint).credentials as { accessKeyId: string; secretAccessKey: string };
   return {
     HLSGATE_S3_BUCKET: BUCKET,
@@ -185,6 +189,7 @@ export function ingestEnv(o: { dataDir: string; s3Endpoint: string; mediaBaseUrl
     HLSGATE_LADDER: o.ladder,
     HLSGATE_X264_PRESET: 'ultrafast',
     HLSGATE_INSTITUTION: 'hlsgate demo',
+    HLSGATE_SEGMENT_FORMAT: o.segmentFormat ?? 'mpegts',
   };
 }
 
@@ -394,7 +399,7 @@ export async function prepareSampleLectures(o: {
         o.signal.throwIfAborted();
         o.logger.info('ingesting a sample lecture', { title: lecture.title });
         const config = loadIngestConfig({
-          env: ingestEnv({ dataDir: o.dataDir, s3Endpoint: o.s3Endpoint, mediaBaseUrl: o.mediaBaseUrl, ladder: lecture.ladder }),
+          env: ingestEnv({ dataDir: o.dataDir, s3Endpoint: o.s3Endpoint, mediaBaseUrl: o.mediaBaseUrl, ladder: lecture.ladder, segmentFormat: lecture.segmentFormat }),
         });
         await ingestFile(config, { file, course: SAMPLE_COURSE, title: lecture.title, date: lecture.date }, { logger: o.logger.child({ component: 'ingest' }), signal: o.signal });
         o.logger.info('sample lecture published', { title: lecture.title });

@@ -90,6 +90,24 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
     }
 
     /**
+     * Seconds a view token lives by its own claims (exp - iat, the server's clock on both sides), 0 when
+     * they cannot be read.
+     *
+     * @param {string} token
+     * @returns {number}
+     */
+    function tokenLifetime(token) {
+        try {
+            var part = String(token).split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+            var claims = JSON.parse(window.atob(part + '===='.slice(0, (4 - part.length % 4) % 4)));
+            var lifetime = claims.exp - claims.iat;
+            return isFinite(lifetime) && lifetime > 0 ? lifetime : 0;
+        } catch (e) {
+            return 0;
+        }
+    }
+
+    /**
      * Shows a message in a placeholder, or hides it.
      *
      * @param {HTMLElement} element the message element
@@ -226,11 +244,15 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
         var height = parseInt(container.getAttribute('data-hlsgate-height'), 10);
         var fallback = container.querySelector('.filter_hlsgate_fallback');
         var prefetched = playback;
+        // The token's own lifetime (exp - iat, both the server's clock), counted from its arrival on
+        // this page's monotonic clock: never the server's expiresat against the client's clock.
+        var prefetchedAt = window.performance.now();
+        var prefetchedLifetime = tokenLifetime(playback.token);
 
         var getToken = function() {
             var first = prefetched;
             prefetched = null;
-            if (first && first.expiresat - TOKEN_MARGIN > Date.now() / 1000) {
+            if (first && (window.performance.now() - prefetchedAt) / 1000 < prefetchedLifetime - TOKEN_MARGIN) {
                 return Promise.resolve(first.token);
             }
             // Wrapped: core/ajax answers with a jQuery promise.
