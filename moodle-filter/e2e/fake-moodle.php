@@ -162,7 +162,11 @@ if ($path === '/lib/ajax/service.php') {
     foreach ($calls as $call) {
         try {
             if ($call['methodname'] !== 'filter_hlsgate_get_playback') {
-                throw new RuntimeException('unknown method');
+                // What Moodle answers for a function it does not offer (progress reports are tested
+                // in the real Moodle: demo/e2e/moodle-progress.spec.ts).
+                $results[] = ['error' => true, 'exception' => ['errorcode' => 'servicenotavailable',
+                    'message' => 'Web service is not available (it doesn\'t exist)']];
+                continue;
             }
             if ((int) $call['args']['contextid'] === NO_ACCESS_CONTEXT_ID) {
                 $results[] = ['error' => true, 'exception' => ['errorcode' => 'requireloginerror',
