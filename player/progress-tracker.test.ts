@@ -60,7 +60,8 @@ class Page extends EventTarget {
   }
 }
 
-function setup(send?: (r: ProgressReport, o: SendOptions) => Promise<unknown>, onError?: (e: unknown) => void) {
+function setup(send?: (r: ProgressReport, o: SendOptions) => Promise<unknown>, onError?: (e: unknown) => void,
+  userActivation?: () => boolean | undefined) {
   const time = new ManualTime();
   const media = new Media(time);
   const page = new Page();
@@ -72,6 +73,7 @@ function setup(send?: (r: ProgressReport, o: SendOptions) => Promise<unknown>, o
     timers: time,
     signals: { document: page, window: win },
     onError,
+    ...(userActivation ? { userActivation } : {}),
     send: (report, options) => {
       sent.push({ report, keepalive: options.keepalive });
       return send ? send(report, options) : Promise.resolve();
@@ -165,6 +167,37 @@ describe('ProgressTracker', () => {
     media.fire('volumechange');
     media.run(10);
     expect(tracker.watchedRanges()).toEqual([[10, 30]]);
+    tracker.dispose();
+  });
+
+  it('the page saying it autoplays makes a muted first play an autoplay (video.js sets no attribute)', () => {
+    const time = new ManualTime();
+    const media = new Media(time);
+    const tracker = new ProgressTracker({ media, clock: time, timers: time, autoplay: true, userActivation: () => true,
+      send: async () => {} });
+    media.muted = true;
+    media.play();
+    media.run(5);
+    expect(tracker.watchedSeconds()).toBe(0);
+    media.muted = false;
+    media.fire('volumechange');
+    media.run(5);
+    expect(tracker.watchedRanges()).toEqual([[5, 10]]);
+    tracker.dispose();
+  });
+
+  it('a muted play() the browser reports without a gesture is an autoplay', () => {
+    let gesture = false;
+    const { media, tracker } = setup(undefined, undefined, () => gesture);
+    media.muted = true;
+    media.play();
+    media.run(5);
+    expect(tracker.watchedSeconds()).toBe(0);
+    media.pause();
+    gesture = true; // the viewer presses play, still muted (captions only): watching
+    media.play();
+    media.run(5);
+    expect(tracker.watchedRanges()).toEqual([[5, 10]]);
     tracker.dispose();
   });
 

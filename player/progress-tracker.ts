@@ -5,7 +5,10 @@
  *
  * What counts: media time that advanced in step with the wall clock while the media was playing at a
  * normal rate (`minRate`–`maxRate`, 0.5–2× by default), the page was visible, and it was not a muted
- * autoplay. A seek is never counted (the jump is larger than the wall time allows, and `seeking`
+ * autoplay: a first playback that starts muted because the page autoplays it (the `autoplay` option,
+ * or the media's `autoplay` attribute: video.js's `autoplay: 'muted'` calls `play()` without the
+ * attribute, so the page must say so), or any muted start the browser reports without a user
+ * gesture (`navigator.userActivation`), until the viewer unmutes. A seek is never counted (the jump is larger than the wall time allows, and `seeking`
  * resets the sample).
  *
  * When: a `start` report on the first `playing` (the server logs "video viewed"), then every
@@ -66,7 +69,14 @@ export interface ProgressTrackerOptions {
   /** A report that failed, for the page's log. */
   onError?: (error: unknown, report: ProgressReport) => void;
   session?: string;
+  /** Whether the page has a transient user activation now; undefined where the browser cannot say. */
+  userActivation?: () => boolean | undefined;
+  /** The page starts this player by itself (muted autoplay is then not watching until unmuted). */
+  autoplay?: boolean;
 }
+
+const browserActivation = (): boolean | undefined =>
+  (globalThis.navigator as (Navigator & { userActivation?: { isActive: boolean } }) | undefined)?.userActivation?.isActive;
 
 export const DEFAULT_INTERVAL_MS = 30_000;
 export const DEFAULT_MIN_RATE = 0.5;
@@ -76,7 +86,7 @@ const SAMPLE_TOLERANCE_S = 0.5;
 /** A position change smaller than this alone is not worth a report. */
 const POSITION_STEP_S = 1;
 
-const MEDIA_EVENTS = ['timeupdate', 'playing', 'pause', 'seeking', 'seeked', 'ratechange', 'ended', 'volumechange'] as const;
+const MEDIA_EVENTS = ['play', 'timeupdate', 'playing', 'pause', 'seeking', 'seeked', 'ratechange', 'ended', 'volumechange'] as const;
 
 function randomSession(): string {
   const bytes = new Uint8Array(12);
@@ -94,6 +104,10 @@ export class ProgressTracker {
   private readonly minRate: number;
   private readonly maxRate: number;
   private readonly onError: ProgressTrackerOptions['onError'];
+  private readonly userActivation: () => boolean | undefined;
+  private mutedAutoplay = false;
+  private readonly autoplay: boolean;
+  private playedOnce = false;
   private ranges: Range[] = [];
   private last: { media: number; wall: number } | null = null;
   private counting = false;
@@ -125,7 +139,11 @@ export class ProgressTracker {
     const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
     if (!(intervalMs >= 1000)) throw new RangeError('ProgressTracker: intervalMs must be at least 1000');
     this.onError = options.onError;
+    this.userActivation = options.userActivation ?? browserActivation;
+    this.autoplay = options.autoplay === true;
     this.session = options.session ?? randomSession();
+    // Attached to media that already plays (an autoplay that started before the player called us).
+    if (!this.media.paused) this.mutedAutoplay = this.startsMutedAutoplay();
     for (const type of MEDIA_EVENTS) this.media.addEventListener(type, this.onMedia);
     this.signals.document?.addEventListener('visibilitychange', this.onVisibility);
     this.signals.window?.addEventListener('pagehide', this.onPageHide);
@@ -159,11 +177,19 @@ export class ProgressTracker {
     this.timers.clearInterval(this.interval);
   }
 
+  /** Playback starting now, muted, by the page's autoplay or with no gesture of the viewer behind it. */
+  private startsMutedAutoplay(): boolean {
+    const first = !this.playedOnce;
+    this.playedOnce = true;
+    if (!this.media.muted) return false;
+    return (first && (this.autoplay || this.media.autoplay)) || this.userActivation() === false;
+  }
+
   private eligible(): boolean {
     const m = this.media;
     const visible = (this.signals.document?.visibilityState ?? 'visible') === 'visible';
     const rate = m.playbackRate;
-    return !m.paused && visible && rate >= this.minRate && rate <= this.maxRate && !(m.autoplay && m.muted);
+    return !m.paused && visible && rate >= this.minRate && rate <= this.maxRate && !this.mutedAutoplay;
   }
 
   /** Counts the stretch since the previous sample if it was played in step, then starts a new one. */
@@ -189,6 +215,15 @@ export class ProgressTracker {
   private readonly onMedia = (event: Event): void => {
     if (this.disposed) return;
     switch (event.type) {
+      case 'play':
+        this.mutedAutoplay = this.startsMutedAutoplay();
+        this.sample();
+        return;
+      case 'volumechange':
+        // Cleared first: sample() judges the stretch behind it by the state it started with.
+        if (!this.media.muted) this.mutedAutoplay = false;
+        this.sample();
+        return;
       case 'seeking':
         // currentTime already is the target: the jump is not watching.
         this.last = null;

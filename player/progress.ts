@@ -20,6 +20,8 @@ export interface TrackProgressOptions {
   /** The duration known from last time, so that a position near the end is not offered. */
   duration?: number;
   labels?: Partial<ResumeLabels>;
+  /** The page autoplays the player (a muted autoplay is not watching). */
+  autoplay?: boolean;
   /** Passed to the tracker (tests). */
   tracker?: Partial<Omit<ProgressTrackerOptions, 'media' | 'send' | 'onError'>>;
   /** The tracker of each player, for a page that wants to flush it itself. */
@@ -46,6 +48,7 @@ export function trackProgress(options: TrackProgressOptions): OnPlayer {
       media: context.media,
       send: options.send,
       onError: options.onError,
+      ...(options.autoplay ? { autoplay: true } : {}),
       signals: options.tracker?.signals ?? { document: doc, window: doc.defaultView ?? undefined },
     });
     options.onTracker?.(tracker);

@@ -7,7 +7,7 @@ import Hls from 'hls.js';
 import videojsImport from 'video.js';
 import 'video.js/dist/video-js.css';
 import { attachHlsgate, type HlsgateHandle } from '../../player/hlsjs-entry.ts';
-import { EVENTS, hasMediaSource, registerHlsgate, type HlsgateStats } from '../../player/index.ts';
+import { EVENTS, hasMediaSource, registerHlsgate, trackProgress, type HlsgateStats } from '../../player/index.ts';
 import type { DevVideo } from '../../common/contracts.ts';
 import { token } from './dev-api.ts';
 
@@ -74,6 +74,8 @@ export interface SetupOptions {
   captions?: string;
   /** `false`: the player as it was before "lean until play" (starts at once, buffers, always refreshes). */
   lean?: boolean;
+  /** Progress reports go to the log as `progress` entries; a position offers "Resume at …" (`progress=1`, `resume=<s>`). */
+  progress?: { resume?: number };
 }
 
 const MEDIA_EVENTS = ['error', 'waiting', 'playing', 'stalled', 'loadedmetadata', 'play', 'pause'];
@@ -83,9 +85,15 @@ export function engineFromQuery(params: URLSearchParams): Engine {
   return params.get('engine') === 'hlsjs' ? 'hlsjs' : 'videojs';
 }
 
-/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`. */
+/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`, `progress=1` (+ `resume=<s>`). */
 export function setupFromQuery(params: URLSearchParams): SetupOptions {
-  return { engine: engineFromQuery(params), autoplay: params.get('autoplay') === '1', ...(params.get('lean') === '0' ? { lean: false } : {}) };
+  const resume = Number(params.get('resume') ?? 0);
+  return {
+    engine: engineFromQuery(params),
+    autoplay: params.get('autoplay') === '1',
+    ...(params.get('lean') === '0' ? { lean: false } : {}),
+    ...(params.get('progress') === '1' ? { progress: resume > 0 ? { resume } : {} } : {}),
+  };
 }
 
 export function createDemoPlayer(container: HTMLElement, video: DevVideo, options: SetupOptions = {}): DemoPlayer {
@@ -106,6 +114,17 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
     getToken,
     ...(options.watermark ? { watermark: options.watermark } : {}),
     ...(options.lean === false ? { lean: false } : {}),
+    ...(options.progress
+      ? {
+          onPlayer: trackProgress({
+            send: async (report, { keepalive }) => {
+              push('progress', { ...report, ranges: JSON.stringify(report.ranges), keepalive });
+            },
+            ...(options.progress.resume ? { lastPosition: options.progress.resume } : {}),
+            ...(options.autoplay ? { autoplay: true } : {}),
+          }),
+        }
+      : {}),
   };
   const flat = (event: Record<string, unknown>) => {
     const detail: Record<string, unknown> = {};
