@@ -8,7 +8,7 @@ import { ENGINES, expect, log, ofType, onEngine, playedPast, setCookieTtl, stats
 test.afterEach(async ({ request }) => setCookieTtl(request, 600));
 
 test('cookie lifetime 20 s, view tokens expiring: 3 minutes of playback with no stall', ENGINES, async ({ page, request, engine }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(480_000);
   await setCookieTtl(request, 20);
   await page.goto(onEngine('/?autoplay=1&tokenTtl=1', engine));
   await playedPast(page, 0.5);
@@ -21,6 +21,9 @@ test('cookie lifetime 20 s, view tokens expiring: 3 minutes of playback with no 
   expect(session.lifetime).toBeLessThanOrEqual(25);
 
   await page.waitForTimeout(180_000);
+  // Three minutes of wall time have passed (cookies expired nine times over); a loaded machine's
+  // media clock may lag behind it, so the position gets time to arrive rather than a deadline.
+  await playedPast(page, started.position + 170, 180_000);
 
   const position = await page.evaluate(() => window.hlsgateDemo!.currentTime());
   const entries = await log(page);
@@ -29,9 +32,7 @@ test('cookie lifetime 20 s, view tokens expiring: 3 minutes of playback with no 
   expect(ofType(entries, 'excludeplaylist', 'retryplaylist')).toEqual([]);
   expect(ofType(entries, 'error', 'hlsgate:error')).toEqual([]);
   expect(ofType(entries, 'waiting').filter((e) => e.t > started.firstPlaying)).toEqual([]);
-  // Real time is 180 s; a loaded two-core machine decodes late and its media clock lags (no stall:
-  // no `waiting` above), so allow some slack.
-  expect(position - started.position).toBeGreaterThanOrEqual(150);
+  expect(position - started.position).toBeGreaterThanOrEqual(170);
   // The view token expired on the way: getToken was asked again, and playback went on.
   expect(await tokenCalls(page)).toBeGreaterThanOrEqual(2);
   const renewals = ofType(entries, 'getToken').filter((e) => (e.detail?.count as number) >= 2);

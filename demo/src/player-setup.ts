@@ -141,7 +141,7 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
   if (options.captions) {
     const track = document.createElement('track');
     Object.assign(track, { kind: 'subtitles', srclang: 'en', label: 'English', src: options.captions });
-    if (out.engine === 'videojs') out.player.addRemoteTextTrack({ kind: 'subtitles', srclang: 'en', label: 'English', src: options.captions }, false);
+    if (out.engine === 'videojs') out.player.addRemoteTextTrack({ kind: 'subtitles', srclang: 'en', label: 'English', src: options.captions }, true); // kept when the source is set
     else out.media.appendChild(track);
   }
   return out;
