@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { crc32, createZip } from './zip.ts';
+import { createZip } from './zip.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'hlsgate-zip-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -40,11 +40,6 @@ function hasCommand(command: string): boolean {
 }
 
 describe('createZip', () => {
-  it('computes CRC-32 as the standard check value', () => {
-    expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
-    expect(crc32(Buffer.alloc(0))).toBe(0);
-  });
-
   it('writes an archive that Python zipfile reads back byte for byte, CRCs checked', () => {
     const file = join(work, 'a.zip');
     writeFileSync(file, createZip(entries, { mtime: new Date(2026, 10, 23, 12, 30, 14) }));
@@ -79,6 +74,16 @@ describe('createZip', () => {
       expect(() => createZip([{ name, data: Buffer.from('x') }]), name).toThrow(/bad entry name/);
     }
     expect(() => createZip([{ name: 'a' }, { name: 'a' }])).toThrow(/duplicate/);
+  });
+
+  it('marks entries as Unix files and folders with their permissions', () => {
+    const file = join(work, 'modes.zip');
+    writeFileSync(file, createZip(entries));
+    const modes = JSON.parse(execFileSync('python3', ['-c', 'import sys, zipfile, json; '
+      + 'print(json.dumps({i.filename: [i.create_system, i.external_attr >> 16] for i in zipfile.ZipFile(sys.argv[1]).infolist()}))', file],
+    { encoding: 'utf8' })) as Record<string, [number, number]>;
+    expect(modes['hlsgate/']).toEqual([3, 0o40755]);
+    expect(modes['hlsgate/version.php']).toEqual([3, 0o100644]);
   });
 
   it('stamps the DOS time', () => {

@@ -19,11 +19,11 @@ fi
 
 # command → Debian package, per mode.
 declare -A package_of=(
-  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [chromium]=chromium [php]=php-cli [phpunit]=phpunit [zip]=zip
+  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [chromium]=chromium [php]=php-cli [phpunit]=phpunit [zip]=zip [xz]=xz-utils
 )
 case "$mode" in
   start) needed=(ffmpeg ffprobe) ;;
-  test) needed=(ffmpeg ffprobe chromium php phpunit) ;;
+  test) needed=(ffmpeg ffprobe chromium php phpunit xz) ;;
   bench) needed=(ffmpeg ffprobe chromium php) ;;
   build) needed=() ;;
   *) fail "unknown mode '$mode' (start, test, bench or build)" ;;
@@ -31,6 +31,8 @@ esac
 # PHP extensions the filter's tests use (DOM, mbstring): Debian splits them into packages.
 php_exts=()
 if [[ " ${needed[*]} " == *" php "* ]]; then php_exts=(dom mbstring); fi
+# The real Moodle of the tests (testing/moodle/) on PostgreSQL: the extensions its installer checks.
+if [[ $mode == test ]]; then php_exts+=(pgsql curl zip gd intl soap readline bcmath); fi
 
 missing=()
 for cmd in "${needed[@]}"; do
@@ -46,6 +48,10 @@ fi
 
 # PostgreSQL's server binaries are not on PATH in Debian: look where its package puts them.
 if [[ $mode == test ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then missing+=(postgresql); fi
+# Moodle's PHPUnit wants the locale en_AU.UTF-8; the harness builds it with localedef from `locales`.
+if [[ $mode == test ]] && ! locale -a 2>/dev/null | grep -qi '^en_AU\.utf-\?8$' && [[ ! -f /usr/share/i18n/locales/en_AU ]]; then
+  missing+=(locales)
+fi
 
 if ((${#missing[@]} > 0)); then
   readarray -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -180,13 +180,17 @@ test('a fuzz of the service’s parameters: no 5xx, no PHP warning, no token', a
       { ...call, url: undefined },
       { ...call, contextid: undefined },
       { ...call, extra: 'x' },
+      // Embed grants: none, forged, the other player's, another context's.
+      { ...call, grant: undefined }, { ...call, grant: '' }, { ...call, grant: 'x' }, { ...call, grant: 'A'.repeat(43) },
+      { ...call, grant: fixture.calls[1]!.grant }, { ...call, grant: `${String(call.grant)} ` }, { ...call, grant: ['x'] },
       {},
     ];
     for (const args of calls) {
       const answer = await callService(s, METHOD, args);
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
       expect(answer.status, JSON.stringify(args).slice(0, 200)).toBeLessThan(500);
-      const legit = args.url === call.url && args.contextid === call.contextid;
+      // The page's own call, give or take surrounding white space, is the one that may get a token.
+      const legit = typeof args.url === 'string' && args.url.trim() === call.url && args.contextid === call.contextid && args.grant === call.grant;
       if (!legit) expect(answer.body, JSON.stringify(args).slice(0, 200)).not.toMatch(TOKEN);
     }
     // A malformed batch and a wrong sesskey are refused by Moodle's AJAX layer, not by a crash.

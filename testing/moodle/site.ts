@@ -15,7 +15,7 @@
  * up with a complete one. The Moodle tree of a site is shared by its runs: its config.php reads
  * the run's ports and folders from `$HLSGATE_MOODLE_RUN/config.json`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
@@ -28,8 +28,9 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 export const PHP_DIR = join(HERE, 'php');
 export const REPO_ROOT = resolve(HERE, '..', '..');
 export const ZIP_PATH = join(REPO_ROOT, 'dist', 'filter_hlsgate.zip');
-/** Bump when the install recipe below changes in a way the inputs' hashes do not show. */
-const RECIPE = 'moodle-harness-1';
+/** Bump when the install recipe below changes in a way the inputs' hashes do not show (base, then site). */
+const BASE_RECIPE = 'moodle-harness-1';
+const RECIPE = 'moodle-harness-2';
 const DB_USER = 'hlsgate';
 export const ADMIN = { username: 'admin', password: 'Hlsgate-admin-1!' };
 const COMPONENT = 'filter_hlsgate';
@@ -73,6 +74,8 @@ export interface MoodleSite {
   /** Milliseconds per step of this start; `fresh` says whether a base or site was built. */
   timings: Timings;
   fresh: { base: boolean; site: boolean };
+  /** The environment a PHP process of this site needs (config.php reads the run from it). */
+  env: Record<string, string>;
   /** Runs `php <script> …args` in the site (a path relative to the Moodle tree, or absolute). */
   php(script: string, args?: string[], options?: { input?: string }): Promise<string>;
   /** A request to php/helper.php (see there); returns its JSON answer. */
@@ -92,6 +95,8 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Build dist/filter_hlsgate.zip first (default true; false uses the zip that is there). */
   buildZip?: boolean;
+  /** Start `php -S` (default true; PHPUnit needs only the database). */
+  serve?: boolean;
 }
 
 export type StartResult = { available: false; reason: string } | { available: true; site: MoodleSite };
@@ -123,7 +128,7 @@ export function scenarioHash(): string {
 
 /** base = the source and the recipe; site = base + the zip + the scenario. */
 export function siteKeys(inputs: { sourceHash: string; zipHash: string; scenarioHash: string }): { base: string; site: string } {
-  const base = hashOf('base', RECIPE, inputs.sourceHash, readFileSync(join(PHP_DIR, 'config.php'), 'utf8'));
+  const base = hashOf('base', BASE_RECIPE, inputs.sourceHash, readFileSync(join(PHP_DIR, 'config.php'), 'utf8'));
   return { base, site: hashOf('site', base, inputs.zipHash, inputs.scenarioHash) };
 }
 
@@ -148,8 +153,48 @@ function writeRunConfig(runDir: string, config: RunConfig): void {
 /** What Moodle's environment check asks of PHP that Debian's php-cli does not set (max_input_vars ≥ 5000). */
 export const PHP_INI = ['-d', 'max_input_vars=5000'];
 
-function phpEnv(runDir: string, dirroot: string): Record<string, string> {
-  return { HLSGATE_MOODLE_RUN: runDir, HLSGATE_MOODLE_DIRROOT: dirroot };
+let localePath: string | undefined;
+
+/** The environment of every PHP process of a run (with LOCPATH where en_AU.UTF-8 had to be built: phpunit.ts). */
+export function phpEnv(runDir: string, dirroot: string): Record<string, string> {
+  return { HLSGATE_MOODLE_RUN: runDir, HLSGATE_MOODLE_DIRROOT: dirroot, ...(localePath ? { LOCPATH: localePath } : {}) };
+}
+
+/**
+ * Moodle's PHPUnit bootstrap wants the locale en_AU.UTF-8. Where the system has none, it is built
+ * with localedef (Debian's `locales`) into the cache, and PHP finds it through LOCPATH.
+ */
+export function ensureTestLocale(root: string): void {
+  const installed = execFileSync('locale', ['-a'], { encoding: 'utf8' }).split('\n').map((l) => l.trim().toLowerCase());
+  if (installed.includes('en_au.utf8') || installed.includes('en_au.utf-8')) return;
+  const dir = join(root, 'locale');
+  if (!existsSync(join(dir, 'en_AU.UTF-8', 'LC_CTYPE'))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('localedef', ['-i', 'en_AU', '-f', 'UTF-8', join(dir, 'en_AU.UTF-8')], { stdio: 'pipe' });
+  }
+  localePath = dir;
+}
+
+/**
+ * Composer's vendor/ of a Moodle checkout, standing in with Debian's phpunit (9.6): what
+ * admin/tool/phpunit/cli/util.php checks for, and a vendor/bin/phpunit that runs Debian's.
+ */
+function writePhpunitShim(dirroot: string): void {
+  mkdirSync(join(dirroot, 'vendor', 'bin'), { recursive: true });
+  mkdirSync(join(dirroot, 'vendor', 'phpunit', 'phpunit'), { recursive: true });
+  writeFileSync(join(dirroot, 'vendor', 'autoload.php'), "<?php\nrequire_once '/usr/share/php/PHPUnit/Autoload.php';\n");
+  writeFileSync(join(dirroot, 'vendor', 'phpunit', 'phpunit', 'composer.json'), '{"name": "phpunit/phpunit", "description": "Debian\'s phpunit, see testing/moodle/site.ts"}\n');
+  writeFileSync(join(dirroot, 'vendor', 'bin', 'phpunit'), [
+    '#!/usr/bin/env php',
+    '<?php',
+    "if (!ini_get('date.timezone')) {",
+    "    ini_set('date.timezone', 'UTC');",
+    '}',
+    "define('PHPUNIT_COMPOSER_INSTALL', __DIR__ . '/../autoload.php');",
+    'require PHPUNIT_COMPOSER_INSTALL;',
+    'exit(PHPUnit\\TextUI\\Command::main());',
+    '',
+  ].join('\n'), { mode: 0o755 });
 }
 
 async function runPhp(runDir: string, dirroot: string, script: string, args: string[] = [], input?: string): Promise<string> {
@@ -277,6 +322,12 @@ async function buildSite(ctx: BuildContext, base: string, key: string, zip: stri
     const manifest = await timed(ctx.timings, 'scenario', () => runPhp(build, dirroot, join(PHP_DIR, 'scenario.php')));
     // The theme's CSS takes the first page ten seconds or more: built here, it is in the snapshot.
     await timed(ctx.timings, 'themeCss', () => runPhp(build, dirroot, 'admin/cli/build_theme_css.php', ['--themes=boost']));
+    // Moodle's PHPUnit test site (phpu_ tables, phpunitdata), in the snapshot too: see phpunit.ts.
+    writePhpunitShim(dirroot);
+    await timed(ctx.timings, 'phpunitInit', async () => {
+      await runPhp(build, dirroot, 'admin/tool/phpunit/cli/util.php', ['--install']);
+      await runPhp(build, dirroot, 'admin/tool/phpunit/cli/util.php', ['--buildconfig']);
+    });
     await pg.stop();
     pg = undefined;
     rmSync(join(build, 'config.json'));
@@ -343,6 +394,30 @@ function prune(root: string, kind: 'site' | 'base', keep: number): void {
   for (const { name } of folders.slice(keep)) rmSync(join(root, name), { recursive: true, force: true });
 }
 
+/** Stops `php -S` and its forked workers (its process group); a watchdog does it if this process dies first. */
+function stopServer(server: ChildProcess): () => Promise<void> {
+  const pgid = server.pid!;
+  const dog = watchdog(process.pid, pgid);
+  return async () => {
+    dog.kill();
+    if (server.exitCode !== null) return;
+    const exited = new Promise((r) => server.once('exit', r));
+    try {
+      process.kill(-pgid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (server.exitCode === null) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+}
+
 interface RunState {
   pid: number;
   url: string;
@@ -398,6 +473,7 @@ export async function startMoodle(options: StartOptions = {}): Promise<StartResu
   const started = performance.now();
   const source: MoodleSource = lookup.source;
   const tree = await timed(timings, 'unpack', async () => unpackedTree(source, root));
+  ensureTestLocale(root);
   if (options.buildZip !== false) await timed(timings, 'buildZip', () => buildZip(log));
   if (!existsSync(ZIP_PATH)) throw new Error(`${relative(REPO_ROOT, ZIP_PATH)} is missing: run npx tsx moodle-filter/build.ts`);
   const keys = siteKeys({ sourceHash: source.hash, zipHash: sha256File(ZIP_PATH), scenarioHash: scenarioHash() });
@@ -424,9 +500,8 @@ export async function startMoodle(options: StartOptions = {}): Promise<StartResu
   await timed(timings, 'restore', async () => {
     await copyTree(join(siteDir, 'pg'), join(runDir, 'pg'), false);
     await copyTree(join(siteDir, 'moodledata'), dataroot, false);
+    await copyTree(join(siteDir, 'phpunitdata'), join(runDir, 'phpunitdata'), false);
   });
-  rmSync(join(runDir, 'phpunitdata'), { recursive: true, force: true });
-  mkdirSync(join(runDir, 'phpunitdata'));
   writeFileSync(errorLog, '');
 
   const stoppers: Array<() => Promise<void>> = [];
@@ -443,36 +518,19 @@ export async function startMoodle(options: StartOptions = {}): Promise<StartResu
     // The theme's CSS names the snapshot's wwwroot: another port needs fresh caches.
     if (site.wwwroot !== url) await timed(timings, 'purgeCaches', () => runPhp(runDir, dirroot, 'admin/cli/purge_caches.php'));
 
-    const serverLog = openSync(join(runDir, 'php-server.log'), 'w');
-    const server = spawn('php', [...PHP_INI, '-d', 'log_errors=1', '-d', 'display_errors=0', '-d', `error_log=${errorLog}`,
-      '-S', `127.0.0.1:${port}`, '-t', dirroot], {
-      cwd: dirroot,
-      detached: true,
-      stdio: ['ignore', serverLog, serverLog],
-      env: { ...process.env, ...phpEnv(runDir, dirroot), PHP_CLI_SERVER_WORKERS: '4' },
-    });
-    closeSync(serverLog);
-    const serverPid = server.pid!;
-    const dog = watchdog(process.pid, serverPid);
-    stoppers.push(async () => {
-      dog.kill();
-      if (server.exitCode !== null) return;
-      const exited = new Promise((r) => server.once('exit', r));
-      try {
-        process.kill(-serverPid, 'SIGTERM');
-      } catch {
-        return;
-      }
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (server.exitCode === null) {
-        try {
-          process.kill(-serverPid, 'SIGKILL');
-        } catch {
-          // gone meanwhile
-        }
-      }
-    });
-    await timed(timings, 'webServer', () => waitForHttp(`${url}/login/index.php`, server, 30_000));
+    if (options.serve !== false) {
+      const serverLog = openSync(join(runDir, 'php-server.log'), 'w');
+      const server = spawn('php', [...PHP_INI, '-d', 'log_errors=1', '-d', 'display_errors=0', '-d', `error_log=${errorLog}`,
+        '-S', `127.0.0.1:${port}`, '-t', dirroot], {
+        cwd: dirroot,
+        detached: true,
+        stdio: ['ignore', serverLog, serverLog],
+        env: { ...process.env, ...phpEnv(runDir, dirroot), PHP_CLI_SERVER_WORKERS: '4' },
+      });
+      closeSync(serverLog);
+      stoppers.push(stopServer(server));
+      await timed(timings, 'webServer', () => waitForHttp(`${url}/login/index.php`, server, 30_000));
+    }
     writeFileSync(join(runDir, 'state.json'), `${JSON.stringify({ pid: process.pid, url, siteKey: keys.site, startedAt: new Date().toISOString() } satisfies RunState)}\n`);
     stoppers.push(async () => rmSync(join(runDir, 'state.json'), { force: true }));
     timings.total = Math.round(performance.now() - started);
@@ -491,6 +549,7 @@ export async function startMoodle(options: StartOptions = {}): Promise<StartResu
         errorLog,
         timings,
         fresh,
+        env: phpEnv(runDir, dirroot),
         php,
         async helper<T>(request: Record<string, unknown>) {
           return JSON.parse(await php(join(PHP_DIR, 'helper.php'), [JSON.stringify(request)])) as T;
