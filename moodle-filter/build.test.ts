@@ -22,12 +22,14 @@ describe('build:moodle packaging', () => {
   it('packages the plugin and leaves development files out', () => {
     for (const path of ['version.php', 'settings.php', 'styles.css', 'lang/en/filter_hlsgate.php', 'classes/local/markup.php',
       'db/install.php', 'amd/src/player.js', 'tests/text_filter_test.php',
-      'tests/external/get_playback_test.php', 'README.md', 'thirdpartylibs.xml']) {
+      'tests/external/get_playback_test.php', 'README.md', 'thirdpartylibs.xml', 'lib.php', 'report.php', 'db/install.xml',
+      'db/upgrade.php', 'tests/privacy/provider_test.php']) {
       expect(isPackaged(path), path).toBe(true);
     }
     for (const path of ['build.ts', 'zip.ts', 'build.test.ts', 'phpunit.xml', 'tsconfig.json', 'tests/run.sh',
       'tests/core/LinkMatcherTest.php', 'tests/core/bootstrap.php', 'tests/fixtures/token-vectors.json',
-      'tests/token-vectors.test.ts', 'bench/filter_bench.php', '.gitignore']) {
+      'tests/token-vectors.test.ts', 'bench/filter_bench.php', '.gitignore', 'tests/fixtures/watched-ranges.json',
+      'db/other.xml']) {
       expect(isPackaged(path), path).toBe(false);
     }
   });

@@ -22,7 +22,8 @@ export const TOP_FOLDER = 'hlsgate';
 /** What goes into the zip, by path inside moodle-filter/ ('/'-separated). Development files stay out. */
 export function isPackaged(path: string): boolean {
   return (
-    /^(version|settings)\.php$/.test(path) ||
+    /^(version|settings|lib|report)\.php$/.test(path) ||
+    path === 'db/install.xml' ||
     /^(styles\.css|thirdpartylibs\.xml|README\.md|CHANGES\.md)$/.test(path) ||
     /^(lang|classes|db)\/.+\.php$/.test(path) ||
     /^amd\/(src|build)\/[a-z0-9_-]+(\.min)?\.js(\.map)?$/.test(path) ||

@@ -31,3 +31,5 @@ export function create(target: HTMLElement, options: CreateOptions): ReturnType<
 }
 
 export { VERSION, videojs };
+// Progress and resume (an onPlayer hook, the same on both engines).
+export { trackProgress } from './progress.ts';

@@ -8,3 +8,5 @@ export { DEFAULT_LABELS, type HlsgateError, type Labels } from './errors.ts';
 export { HlsgateOptionsError, type HlsgateOptions } from './options.ts';
 export type { EventPayloads, HlsgateEventType, HlsgateStats } from './events.ts';
 export type { PlayerContext, OnPlayer } from './player-context.ts';
+export { trackProgress, type TrackProgressOptions } from './progress.ts';
+export { ProgressTracker, type ProgressReport } from './progress-tracker.ts';

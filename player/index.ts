@@ -19,3 +19,6 @@ export { DEFAULT_PLAYBACK_RATES, DEFAULT_RETRY, HlsgateOptionsError, type Hlsgat
 export { DEFAULT_LABELS, type HlsgateError, type HlsgateErrorCode, type Labels } from './errors.ts';
 export type { PlayerContext, OnPlayer } from './player-context.ts';
 export type { SessionInfo } from './session-manager.ts';
+export { trackProgress, type TrackProgressOptions } from './progress.ts';
+export { ProgressTracker, type ProgressReport, type MediaLike } from './progress-tracker.ts';
+export { createResumeOffer, type ResumeLabels } from './resume-offer.ts';

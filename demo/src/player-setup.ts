@@ -7,7 +7,7 @@ import Hls from 'hls.js';
 import videojsImport from 'video.js';
 import 'video.js/dist/video-js.css';
 import { attachHlsgate, type HlsgateHandle } from '../../player/hlsjs-entry.ts';
-import { EVENTS, html5Options, registerHlsgate, type HlsgateStats } from '../../player/index.ts';
+import { EVENTS, html5Options, registerHlsgate, trackProgress, type HlsgateStats } from '../../player/index.ts';
 import type { DevVideo } from '../../common/contracts.ts';
 import { token } from './dev-api.ts';
 
@@ -76,6 +76,8 @@ export interface SetupOptions {
   lean?: boolean;
   /** The browser's own HLS where it has one (Safari's native path; the plugin's `native` option). */
   native?: boolean;
+  /** Progress reports go to the log as `progress` entries; a position offers "Resume at …" (`progress=1`, `resume=<s>`). */
+  progress?: { resume?: number };
 }
 
 const MEDIA_EVENTS = ['error', 'waiting', 'playing', 'stalled', 'loadedmetadata', 'play', 'pause'];
@@ -85,13 +87,15 @@ export function engineFromQuery(params: URLSearchParams): Engine {
   return params.get('engine') === 'hlsjs' ? 'hlsjs' : 'videojs';
 }
 
-/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`, `native=1`. */
+/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`, `native=1`, `progress=1` (+ `resume=<s>`). */
 export function setupFromQuery(params: URLSearchParams): SetupOptions {
+  const resume = Number(params.get('resume') ?? 0);
   return {
     engine: engineFromQuery(params),
     autoplay: params.get('autoplay') === '1',
     ...(params.get('lean') === '0' ? { lean: false } : {}),
     ...(params.get('native') === '1' ? { native: true } : {}),
+    ...(params.get('progress') === '1' ? { progress: resume > 0 ? { resume } : {} } : {}),
   };
 }
 
@@ -114,6 +118,17 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
     ...(options.watermark ? { watermark: options.watermark } : {}),
     ...(options.lean === false ? { lean: false } : {}),
     ...(options.native ? { native: true } : {}),
+    ...(options.progress
+      ? {
+          onPlayer: trackProgress({
+            send: async (report, { keepalive }) => {
+              push('progress', { ...report, ranges: JSON.stringify(report.ranges), keepalive });
+            },
+            ...(options.progress.resume ? { lastPosition: options.progress.resume } : {}),
+            ...(options.autoplay ? { autoplay: true } : {}),
+          }),
+        }
+      : {}),
   };
   const flat = (event: Record<string, unknown>) => {
     const detail: Record<string, unknown> = {};

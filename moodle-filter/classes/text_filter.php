@@ -98,6 +98,11 @@ class text_filter extends \core_filters\text_filter {
                 'playbackRate' => get_string('player:playbackrate', 'filter_hlsgate'),
             ],
             'unsupported' => get_string('player:unsupported', 'filter_hlsgate'),
+            'resumeLabels' => [
+                'resume' => get_string('player:resume', 'filter_hlsgate'),
+                'announce' => get_string('player:resumeannounce', 'filter_hlsgate'),
+                'startOver' => get_string('player:startover', 'filter_hlsgate'),
+            ],
         ]]);
     }
 }

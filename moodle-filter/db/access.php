@@ -38,4 +38,15 @@ $capabilities = [
             'manager' => CAP_ALLOW,
         ],
     ],
+    // The teacher's report of who watched how much (report.php). Names students' viewing: RISK_PERSONAL.
+    'filter/hlsgate:viewreport' => [
+        'riskbitmask' => RISK_PERSONAL,
+        'captype' => 'read',
+        'contextlevel' => CONTEXT_COURSE,
+        'archetypes' => [
+            'teacher' => CAP_ALLOW,
+            'editingteacher' => CAP_ALLOW,
+            'manager' => CAP_ALLOW,
+        ],
+    ],
 ];

@@ -34,4 +34,12 @@ $functions = [
         'ajax' => true,
         'loginrequired' => true,
     ],
+    'filter_hlsgate_save_progress' => [
+        'classname' => \filter_hlsgate\external\save_progress::class,
+        'description' => 'Stores what a player of the filter played of a video (merged ranges, position, duration), '
+            . 'under the same access rule as filter_hlsgate_get_playback.',
+        'type' => 'write',
+        'ajax' => true,
+        'loginrequired' => true,
+    ],
 ];

@@ -29,12 +29,43 @@
  * @return bool
  */
 function xmldb_filter_hlsgate_upgrade($oldversion) {
+    global $DB;
+    $dbman = $DB->get_manager();
+
     if ($oldversion < 2026120100) {
         // Sites installed before embed grants existed get their key here (new sites in install.php).
         if (strlen((string) get_config('filter_hlsgate', 'embedkey')) < \filter_hlsgate\local\embed_grant::MIN_KEY_LENGTH) {
             set_config('embedkey', \filter_hlsgate\local\embed_grant::new_key(), 'filter_hlsgate');
         }
         upgrade_plugin_savepoint(true, 2026120100, 'filter', 'hlsgate');
+    }
+
+    if ($oldversion < 2026120101) {
+        // Watching progress per user, context and video (issue 11).
+        $table = new xmldb_table('filter_hlsgate_progress');
+        $table->add_field('id', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, XMLDB_SEQUENCE, null);
+        $table->add_field('userid', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, null);
+        $table->add_field('contextid', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, null);
+        $table->add_field('videohash', XMLDB_TYPE_CHAR, '40', null, XMLDB_NOTNULL, null, null);
+        $table->add_field('resource', XMLDB_TYPE_TEXT, null, null, XMLDB_NOTNULL, null, null);
+        $table->add_field('url', XMLDB_TYPE_TEXT, null, null, XMLDB_NOTNULL, null, null);
+        $table->add_field('ranges', XMLDB_TYPE_TEXT, null, null, XMLDB_NOTNULL, null, null);
+        $table->add_field('watched', XMLDB_TYPE_NUMBER, '12, 3', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('duration', XMLDB_TYPE_NUMBER, '12, 3', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('lastposition', XMLDB_TYPE_NUMBER, '12, 3', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('milestone', XMLDB_TYPE_INTEGER, '3', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('session', XMLDB_TYPE_CHAR, '64', null, null, null, null);
+        $table->add_field('seq', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('timecreated', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('timemodified', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, '0');
+        $table->add_key('primary', XMLDB_KEY_PRIMARY, ['id']);
+        $table->add_key('userid', XMLDB_KEY_FOREIGN, ['userid'], 'user', ['id']);
+        $table->add_key('contextid', XMLDB_KEY_FOREIGN, ['contextid'], 'context', ['id']);
+        $table->add_index('usercontextvideo', XMLDB_INDEX_UNIQUE, ['userid', 'contextid', 'videohash']);
+        if (!$dbman->table_exists($table)) {
+            $dbman->create_table($table);
+        }
+        upgrade_plugin_savepoint(true, 2026120101, 'filter', 'hlsgate');
     }
     return true;
 }

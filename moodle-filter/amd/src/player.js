@@ -31,6 +31,7 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
     var SELECTOR = 'span.filter_hlsgate[data-hlsgate-src]';
     var READY = 'data-hlsgate-ready';
     var METHOD = 'filter_hlsgate_get_playback';
+    var SAVE_METHOD = 'filter_hlsgate_save_progress';
     /** A prefetched token is handed out only while it has at least this many seconds left. */
     var TOKEN_MARGIN = 30;
 
@@ -157,6 +158,79 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
     }
 
     /**
+     * Sends one progress report. While the page stays, through core/ajax; when it is going away
+     * (hidden, pagehide) as a keepalive fetch to the same lib/ajax/service.php endpoint with the same
+     * JSON body and the sesskey in the query, which is what core/ajax sends: such a request outlives
+     * the page, and unlike navigator.sendBeacon its answer can still be read while the page lives.
+     *
+     * @param {HTMLElement} container the placeholder
+     * @param {Object} report the tracker's report
+     * @param {{keepalive: boolean}} options
+     * @returns {Promise}
+     */
+    function sendProgress(container, report, options) {
+        var args = {
+            contextid: parseInt(container.getAttribute('data-hlsgate-contextid'), 10),
+            url: container.getAttribute('data-hlsgate-src'),
+            grant: container.getAttribute('data-hlsgate-grant') || '',
+            session: report.session,
+            seq: report.seq,
+            ranges: report.ranges.map(function(range) {
+                return {start: range[0], end: range[1]};
+            }),
+            position: report.position,
+            duration: report.duration,
+            started: report.started
+        };
+        if (!options.keepalive || typeof window.fetch !== 'function') {
+            return Promise.resolve(Ajax.call([{methodname: SAVE_METHOD, args: args}])[0]);
+        }
+        var url = Config.wwwroot + '/lib/ajax/service.php?sesskey=' + encodeURIComponent(Config.sesskey)
+            + '&info=' + SAVE_METHOD;
+        return window.fetch(url, {
+            method: 'POST',
+            keepalive: true,
+            credentials: 'same-origin',
+            headers: {'Content-Type': 'application/json'},
+            body: JSON.stringify([{index: 0, methodname: SAVE_METHOD, args: args}])
+        }).then(function(response) {
+            return response.json();
+        }).then(function(answers) {
+            var answer = answers && answers[0];
+            if (!answer || answer.error) {
+                throw answer && answer.exception ? answer.exception : new Error(SAVE_METHOD + ' failed');
+            }
+            return answer.data;
+        });
+    }
+
+    /**
+     * The onPlayer hook of one player: progress reports and the resume offer (the bundle's
+     * trackProgress, the same on either engine).
+     *
+     * @param {HTMLElement} container the placeholder
+     * @param {Object} hlsgate the player bundle
+     * @param {Object} playback the first answer of the web service (lastposition, duration)
+     * @returns {Function|undefined}
+     */
+    function progressHook(container, hlsgate, playback) {
+        if (typeof hlsgate.trackProgress !== 'function') {
+            return undefined;
+        }
+        return hlsgate.trackProgress({
+            send: function(report, options) {
+                return sendProgress(container, report, options);
+            },
+            onError: function(error) {
+                Log.debug('filter_hlsgate: progress not saved: ' + (error && (error.errorcode || error.message)));
+            },
+            lastPosition: playback.lastposition || 0,
+            duration: playback.duration || 0,
+            labels: settings.resumeLabels
+        });
+    }
+
+    /**
      * Builds one player in a placeholder.
      *
      * @param {HTMLElement} container the placeholder span
@@ -212,6 +286,10 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
         }
         if (settings.labels) {
             options.labels = settings.labels;
+        }
+        var onPlayer = progressHook(container, hlsgate, playback);
+        if (onPlayer) {
+            options.onPlayer = onPlayer;
         }
         if (width > 0) {
             container.style.maxWidth = width + 'px';

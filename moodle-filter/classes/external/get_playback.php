@@ -23,6 +23,7 @@ use core_external\external_value;
 use filter_hlsgate\local\access_rule;
 use filter_hlsgate\local\playback_error;
 use filter_hlsgate\local\plugin_config;
+use filter_hlsgate\local\progress_store;
 use filter_hlsgate\local\token_minter;
 use filter_hlsgate\local\watermark;
 
@@ -60,7 +61,7 @@ class get_playback extends external_api {
      * @param string $url playlist URL of the player
      * @param string $grant embed grant of the player
      * @return array{token: string, sessionurl: string, watermark: string, resource: string, playlisturl: string,
-     *     expiresat: int}
+     *     expiresat: int, lastposition: float, duration: float}
      */
     public static function execute(int $contextid, string $url, string $grant = ''): array {
         global $CFG, $USER;
@@ -94,7 +95,20 @@ class get_playback extends external_api {
             'resource' => $access->resource,
             'playlisturl' => $access->playlisturl,
             'expiresat' => $claims['exp'],
-        ];
+        ] + self::resume_point($access->context, $access->resource);
+    }
+
+    /**
+     * Where this user stopped last time in this context (filter_hlsgate_save_progress), for "resume".
+     *
+     * @param \context $context
+     * @param string $resource
+     * @return array{lastposition: float, duration: float} zeros when nothing is stored
+     */
+    private static function resume_point(\context $context, string $resource): array {
+        global $USER;
+        $row = progress_store::get((int) $USER->id, (int) $context->id, $resource);
+        return ['lastposition' => $row ? (float) $row->lastposition : 0.0, 'duration' => $row ? (float) $row->duration : 0.0];
     }
 
     /**
@@ -136,6 +150,8 @@ class get_playback extends external_api {
             'resource' => new external_value(PARAM_RAW, 'The res claim: <media base><dir>/'),
             'playlisturl' => new external_value(PARAM_RAW, 'What the player plays: the master playlist on the media host'),
             'expiresat' => new external_value(PARAM_INT, 'exp of the token, epoch seconds'),
+            'lastposition' => new external_value(PARAM_FLOAT, 'Where this user stopped last time (resume), seconds; 0 for none'),
+            'duration' => new external_value(PARAM_FLOAT, 'Duration of the video as last reported, seconds; 0 when unknown'),
         ]);
     }
 }

@@ -20,11 +20,15 @@ use core_privacy\local\metadata\collection;
 use core_privacy\local\request\approved_contextlist;
 use core_privacy\local\request\approved_userlist;
 use core_privacy\local\request\contextlist;
+use core_privacy\local\request\transform;
 use core_privacy\local\request\userlist;
+use core_privacy\local\request\writer;
+use filter_hlsgate\local\progress_store;
 
 /**
- * Privacy provider: nothing is stored in Moodle, but each view token sends the user's id, the
- * watermark text (by default the full name and email address) and the course id to the auth server.
+ * Privacy provider: each view token sends the user's id, the watermark text (by default the full name
+ * and email address) and the course id to the auth server; Moodle stores what each user watched of
+ * each video (filter_hlsgate_progress), which is exported and deleted here.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
@@ -42,32 +46,84 @@ class provider implements
             'watermark' => 'privacy:metadata:authserver:watermark',
             'courseid' => 'privacy:metadata:authserver:courseid',
         ], 'privacy:metadata:authserver');
+        $collection->add_database_table(progress_store::TABLE, [
+            'userid' => 'privacy:metadata:progress:userid',
+            'contextid' => 'privacy:metadata:progress:contextid',
+            'url' => 'privacy:metadata:progress:url',
+            'ranges' => 'privacy:metadata:progress:ranges',
+            'watched' => 'privacy:metadata:progress:watched',
+            'duration' => 'privacy:metadata:progress:duration',
+            'lastposition' => 'privacy:metadata:progress:lastposition',
+            'timecreated' => 'privacy:metadata:progress:timecreated',
+            'timemodified' => 'privacy:metadata:progress:timemodified',
+        ], 'privacy:metadata:progress');
         return $collection;
     }
 
     #[\Override]
     public static function get_contexts_for_userid(int $userid): contextlist {
-        // Nothing is stored in Moodle.
-        return new contextlist();
+        $contextlist = new contextlist();
+        $contextlist->add_from_sql('SELECT contextid FROM {' . progress_store::TABLE . '} WHERE userid = :userid',
+            ['userid' => $userid]);
+        return $contextlist;
     }
 
     #[\Override]
     public static function get_users_in_context(userlist $userlist) {
+        $userlist->add_from_sql('userid', 'SELECT userid FROM {' . progress_store::TABLE . '} WHERE contextid = :contextid',
+            ['contextid' => $userlist->get_context()->id]);
     }
 
     #[\Override]
     public static function export_user_data(approved_contextlist $contextlist) {
+        global $DB;
+        $userid = $contextlist->get_user()->id;
+        foreach ($contextlist->get_contexts() as $context) {
+            $rows = $DB->get_records(progress_store::TABLE, ['userid' => $userid, 'contextid' => $context->id], 'id');
+            if (!$rows) {
+                continue;
+            }
+            $videos = [];
+            foreach ($rows as $row) {
+                $videos[] = (object) [
+                    'url' => $row->url,
+                    'ranges' => json_decode($row->ranges, true) ?: [],
+                    'watched' => (float) $row->watched,
+                    'duration' => (float) $row->duration,
+                    'lastposition' => (float) $row->lastposition,
+                    'timecreated' => transform::datetime($row->timecreated),
+                    'timemodified' => transform::datetime($row->timemodified),
+                ];
+            }
+            writer::with_context($context)->export_data([get_string('privacy:progress', 'filter_hlsgate')],
+                (object) ['videos' => $videos]);
+        }
     }
 
     #[\Override]
     public static function delete_data_for_all_users_in_context(\context $context) {
+        global $DB;
+        $DB->delete_records(progress_store::TABLE, ['contextid' => $context->id]);
     }
 
     #[\Override]
     public static function delete_data_for_user(approved_contextlist $contextlist) {
+        global $DB;
+        $userid = $contextlist->get_user()->id;
+        foreach ($contextlist->get_contextids() as $contextid) {
+            $DB->delete_records(progress_store::TABLE, ['userid' => $userid, 'contextid' => $contextid]);
+        }
     }
 
     #[\Override]
     public static function delete_data_for_users(approved_userlist $userlist) {
+        global $DB;
+        $userids = $userlist->get_userids();
+        if (!$userids) {
+            return;
+        }
+        [$insql, $params] = $DB->get_in_or_equal($userids, SQL_PARAMS_NAMED);
+        $params['contextid'] = $userlist->get_context()->id;
+        $DB->delete_records_select(progress_store::TABLE, "contextid = :contextid AND userid $insql", $params);
     }
 }

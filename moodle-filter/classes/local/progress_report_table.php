@@ -1,0 +1,123 @@
+<?php
+// This file is part of Moodle - http://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
+
+
+namespace filter_hlsgate\local;
+
+defined('MOODLE_INTERNAL') || die();
+
+require_once($CFG->libdir . '/tablelib.php');
+
+/**
+ * The teacher's report as a sortable table with a dataformat download (CSV, Excel, …).
+ *
+ * @package    filter_hlsgate
+ * @copyright  2026 hlsgate
+ * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class progress_report_table extends \table_sql {
+    /** @var array<string, string> video names by contextid-videohash, computed once per video */
+    private array $videonames = [];
+
+    /** @var \context_course the course */
+    private \context_course $coursecontext;
+
+    /**
+     * Builds the table.
+     *
+     * @param \context_course $context
+     * @param int $groupid
+     * @param \moodle_url $baseurl
+     */
+    public function __construct(\context_course $context, int $groupid, \moodle_url $baseurl) {
+        parent::__construct('filter_hlsgate_report');
+        $this->coursecontext = $context;
+        $this->useridfield = 'userid';
+        $this->define_columns(['fullname', 'video', 'percent', 'lastwatched', 'position']);
+        $this->define_headers([
+            get_string('report:student', 'filter_hlsgate'),
+            get_string('report:video', 'filter_hlsgate'),
+            get_string('report:percent', 'filter_hlsgate'),
+            get_string('report:lastwatched', 'filter_hlsgate'),
+            get_string('report:position', 'filter_hlsgate'),
+        ]);
+        $this->define_baseurl($baseurl);
+        $this->sortable(true, 'lastname', SORT_ASC);
+        $this->no_sorting('position');
+        $this->collapsible(false);
+        $this->set_attribute('class', 'generaltable filter_hlsgate_report');
+        $this->show_download_buttons_at([TABLE_P_BOTTOM]);
+        $sql = progress_report::sql($context, $groupid);
+        $this->set_sql($sql['fields'], $sql['from'], $sql['where'], $sql['params']);
+    }
+
+    #[\Override]
+    public function get_context(): \core\context {
+        return $this->coursecontext;
+    }
+
+    /**
+     * The video: its page or activity and file name.
+     *
+     * @param \stdClass $row
+     * @return string
+     */
+    public function col_video($row): string {
+        $key = $row->contextid . '-' . $row->videohash;
+        $this->videonames[$key] ??= progress_report::video_name((int) $row->contextid, (string) $row->video);
+        return $this->download ? $this->videonames[$key] : s($this->videonames[$key]);
+    }
+
+    /**
+     * Percent watched, one decimal.
+     *
+     * @param \stdClass $row
+     * @return string
+     */
+    public function col_percent($row): string {
+        $value = round((float) $row->percent, 1);
+        return $this->download ? (string) $value : format_float($value, 1) . ' %';
+    }
+
+    /**
+     * When the student last watched, or nothing.
+     *
+     * @param \stdClass $row
+     * @return string
+     */
+    public function col_lastwatched($row): string {
+        if (empty($row->lastwatched)) {
+            return $this->download ? '' : '—';
+        }
+        return $this->download ? date('c', (int) $row->lastwatched)
+            : userdate((int) $row->lastwatched, get_string('strftimedatetimeshort', 'langconfig'));
+    }
+
+    /**
+     * Where "resume" would start, h:mm:ss.
+     *
+     * @param \stdClass $row
+     * @return string
+     */
+    public function col_position($row): string {
+        if ($row->position === null) {
+            return $this->download ? '' : '—';
+        }
+        $s = (int) floor((float) $row->position);
+        $time = sprintf('%d:%02d:%02d', intdiv($s, 3600), intdiv($s % 3600, 60), $s % 60);
+        return $time;
+    }
+}

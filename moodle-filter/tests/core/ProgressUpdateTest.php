@@ -1,0 +1,105 @@
+<?php
+// This file is part of Moodle - http://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
+
+
+namespace filter_hlsgate\tests\core;
+
+use filter_hlsgate\local\progress_update;
+use PHPUnit\Framework\TestCase;
+
+/**
+ * What one report does to a stored row: merge, refuse, sequence, viewed, milestones, duration.
+ *
+ * @package    filter_hlsgate
+ * @copyright  2026 hlsgate
+ * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ * @covers     \filter_hlsgate\local\progress_update
+ */
+final class ProgressUpdateTest extends TestCase {
+    private const NOW = 1_800_000_000;
+
+    /**
+     * A report with defaults.
+     *
+     * @param array $fields
+     * @return array
+     */
+    private static function report(array $fields = []): array {
+        return $fields + ['session' => 'a', 'seq' => 1, 'ranges' => [], 'position' => 0.0, 'duration' => 100.0,
+            'started' => false];
+    }
+
+    public function test_first_report_creates_the_row_and_logs_viewed(): void {
+        $u = progress_update::apply(null, self::report(['started' => true, 'ranges' => [[0, 4]], 'position' => 4]), self::NOW);
+        $this->assertTrue($u->plausible);
+        $this->assertTrue($u->viewed);
+        $this->assertSame('[[0,4]]', $u->row['ranges']);
+        $this->assertSame(4.0, $u->row['watched']);
+        $this->assertSame(4.0, $u->row['lastposition']);
+        $this->assertSame(self::NOW, $u->row['timecreated']);
+        $this->assertSame(self::NOW, $u->row['timemodified']);
+        $this->assertSame([], $u->milestones);
+    }
+
+    public function test_refused_report_changes_nothing_but_a_first_contact_starts_the_allowance(): void {
+        $u = progress_update::apply(null, self::report(['ranges' => [[0, 60]]]), self::NOW);
+        $this->assertFalse($u->plausible);
+        $this->assertSame('[]', $u->row['ranges']);
+        $this->assertSame(self::NOW, $u->row['timemodified']);
+
+        $stored = ['ranges' => '[[0,10]]', 'watched' => 10.0, 'duration' => 100.0, 'lastposition' => 10.0, 'milestone' => 0,
+            'session' => 'a', 'seq' => 2, 'timecreated' => self::NOW - 100, 'timemodified' => self::NOW - 10];
+        $u = progress_update::apply($stored, self::report(['seq' => 3, 'ranges' => [[0, 60]], 'position' => 60]), self::NOW);
+        $this->assertFalse($u->plausible);
+        $this->assertSame($stored, $u->row);
+        $this->assertSame(50.0, $u->added);
+        $this->assertSame(30.0, $u->allowed);
+    }
+
+    public function test_sequence_orders_positions_within_a_session_only(): void {
+        $stored = ['ranges' => '[[0,30]]', 'watched' => 30.0, 'duration' => 100.0, 'lastposition' => 30.0, 'milestone' => 25,
+            'session' => 'a', 'seq' => 5, 'timecreated' => self::NOW - 100, 'timemodified' => self::NOW - 10];
+        $late = progress_update::apply($stored, self::report(['seq' => 4, 'ranges' => [[0, 20]], 'position' => 20]), self::NOW);
+        $this->assertSame(30.0, $late->row['lastposition']);
+        $this->assertSame(5, $late->row['seq']);
+        $other = progress_update::apply($stored, self::report(['session' => 'b', 'seq' => 1, 'position' => 3, 'started' => true]),
+            self::NOW);
+        $this->assertSame(3.0, $other->row['lastposition']);
+        $this->assertTrue($other->viewed);
+        $again = progress_update::apply($stored, self::report(['seq' => 6, 'started' => true, 'position' => 31]), self::NOW);
+        $this->assertFalse($again->viewed);
+    }
+
+    public function test_milestones_once_each_and_duration_only_grows(): void {
+        $stored = ['ranges' => '[[0,30]]', 'watched' => 30.0, 'duration' => 100.0, 'lastposition' => 30.0, 'milestone' => 25,
+            'session' => 'a', 'seq' => 1, 'timecreated' => self::NOW - 100, 'timemodified' => self::NOW - 100];
+        $u = progress_update::apply($stored, self::report(['seq' => 2, 'ranges' => [[0, 96]], 'duration' => 50.0]), self::NOW);
+        $this->assertSame(100.0, $u->row['duration']);
+        $this->assertSame([50, 75, 95], $u->milestones);
+        $this->assertSame(95, $u->row['milestone']);
+        $u = progress_update::apply($u->row, self::report(['seq' => 3, 'ranges' => [[0, 100]]]), self::NOW);
+        $this->assertSame([], $u->milestones);
+    }
+
+    public function test_bad_numbers_are_contained(): void {
+        $u = progress_update::apply(null, self::report(['duration' => NAN, 'position' => -5.0, 'started' => true]), self::NOW);
+        $this->assertSame(0.0, $u->row['duration']);
+        $this->assertSame(0.0, $u->row['lastposition']);
+        $u = progress_update::apply(null, self::report(['duration' => 1e12, 'position' => 1e12]), self::NOW);
+        $this->assertSame(progress_update::MAX_DURATION, $u->row['duration']);
+        $this->assertSame(progress_update::MAX_DURATION, $u->row['lastposition']);
+    }
+}

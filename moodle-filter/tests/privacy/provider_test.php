@@ -1,0 +1,103 @@
+<?php
+// This file is part of Moodle - http://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
+
+
+namespace filter_hlsgate\privacy;
+
+use core_privacy\local\request\approved_contextlist;
+use core_privacy\local\request\approved_userlist;
+use core_privacy\local\request\userlist;
+use core_privacy\local\request\writer;
+use core_privacy\tests\provider_testcase;
+use filter_hlsgate\local\progress_store;
+
+/**
+ * The privacy provider's progress parts: contexts and users found, data exported, deleted per user,
+ * per users and per context.
+ *
+ * @package    filter_hlsgate
+ * @copyright  2026 hlsgate
+ * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ * @covers     \filter_hlsgate\privacy\provider
+ */
+final class provider_test extends provider_testcase {
+    private const RES = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';
+
+    /** @var \context_module */
+    private \context_module $page1;
+
+    /** @var \context_module */
+    private \context_module $page2;
+
+    /** @var \stdClass */
+    private \stdClass $anna;
+
+    /** @var \stdClass */
+    private \stdClass $ben;
+
+    protected function setUp(): void {
+        parent::setUp();
+        $this->resetAfterTest();
+        $gen = $this->getDataGenerator();
+        $course = $gen->create_course();
+        $this->page1 = \context_module::instance($gen->create_module('page', ['course' => $course->id])->cmid);
+        $this->page2 = \context_module::instance($gen->create_module('page', ['course' => $course->id])->cmid);
+        $this->anna = $gen->create_and_enrol($course, 'student');
+        $this->ben = $gen->create_and_enrol($course, 'student');
+        foreach ([[$this->anna, $this->page1], [$this->anna, $this->page2], [$this->ben, $this->page1]] as [$user, $context]) {
+            progress_store::save((int) $user->id, $context, self::RES, self::RES . 'master.m3u8', ['session' => 's', 'seq' => 1,
+                'ranges' => [[0, 5]], 'position' => 5, 'duration' => 60, 'started' => true]);
+        }
+    }
+
+    public function test_metadata_names_the_table(): void {
+        $collection = provider::get_metadata(new \core_privacy\local\metadata\collection('filter_hlsgate'));
+        $names = array_map(static fn($item) => $item->get_name(), $collection->get_collection());
+        $this->assertContains(progress_store::TABLE, $names);
+        $this->assertContains('authserver', $names);
+    }
+
+    public function test_contexts_users_and_export(): void {
+        $contexts = provider::get_contexts_for_userid((int) $this->anna->id)->get_contextids();
+        sort($contexts);
+        $this->assertSame([(int) $this->page1->id, (int) $this->page2->id], array_map('intval', $contexts));
+
+        $userlist = new userlist($this->page1, 'filter_hlsgate');
+        provider::get_users_in_context($userlist);
+        $ids = $userlist->get_userids();
+        sort($ids);
+        $this->assertSame([(int) $this->anna->id, (int) $this->ben->id], array_map('intval', $ids));
+
+        $this->export_context_data_for_user((int) $this->anna->id, $this->page1, 'filter_hlsgate');
+        $data = writer::with_context($this->page1)->get_data([get_string('privacy:progress', 'filter_hlsgate')]);
+        $this->assertSame(self::RES . 'master.m3u8', $data->videos[0]->url);
+        $this->assertSame([[0, 5]], $data->videos[0]->ranges);
+        $this->assertSame(5.0, $data->videos[0]->watched);
+    }
+
+    public function test_delete_for_user_users_and_context(): void {
+        global $DB;
+        provider::delete_data_for_user(new approved_contextlist($this->anna, 'filter_hlsgate', [$this->page1->id]));
+        $this->assertSame(0, $DB->count_records(progress_store::TABLE, ['userid' => $this->anna->id, 'contextid' => $this->page1->id]));
+        $this->assertSame(1, $DB->count_records(progress_store::TABLE, ['userid' => $this->anna->id]));
+
+        provider::delete_data_for_users(new approved_userlist($this->page1, 'filter_hlsgate', [$this->ben->id]));
+        $this->assertSame(0, $DB->count_records(progress_store::TABLE, ['contextid' => $this->page1->id]));
+
+        provider::delete_data_for_all_users_in_context($this->page2);
+        $this->assertSame(0, $DB->count_records(progress_store::TABLE));
+    }
+}
