@@ -87,6 +87,12 @@ export const LAYOUT = {
   poster: 'poster.jpg',
 } as const;
 
+/**
+ * Where `add` stages sources for workers on other machines: at the bucket's root, outside PREFIX, so
+ * CloudFront (which may read only `PREFIX/*`) can never serve an unwatermarked original.
+ */
+export const INCOMING_PREFIX = 'incoming/';
+
 /** Default ports of the local stack; each has an environment override. */
 export const DEFAULT_PORTS = {
   /** The CloudFront stand-in, which is the media host (`/lectures/…`, `/_auth/…`, `/_dev/…`). */

@@ -261,6 +261,12 @@ describe('the CDK stack', () => {
       PutObjectCommand: ['s3:PutObject'],
       ListObjectsV2Command: ['s3:ListBucket'],
       Upload: ['s3:PutObject', 's3:AbortMultipartUpload'],
+      // Staging's own multipart upload (resumable from a state file) and the clean-ups.
+      CreateMultipartUploadCommand: ['s3:PutObject'],
+      UploadPartCommand: ['s3:PutObject'],
+      CompleteMultipartUploadCommand: ['s3:PutObject'],
+      AbortMultipartUploadCommand: ['s3:AbortMultipartUpload'],
+      DeleteObjectCommand: ['s3:DeleteObject'],
     };
     const calls = new Set<string>();
     for (const file of readdirSync(join(ROOT, 'ingest'))) {
@@ -278,12 +284,14 @@ describe('the CDK stack', () => {
     expect(statements).toHaveLength(2);
     const objects = statements.find((s) => s.Sid === 'ObjectsUnderPrefix')!;
     expect([objects.Action].flat().sort()).toEqual([...INGEST_OBJECT_ACTIONS].sort());
-    expect(JSON.stringify(objects.Resource)).toMatch(/"\/lectures\/2026\/\*"\]\]\}$/);
+    expect(objects.Resource).toHaveLength(2);
+    expect(JSON.stringify(objects.Resource[0])).toMatch(/"\/lectures\/2026\/\*"\]\]\}$/);
+    expect(JSON.stringify(objects.Resource[1])).toMatch(/"\/incoming\/\*"\]\]\}$/);
     const list = statements.find((s) => s.Sid === 'ListPrefix')!;
     expect(list.Action).toBe('s3:ListBucket');
-    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['lectures/2026/*'] } });
+    expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['lectures/2026/*', 'incoming/*'] } });
     for (const s of statements) expect(s.Effect).toBe('Allow');
-    expect(JSON.stringify(statements)).not.toMatch(/"\*"|s3:\*|DeleteObject|PutBucket|PutObjectAcl/);
+    expect(JSON.stringify(statements)).not.toMatch(/"\*"|s3:\*|DeleteBucket|PutBucket|PutObjectAcl/);
   });
 
   it("outputs the media URL, the distribution id and the filter's and ingest's settings, never a *.cloudfront.net URL for players", () => {

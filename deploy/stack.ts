@@ -21,12 +21,13 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { INCOMING_PREFIX } from '../common/contracts.ts';
 import { AUTH_ROUTE, CACHE, MEDIA_CORS, authViewerRequestSource } from '../common/delivery.ts';
 import type { DeployConfig } from './config.ts';
 import { SECRET_ARN_SETTINGS } from '../server/secrets.ts';
 
 /** What ingest calls on the bucket (ingest/upload.ts), as IAM actions: nothing more. */
-export const INGEST_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'];
+export const INGEST_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'];
 export const INGEST_BUCKET_ACTIONS = ['s3:ListBucket'];
 
 /**
@@ -253,20 +254,21 @@ export class HlsgateStack extends Stack {
       new route53.AaaaRecord(this, 'MediaAAAA', { zone, recordName: config.mediaDomain, target });
     }
 
-    // Ingest workers: write and check objects under PREFIX/, list only that prefix; nothing else.
+    // Ingest workers: write, check and clear objects under PREFIX/ and their staged sources under
+    // incoming/ (outside what CloudFront may read), list only those; nothing else.
     this.ingestPolicy = new iam.ManagedPolicy(this, 'IngestPolicy', {
       description: `hlsgate ingest workers: ${config.s3Prefix}/ of the media bucket (also through its accelerate endpoint)`,
       statements: [
         new iam.PolicyStatement({
           sid: 'ObjectsUnderPrefix',
           actions: INGEST_OBJECT_ACTIONS,
-          resources: [this.bucket.arnForObjects(`${config.s3Prefix}/*`)],
+          resources: [this.bucket.arnForObjects(`${config.s3Prefix}/*`), this.bucket.arnForObjects(`${INCOMING_PREFIX}*`)],
         }),
         new iam.PolicyStatement({
           sid: 'ListPrefix',
           actions: INGEST_BUCKET_ACTIONS,
           resources: [this.bucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${config.s3Prefix}/*`] } },
+          conditions: { StringLike: { 's3:prefix': [`${config.s3Prefix}/*`, `${INCOMING_PREFIX}*`] } },
         }),
       ],
     });

@@ -21,10 +21,11 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { INCOMING_PREFIX } from '../common/contracts.ts';
 import { IngestError } from './errors.ts';
 import { hashFile, listRemote, partSizeFor, runPool, sameContent } from './upload.ts';
 
-export const INCOMING_PREFIX = 'incoming/';
+export { INCOMING_PREFIX };
 
 /** Identity of a local source: the same file (path, size, mtime), course and title is the same recording. */
 export async function fileSourceKey(file: string, course: string, title: string): Promise<{ path: string; key: string; mtime: Date }> {

@@ -34,10 +34,10 @@ use filter_hlsgate\local\embed_grant;
  * @covers     \filter_hlsgate\local\access_rule
  */
 final class get_playback_test extends \advanced_testcase {
-    private const BASE = 'https://media.example.test/lectures/';
-    private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
+    private const BASE = \filter_hlsgate_generator::BASE;
+    private const DIR = \filter_hlsgate_generator::DIR;
     private const MEDIA_URL = self::BASE . self::DIR . '/master.m3u8';
-    private const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
+    private const SECRET = \filter_hlsgate_generator::SECRET;
 
     /** @var \stdClass course */
     private \stdClass $course;
@@ -52,16 +52,9 @@ final class get_playback_test extends \advanced_testcase {
     private \stdClass $student;
 
     protected function setUp(): void {
-        global $CFG;
         parent::setUp();
         $this->resetAfterTest();
-        require_once($CFG->libdir . '/filterlib.php');
-        set_config('authurl', 'https://media.example.test/_auth', 'filter_hlsgate');
-        set_config('tokenkid', 'k2026a', 'filter_hlsgate');
-        set_config('tokensecret', self::SECRET, 'filter_hlsgate');
-        set_config('tokenlifetime', 300, 'filter_hlsgate');
-        set_config('mediabaseurls', self::BASE, 'filter_hlsgate');
-        filter_set_global_state('hlsgate', TEXTFILTER_ON);
+        $this->getDataGenerator()->get_plugin_generator('filter_hlsgate')->configure_site();
         $this->course = $this->getDataGenerator()->create_course();
         $this->page = $this->getDataGenerator()->create_module('page', ['course' => $this->course->id]);
         $this->context = \context_module::instance($this->page->cmid);

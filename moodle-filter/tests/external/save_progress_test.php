@@ -35,9 +35,9 @@ use filter_hlsgate\local\progress_store;
  * @covers     \filter_hlsgate\local\progress_store
  */
 final class save_progress_test extends \advanced_testcase {
-    private const BASE = 'https://media.example.test/lectures/';
-    private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
-    private const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
+    private const BASE = \filter_hlsgate_generator::BASE;
+    private const DIR = \filter_hlsgate_generator::DIR;
+    private const SECRET = \filter_hlsgate_generator::SECRET;
 
     /** @var \stdClass */
     private \stdClass $course;
@@ -52,16 +52,9 @@ final class save_progress_test extends \advanced_testcase {
     private string $url;
 
     protected function setUp(): void {
-        global $CFG;
         parent::setUp();
         $this->resetAfterTest();
-        require_once($CFG->libdir . '/filterlib.php');
-        set_config('authurl', 'https://media.example.test/_auth', 'filter_hlsgate');
-        set_config('tokenkid', 'k2026a', 'filter_hlsgate');
-        set_config('tokensecret', self::SECRET, 'filter_hlsgate');
-        set_config('tokenlifetime', 300, 'filter_hlsgate');
-        set_config('mediabaseurls', self::BASE, 'filter_hlsgate');
-        filter_set_global_state('hlsgate', TEXTFILTER_ON);
+        $this->getDataGenerator()->get_plugin_generator('filter_hlsgate')->configure_site();
         $this->course = $this->getDataGenerator()->create_course();
         $page = $this->getDataGenerator()->create_module('page', ['course' => $this->course->id]);
         $this->context = \context_module::instance($page->cmid);
