@@ -34,10 +34,10 @@ use filter_hlsgate\local\embed_grant;
  * @covers     \filter_hlsgate\local\access_rule
  */
 final class get_playback_test extends \advanced_testcase {
-    private const BASE = \filter_hlsgate_generator::BASE;
-    private const DIR = \filter_hlsgate_generator::DIR;
+    private const BASE = 'https://media.example.test/lectures/';
+    private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
     private const MEDIA_URL = self::BASE . self::DIR . '/master.m3u8';
-    private const SECRET = \filter_hlsgate_generator::SECRET;
+    private const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
 
     /** @var \stdClass course */
     private \stdClass $course;
@@ -54,7 +54,7 @@ final class get_playback_test extends \advanced_testcase {
     protected function setUp(): void {
         parent::setUp();
         $this->resetAfterTest();
-        $this->getDataGenerator()->get_plugin_generator('filter_hlsgate')->configure_site();
+        $this->getDataGenerator()->get_plugin_generator('filter_hlsgate')->configure_site(self::BASE, self::SECRET);
         $this->course = $this->getDataGenerator()->create_course();
         $this->page = $this->getDataGenerator()->create_module('page', ['course' => $this->course->id]);
         $this->context = \context_module::instance($this->page->cmid);

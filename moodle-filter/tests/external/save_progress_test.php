@@ -35,9 +35,9 @@ use filter_hlsgate\local\progress_store;
  * @covers     \filter_hlsgate\local\progress_store
  */
 final class save_progress_test extends \advanced_testcase {
-    private const BASE = \filter_hlsgate_generator::BASE;
-    private const DIR = \filter_hlsgate_generator::DIR;
-    private const SECRET = \filter_hlsgate_generator::SECRET;
+    private const BASE = 'https://media.example.test/lectures/';
+    private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
+    private const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
 
     /** @var \stdClass */
     private \stdClass $course;
@@ -54,7 +54,7 @@ final class save_progress_test extends \advanced_testcase {
     protected function setUp(): void {
         parent::setUp();
         $this->resetAfterTest();
-        $this->getDataGenerator()->get_plugin_generator('filter_hlsgate')->configure_site();
+        $this->getDataGenerator()->get_plugin_generator('filter_hlsgate')->configure_site(self::BASE, self::SECRET);
         $this->course = $this->getDataGenerator()->create_course();
         $page = $this->getDataGenerator()->create_module('page', ['course' => $this->course->id]);
         $this->context = \context_module::instance($page->cmid);

@@ -23,24 +23,20 @@
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 class filter_hlsgate_generator extends component_generator_base {
-    /** The media base URL the tests allow. */
-    public const BASE = 'https://media.example.test/lectures/';
-    /** A video directory under it. */
-    public const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
-    /** The token secret (key id k2026a). */
-    public const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
-
     /**
-     * Sets the filter up as an admin would (auth URL, key, lifetime, media base) and turns it on.
+     * Sets the filter up as an admin would (auth URL, key k2026a, lifetime, media base) and turns it on.
+     *
+     * @param string $base the allowed media base URL
+     * @param string $secret the token secret of key k2026a
      */
-    public function configure_site(): void {
+    public function configure_site(string $base, string $secret): void {
         global $CFG;
         require_once($CFG->libdir . '/filterlib.php');
         set_config('authurl', 'https://media.example.test/_auth', 'filter_hlsgate');
         set_config('tokenkid', 'k2026a', 'filter_hlsgate');
-        set_config('tokensecret', self::SECRET, 'filter_hlsgate');
+        set_config('tokensecret', $secret, 'filter_hlsgate');
         set_config('tokenlifetime', 300, 'filter_hlsgate');
-        set_config('mediabaseurls', self::BASE, 'filter_hlsgate');
+        set_config('mediabaseurls', $base, 'filter_hlsgate');
         filter_set_global_state('hlsgate', TEXTFILTER_ON);
     }
 }
