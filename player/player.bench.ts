@@ -6,6 +6,11 @@
  * several runs — from load (autoplay) and from play() on a ready player (lean until play). Plus the
  * sizes: the video.js plugin and the hls.js adapter alone (IIFE, min+gzip; target ≤ 15 kB) and the
  * AMD bundle (video.js inside).
+ * On a real Moodle page too (the harness of testing/moodle/, as the Moodle browser tests bring it
+ * up; skipped in one line without a Moodle source): a student's page with one player, fresh
+ * context each run, time from the click on the big play button of the ready player to its first
+ * frame, against plain video.js from play() on the unprotected stream, and the bytes the player
+ * fetched from the media host before the click.
  * Prints figures and ratios; writes bench-results/player.json.
  *
  * The token is fetched before the clock starts: in Moodle that round trip is the page's, not the
@@ -24,12 +29,24 @@ import { chromium } from '@playwright/test';
 /** What the bench uses of demo/stack/stack.ts (imported by path: the demo project already depends on this one). */
 interface BenchStack {
   urls: { media: string };
+  dataDir: string;
   samplesReady: Promise<void>;
   videos(): Promise<{ src: string; res: string }[]>;
   mintToken(res: string, options?: { ttl?: number }): string;
   stop(): Promise<void>;
 }
 const STACK_MODULE = '../demo/stack/stack.ts';
+/** What the bench uses of the Moodle harness (testing/moodle/site.ts) and the dev keys (demo/stack/keys.ts), also by path. */
+interface BenchMoodle {
+  url: string;
+  helper<T>(request: Record<string, unknown>): Promise<T>;
+  configureFilter(settings: object): Promise<void>;
+  publishPlaylists(repositoryRoot: string): void;
+  stop(): Promise<void>;
+  manifest: { password: string };
+}
+const MOODLE_MODULE: string = '../testing/moodle/site.ts';
+const KEYS_MODULE: string = '../demo/stack/keys.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.env.HLSGATE_BENCH_RUNS ?? 11);
@@ -131,8 +148,19 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => pageServer.listen(0, '127.0.0.1', resolve));
   const pagePort = (pageServer.address() as AddressInfo).port;
 
-  const { startStack } = (await import(STACK_MODULE)) as { startStack(options: object): Promise<BenchStack> };
+  // The Moodle's port first: the stack lets its origin in.
+  const moodlePort = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+  const { startStack, moodleFilterSettings } = (await import(STACK_MODULE)) as {
+    startStack(options: object): Promise<BenchStack>;
+    moodleFilterSettings(o: { mediaUrl: string; moodleUrl: string; keys: object }): object;
+  };
   const stack = await startStack({
+    moodleUrl: `http://localhost:${moodlePort}`,
     ports: { media: 0, auth: 0, s3: 0, demo: pagePort },
     demoPage: false,
     sampleLectures: true,
@@ -206,6 +234,9 @@ async function main(): Promise<void> {
     console.log(`  video.js plugin alone (IIFE)  ${kb(size.pluginMinGzipBytes)} kB   (target ≤ 15 kB: ${size.pluginMinGzipBytes <= 15 * 1024 ? 'met' : 'MISSED'})`);
     console.log(`  hls.js adapter alone (IIFE)   ${kb(size.hlsjsAdapterMinGzipBytes)} kB   (with its control bar; hls.js alone ${kb(size.hlsjsMinGzipBytes)} kB)`);
     console.log(`  AMD bundle with video.js      ${kb(size.amdMinGzipBytes)} kB   (video.js alone ${kb(size.videojsMinGzipBytes)} kB, ×${result.size.amdOverVideojsRatio})`);
+    // 4. A real Moodle page: click → first frame, against plain video.js from play() in the same run.
+    const moodleResult = await benchMoodle({ port: moodlePort, stack, video, settings: moodleFilterSettings, plain: () => runOnce({ engine: 'videojs', mode: 'plain', fromPlay: true }) });
+    (result as Record<string, unknown>).moodle = moodleResult;
     mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench-results/player.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.log('  → bench-results/player.json');
@@ -214,6 +245,96 @@ async function main(): Promise<void> {
     await stack.stop();
     await new Promise<void>((resolve) => pageServer.close(() => resolve()));
     rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Time from the click on a ready player of a real Moodle page to its first frame, and its bytes before play. */
+async function benchMoodle(o: {
+  port: number;
+  stack: BenchStack;
+  video: { src: string };
+  settings: (o: { mediaUrl: string; moodleUrl: string; keys: object }) => object;
+  plain: () => Promise<number>;
+}): Promise<object> {
+  const { startMoodle } = (await import(MOODLE_MODULE)) as {
+    startMoodle(options: object): Promise<{ available: false; reason: string } | { available: true; site: BenchMoodle }>;
+  };
+  const started = await startMoodle({ port: o.port });
+  if (!started.available) {
+    console.log(`player: Moodle page skipped: ${started.reason}`);
+    return { skipped: started.reason };
+  }
+  const site = started.site;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const { loadOrCreateDevKeys } = (await import(KEYS_MODULE)) as { loadOrCreateDevKeys(dataDir: string): object };
+    await site.configureFilter(o.settings({ mediaUrl: o.stack.urls.media, moodleUrl: site.url, keys: loadOrCreateDevKeys(o.stack.dataDir) }));
+    site.publishPlaylists(join(o.stack.dataDir, 'repository'));
+    const { url } = await site.helper<{ url: string }>({ command: 'page', course: 'HLSA', name: 'Bench lecture', html: `<p><a href="${o.video.src}">Lecture</a></p>` });
+    // The student's Moodle session, reused by every fresh context (no media cookies, no cache).
+    const login = await browser.newContext();
+    const loginPage = await login.newPage();
+    await loginPage.goto(`${site.url}/login/index.php`);
+    await loginPage.locator('#username').fill('student1');
+    await loginPage.locator('#password').fill(site.manifest.password);
+    await loginPage.locator('#loginbtn').click();
+    await loginPage.waitForURL((u) => !u.pathname.startsWith('/login/'));
+    const storageState = await login.storageState();
+    await login.close();
+    const runOnce = async () => {
+      const context = await browser.newContext({ storageState });
+      try {
+        const page = await context.newPage();
+        let bytes = 0;
+        let counting = true;
+        page.on('requestfinished', (request) => {
+          if (!counting || !request.url().startsWith(o.stack.urls.media)) return;
+          void request.sizes().then((sz) => { if (counting) bytes += sz.responseBodySize + sz.responseHeadersSize; }, () => undefined);
+        });
+        const session = page.waitForResponse((r) => r.url().endsWith('/_auth/session') && r.request().method() === 'POST', { timeout: 60_000 });
+        await page.goto(url);
+        await page.locator('span.filter_hlsgate[data-hlsgate-ready="1"] .vjs-big-play-button').waitFor({ timeout: 60_000 });
+        await session;
+        await page.waitForTimeout(1_000); // whatever a ready player still fetches before play
+        counting = false;
+        const ms = await page.evaluate(() => new Promise<number>((resolve) => {
+          const video = document.querySelector<HTMLVideoElement>('span.filter_hlsgate video')!;
+          video.muted = true;
+          const t0 = performance.now();
+          video.requestVideoFrameCallback(() => resolve(performance.now() - t0));
+          document.querySelector<HTMLElement>('span.filter_hlsgate .vjs-big-play-button')!.click();
+        }));
+        return { ms, bytes };
+      } finally {
+        await context.close();
+      }
+    };
+    await runOnce(); // warm-up: Moodle's caches (JS, theme), not counted
+    const moodle: number[] = [];
+    const plain: number[] = [];
+    const bytes: number[] = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      const m = i % 2 ? await runOnce() : undefined;
+      plain.push(await o.plain());
+      const n = m ?? (await runOnce());
+      moodle.push(n.ms);
+      bytes.push(n.bytes);
+    }
+    const plainMs = Math.round(median(plain));
+    const moodleMs = Math.round(median(moodle));
+    const r = {
+      runs: RUNS,
+      timeToFirstFrameFromClickMs: { plainVideojs: plainMs, moodle: moodleMs, extraMs: moodleMs - plainMs, ratio: Math.round((moodleMs / plainMs) * 100) / 100 },
+      bytesBeforePlayPerPlayer: { median: median(bytes), max: Math.max(...bytes) },
+      samples: { plain: plain.map(Math.round), moodle: moodle.map(Math.round), bytes },
+    };
+    console.log(`player: a real Moodle page (${site.url}), one player, median of ${RUNS} fresh contexts`);
+    console.log(`  click on the ready player → first frame  plain video.js ${plainMs} ms   Moodle ${moodleMs} ms   (${r.timeToFirstFrameFromClickMs.extraMs >= 0 ? '+' : ''}${r.timeToFirstFrameFromClickMs.extraMs} ms, ×${r.timeToFirstFrameFromClickMs.ratio})`);
+    console.log(`  bytes from the media host before play, per player  median ${r.bytesBeforePlayPerPlayer.median}   max ${r.bytesBeforePlayPerPlayer.max}`);
+    return r;
+  } finally {
+    await browser.close();
+    await site.stop();
   }
 }
 

@@ -4,7 +4,8 @@
  * `@engines` again on hls.js), and readers of what the demo page records (`window.hlsgateDemo`:
  * every hlsgate and engine event with its time, getToken calls, stats, position, rungs).
  */
-import { test as base, expect, type APIRequestContext, type Page } from '@playwright/test';
+import { test as base, expect, type APIRequestContext, type Page, type Request } from '@playwright/test';
+import { splitResource } from '../../common/contracts.ts';
 import type { Engine } from '../src/player-setup.ts';
 
 export const MEDIA_URL = `http://localhost:${process.env.HLSGATE_MEDIA_PORT ?? '8787'}`;
@@ -95,4 +96,63 @@ export async function tabTo(page: Page, selector: string, max = 60): Promise<voi
 export async function deniedCors(request: APIRequestContext, cors: boolean): Promise<void> {
   const response = await request.post(`${MEDIA_URL}/_dev/denied-cors`, { data: { cors } });
   expect(response.ok(), await response.text()).toBe(true);
+}
+
+/** What a page fetched from the media host: demo tokens, sessions, playlists, segments and their bytes. */
+export interface Tally {
+  token: number;
+  session: number;
+  master: number;
+  variant: number;
+  segment: number;
+  other: number;
+  bytes: number;
+}
+
+const emptyTally = (): Tally => ({ token: 0, session: 0, master: 0, variant: 0, segment: 0, other: 0, bytes: 0 });
+
+/** The lecture `<dir>` a view token opens (its `res` claim), for a session request's Bearer token. */
+function tokenDir(authorization: string | undefined): string | undefined {
+  const payload = authorization?.replace(/^Bearer /, '').split('.')[1];
+  if (!payload) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { res?: string };
+    return splitResource(claims.res ?? '')?.dir;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Counts the page's requests to the media host (token, session, playlists, segments) and their
+ * bytes (headers + body), in all and per lecture `<dir>` (a playlist or segment by its path, a
+ * session by its token's `res`): on a page with several players, what each one cost.
+ */
+export function tallyMedia(page: Page): { total: Tally; byDir: Map<string, Tally> } {
+  const total = emptyTally();
+  const byDir = new Map<string, Tally>();
+  page.on('requestfinished', (request: Request) => {
+    void (async () => {
+      const url = request.url();
+      if (!url.startsWith(MEDIA_URL) || request.method() === 'OPTIONS') return;
+      const path = new URL(url).pathname;
+      const dir = path.startsWith('/lectures/') ? path.split('/')[2] : path === '/_auth/session' ? tokenDir(await request.headerValue('authorization') ?? undefined) : undefined;
+      const tallies = [total];
+      if (dir) {
+        if (!byDir.has(dir)) byDir.set(dir, emptyTally());
+        tallies.push(byDir.get(dir)!);
+      }
+      const sizes = await request.sizes().catch(() => undefined);
+      for (const t of tallies) {
+        t.bytes += (sizes?.responseBodySize ?? 0) + (sizes?.responseHeadersSize ?? 0);
+        if (path === '/_dev/token') t.token += 1;
+        else if (path === '/_auth/session') t.session += request.method() === 'POST' ? 1 : 0;
+        else if (path.endsWith('/master.m3u8')) t.master += 1;
+        else if (path.endsWith('.m3u8')) t.variant += 1;
+        else if (/\.(ts|m4s|mp4)$/.test(path)) t.segment += 1;
+        else if (path.startsWith('/lectures/')) t.other += 1;
+      }
+    })();
+  });
+  return { total, byDir };
 }

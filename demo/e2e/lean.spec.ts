@@ -5,46 +5,13 @@
  * requests and bytes before play; with HLSGATE_LEAN_BEFORE=1 also those of the player as it was
  * before (`?lean=0`), for comparison.
  */
-import type { Page, Request } from '@playwright/test';
-import { ENGINES, MEDIA_URL, expect, log, ofType, onEngine, playedPast, setCookieTtl, stats, test } from './helpers.ts';
+import type { Page } from '@playwright/test';
+import { ENGINES, expect, log, ofType, onEngine, playedPast, setCookieTtl, stats, tallyMedia, test, type Tally } from './helpers.ts';
 
 test.afterEach(async ({ request }) => setCookieTtl(request, 600));
 
-interface Tally {
-  token: number;
-  session: number;
-  master: number;
-  variant: number;
-  segment: number;
-  other: number;
-  bytes: number;
-}
-
-/** Counts the page's requests to the media host (token, session, playlists, segments) and their bytes. */
-function tally(page: Page, dir?: () => string | undefined): Tally {
-  const t: Tally = { token: 0, session: 0, master: 0, variant: 0, segment: 0, other: 0, bytes: 0 };
-  page.on('requestfinished', (request: Request) => {
-    void (async () => {
-      const url = request.url();
-      if (!url.startsWith(MEDIA_URL) || request.method() === 'OPTIONS') return;
-      const path = new URL(url).pathname;
-      const d = dir?.();
-      if (d && path.startsWith('/lectures/') && !path.includes(`/${d}/`)) return;
-      const sizes = await request.sizes().catch(() => undefined);
-      t.bytes += (sizes?.responseBodySize ?? 0) + (sizes?.responseHeadersSize ?? 0);
-      if (path === '/_dev/token') t.token += 1;
-      else if (path === '/_auth/session') t.session += request.method() === 'POST' ? 1 : 0;
-      else if (path.endsWith('/master.m3u8')) t.master += 1;
-      else if (path.endsWith('.m3u8')) t.variant += 1;
-      else if (/\.(ts|m4s|mp4)$/.test(path)) t.segment += 1;
-      else if (path.startsWith('/lectures/')) t.other += 1;
-    })();
-  });
-  return t;
-}
-
 async function beforePlay(page: Page, path: string): Promise<Tally> {
-  const t = tally(page);
+  const t = tallyMedia(page).total;
   await page.goto(path);
   await page.waitForFunction(() => (window.hlsgateDemo?.stats().sessions ?? 0) >= 1);
   await page.waitForTimeout(6_000); // what a page left alone loads

@@ -119,14 +119,15 @@ export async function callService(s: MoodleSession, methodname: string, args: un
   return { status: response.status(), body, ...(result ? { result } : {}) };
 }
 
-/** The args of every filter_hlsgate_get_playback call a page makes while it loads. */
-export function recordPlaybackCalls(page: Page): Array<Record<string, unknown>> {
-  const calls: Array<Record<string, unknown>> = [];
+/** The args of every filter_hlsgate_get_playback call a page makes, and (`requests`) in how many HTTP requests. */
+export function recordPlaybackCalls(page: Page): Array<Record<string, unknown>> & { requests: number } {
+  const calls = Object.assign([] as Array<Record<string, unknown>>, { requests: 0 });
   page.on('request', (request) => {
     if (!request.url().includes('/lib/ajax/service.php')) return;
-    for (const call of JSON.parse(request.postData() ?? '[]') as Array<{ methodname: string; args: Record<string, unknown> }>) {
-      if (call.methodname === 'filter_hlsgate_get_playback') calls.push(call.args);
-    }
+    const mine = (JSON.parse(request.postData() ?? '[]') as Array<{ methodname: string; args: Record<string, unknown> }>)
+      .filter((call) => call.methodname === 'filter_hlsgate_get_playback');
+    if (mine.length) calls.requests += 1;
+    for (const call of mine) calls.push(call.args);
   });
   return calls;
 }
