@@ -45,7 +45,8 @@ test('offers resume by keyboard, records what is played after it, not the seek',
   const [before, after] = ranges as [[number, number], [number, number]];
   expect(before[0]).toBeGreaterThanOrEqual(29.5);
   expect(before[0]).toBeLessThan(31);
-  expect(before[1]).toBeGreaterThan(33);
+  // The range ends at the last timeupdate before the seek (they come every 250 ms or so).
+  expect(before[1]).toBeGreaterThan(32.5);
   expect(before[1]).toBeLessThan(60);
   expect(after[0]).toBeGreaterThanOrEqual(99.5);
   expect(after[1]).toBeGreaterThan(102);

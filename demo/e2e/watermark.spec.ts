@@ -50,6 +50,10 @@ test('the watermark stays inside the picture at every size and in fullscreen', E
 });
 
 test('prefers-reduced-motion: the watermark does not animate and stays put; otherwise it moves', async ({ page }) => {
+  // The corner-to-corner random of beforeEach would put every move on the same spot: a real one here.
+  await page.addInitScript(() => {
+    Math.random = () => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
+  });
   await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.goto('/?autoplay=1');
   await playedPast(page, 1);
