@@ -53,10 +53,13 @@ export { expect };
 /** Logs `page` in through Moodle's login form (the guest through its guest button; anonymous: nothing). */
 export async function login(page: Page, moodle: MoodleSite, user: User): Promise<void> {
   if (user === 'anonymous') return;
-  // A second try when Moodle says "session timed out": the login page's own parallel requests can
+  // More tries when Moodle says "session timed out" or "invalid login": the login page's own parallel requests can
   // start a second session before the first one's cookie is set, which voids the form's logintoken.
+  // Each try loads the form afresh and waits until the page's own requests are done, so the
+  // session cookie (and with it the logintoken) is settled before the form is sent.
   for (let attempt = 1; ; attempt += 1) {
-    if (!page.url().includes('/login/index.php')) await page.goto(`${moodle.url}/login/index.php`);
+    await page.goto(`${moodle.url}/login/index.php`);
+    await page.waitForLoadState('networkidle');
     if (user === 'guest') {
       await page.locator('#loginguestbtn').click();
     } else {
@@ -65,7 +68,7 @@ export async function login(page: Page, moodle: MoodleSite, user: User): Promise
       await page.locator('#loginbtn').click();
     }
     await page.waitForLoadState();
-    if (!page.url().includes('/login/index.php') || attempt === 2) break;
+    if (!page.url().includes('/login/index.php') || attempt === 3) break;
   }
   await expect(page).not.toHaveURL(/\/login\/index\.php/);
 }
