@@ -6,7 +6,7 @@
  */
 import type { HlsConfig, LoaderCallbacks, LoaderConfiguration, LoaderContext, LoaderStats } from 'hls.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MEDIA_BYTES, startMediaServer, type MediaServer } from './test-media-server.ts';
+import { MEDIA_BYTES, useMediaServer } from './test-media-server.ts';
 import { gateConfig, gatedLoader, loaderRecoverReason, type LoaderClass } from './hlsjs-loader.ts';
 import type { RequestNet } from './request-retry.ts';
 
@@ -41,28 +41,18 @@ class FetchLoader {
   }
 }
 
-let media: MediaServer;
-let base: string;
-
-beforeAll(async () => {
-  media = await startMediaServer();
-  base = media.base;
-});
-afterAll(() => media.close());
-beforeEach(() => {
+const served = useMediaServer({ beforeAll, afterAll, beforeEach }, () => {
   sent = 0;
-  media.state.authorized = false;
-  media.state.dropNext = 0;
 });
 
 function net(overrides: Partial<RequestNet> = {}) {
   const calls = { recover: 0, recovered: [] as boolean[] };
   const n: RequestNet = {
-    covers: (uri) => uri.startsWith(`${base}/lectures/`),
+    covers: (uri) => uri.startsWith(`${served.server.base}/lectures/`),
     generation: () => 0,
     recover: async () => {
       calls.recover += 1;
-      media.state.authorized = true;
+      served.server.state.authorized = true;
       return true;
     },
     onRecovered: ({ ok }) => calls.recovered.push(ok),
@@ -93,7 +83,7 @@ describe('hls.js loader net', () => {
 
   it('holds a 403 back from hls.js: one refresh, the same request again, hls.js hears only the 200', async () => {
     const { n, calls } = net();
-    const result = await load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${base}/lectures/x/720p/index.m3u8`).done;
+    const result = await load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${served.server.base}/lectures/x/720p/index.m3u8`).done;
     expect(result).toMatchObject({ ok: true, code: 200 });
     expect((result.data as string).length).toBe(MEDIA_BYTES);
     expect(calls).toEqual({ recover: 1, recovered: [true] });
@@ -101,27 +91,27 @@ describe('hls.js loader net', () => {
   });
 
   it('recovers a status 0 the same way', async () => {
-    media.state.dropNext = 1;
-    media.state.authorized = true;
+    served.server.state.dropNext = 1;
+    served.server.state.authorized = true;
     const { n, calls } = net();
-    const result = await load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${base}/lectures/x/seg_1.ts`).done;
+    const result = await load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${served.server.base}/lectures/x/seg_1.ts`).done;
     expect(result.ok).toBe(true);
     expect(calls.recover).toBe(1);
   });
 
   it('hands hls.js the original 403 when refreshing fails, and retries only once', async () => {
     const { n, calls } = net({ recover: async () => false });
-    expect(await load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${base}/lectures/x/seg_1.ts`).done).toEqual({ ok: false, code: 403 });
+    expect(await load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${served.server.base}/lectures/x/seg_1.ts`).done).toEqual({ ok: false, code: 403 });
     expect(calls.recovered).toEqual([false]);
     expect(sent).toBe(1);
     const again = net({ recover: async () => true }); // refreshed, but still refused: no loop
-    expect(await load(gatedLoader(FetchLoader as unknown as LoaderClass, again.n), `${base}/lectures/x/seg_1.ts`).done).toEqual({ ok: false, code: 403 });
+    expect(await load(gatedLoader(FetchLoader as unknown as LoaderClass, again.n), `${served.server.base}/lectures/x/seg_1.ts`).done).toEqual({ ok: false, code: 403 });
     expect(sent).toBe(3);
   });
 
   it('leaves requests outside the video alone', async () => {
     const { n, calls } = net({ covers: () => false });
-    expect(await load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${base}/lectures/x/seg_1.ts`).done).toEqual({ ok: false, code: 403 });
+    expect(await load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${served.server.base}/lectures/x/seg_1.ts`).done).toEqual({ ok: false, code: 403 });
     expect(calls.recover).toBe(0);
   });
 
@@ -129,10 +119,10 @@ describe('hls.js loader net', () => {
     let release!: () => void;
     const pending = new Promise<void>((resolve) => (release = resolve));
     const { n, calls } = net({ pending: () => pending });
-    const { done } = load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${base}/lectures/x/seg_1.ts`);
+    const { done } = load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${served.server.base}/lectures/x/seg_1.ts`);
     await new Promise((r) => setTimeout(r, 50));
     expect(sent).toBe(0);
-    media.state.authorized = true;
+    served.server.state.authorized = true;
     release();
     expect((await done).ok).toBe(true);
     expect(calls.recover).toBe(0);
@@ -144,14 +134,14 @@ describe('hls.js loader net', () => {
     let heard = false;
     const Loader = gatedLoader(FetchLoader as unknown as LoaderClass, n);
     const loader = new Loader({} as HlsConfig);
-    loader.load({ url: `${base}/lectures/x/seg_1.ts`, responseType: 'text', type: 'manifest' } as unknown as LoaderContext, {} as LoaderConfiguration, {
+    loader.load({ url: `${served.server.base}/lectures/x/seg_1.ts`, responseType: 'text', type: 'manifest' } as unknown as LoaderContext, {} as LoaderConfiguration, {
       onSuccess: () => (heard = true),
       onError: () => (heard = true),
       onTimeout: () => (heard = true),
     });
     for (let i = 0; i < 100 && !release; i += 1) await new Promise((r) => setTimeout(r, 10));
     loader.abort();
-    media.state.authorized = true;
+    served.server.state.authorized = true;
     release(true);
     await new Promise((r) => setTimeout(r, 50));
     expect(heard).toBe(false);
@@ -166,7 +156,7 @@ describe('hls.js loader net', () => {
     expect(config.loader).not.toBe(FetchLoader);
     const mine = { withCredentials: false } as XMLHttpRequest;
     const other = { withCredentials: false } as XMLHttpRequest;
-    config.xhrSetup!(mine, `${base}/lectures/x/seg_1.ts`, {} as LoaderContext);
+    config.xhrSetup!(mine, `${served.server.base}/lectures/x/seg_1.ts`, {} as LoaderContext);
     config.xhrSetup!(other, 'https://elsewhere.example/x.m3u8', {} as LoaderContext);
     expect([mine.withCredentials, other.withCredentials]).toEqual([true, false]);
     expect(pageSetup).toHaveLength(2); // the page's own setup still runs

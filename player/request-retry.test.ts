@@ -7,7 +7,7 @@
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMediaServer, type MediaServer } from './test-media-server.ts';
+import { useMediaServer } from './test-media-server.ts';
 import { recoverReason, wrapXhr, type RawRequest, type RequestNet, type XhrCallback, type XhrOptions } from './request-retry.ts';
 
 class NodeXhr extends EventTarget {
@@ -69,17 +69,7 @@ function nodeXhr(options: XhrOptions, callback: XhrCallback): RawRequest {
   return xhr as unknown as RawRequest;
 }
 
-let media: MediaServer;
-let base: string;
-
-beforeAll(async () => {
-  media = await startMediaServer();
-  base = media.base;
-});
-afterAll(() => media.close());
-beforeEach(() => {
-  media.state.authorized = false;
-  media.state.dropNext = 0;
+const served = useMediaServer({ beforeAll, afterAll, beforeEach }, () => {
   sent.length = 0;
 });
 
@@ -87,12 +77,12 @@ function net(overrides: Partial<RequestNet> = {}) {
   const calls = { recover: [] as number[], recoverEvents: [] as string[] };
   let generation = 7;
   const n: RequestNet = {
-    covers: (uri) => uri.startsWith(`${base}/lectures/`),
+    covers: (uri) => uri.startsWith(`${served.server.base}/lectures/`),
     generation: () => generation,
     recover: async (sentGeneration) => {
       calls.recover.push(sentGeneration);
       await new Promise((r) => setTimeout(r, 50));
-      media.state.authorized = true;
+      served.server.state.authorized = true;
       generation += 1;
       return true;
     },
@@ -133,7 +123,7 @@ describe('wrapXhr', () => {
   it('holds a 403 back, refreshes once, and answers with the retried request', async () => {
     const { n, calls } = net();
     const xhr = wrapXhr(nodeXhr, n);
-    const { handle, done, events } = run(xhr, `${base}/lectures/dir/720p/seg0.ts`);
+    const { handle, done, events } = run(xhr, `${served.server.base}/lectures/dir/720p/seg0.ts`);
     const { error, request } = await done;
     expect(error).toBeNull();
     expect(request.status).toBe(200);
@@ -151,9 +141,9 @@ describe('wrapXhr', () => {
 
   it('treats a status 0 the same way, once', async () => {
     const { n, calls } = net();
-    media.state.authorized = true;
-    media.state.dropNext = 1;
-    const { done } = run(wrapXhr(nodeXhr, n), `${base}/lectures/dir/720p/seg1.ts`);
+    served.server.state.authorized = true;
+    served.server.state.dropNext = 1;
+    const { done } = run(wrapXhr(nodeXhr, n), `${served.server.base}/lectures/dir/720p/seg1.ts`);
     const { error, request } = await done;
     expect(error).toBeNull();
     expect(request.status).toBe(200);
@@ -162,7 +152,7 @@ describe('wrapXhr', () => {
 
   it('gives VHS the refusal when the retry is refused too: one recovery per request, no loop', async () => {
     const { n, calls } = net({ recover: async () => true });
-    const { done, events } = run(wrapXhr(nodeXhr, n), `${base}/lectures/dir/720p/seg2.ts`);
+    const { done, events } = run(wrapXhr(nodeXhr, n), `${served.server.base}/lectures/dir/720p/seg2.ts`);
     const { error, request } = await done;
     expect(error).toBeInstanceOf(Error);
     expect(request.status).toBe(403);
@@ -174,7 +164,7 @@ describe('wrapXhr', () => {
 
   it('gives VHS the original 403 when the refresh fails, and still ends with loadend', async () => {
     const { n } = net({ recover: async () => false });
-    const { done, events } = run(wrapXhr(nodeXhr, n), `${base}/lectures/dir/720p/seg3.ts`);
+    const { done, events } = run(wrapXhr(nodeXhr, n), `${served.server.base}/lectures/dir/720p/seg3.ts`);
     const { error, request } = await done;
     expect(error).toBeInstanceOf(Error);
     expect(request.status).toBe(403);
@@ -184,7 +174,7 @@ describe('wrapXhr', () => {
 
   it('leaves requests outside the video alone', async () => {
     const { n, calls } = net();
-    const handle = wrapXhr(nodeXhr, n)({ uri: `${base}/other/seg.ts` }, () => undefined);
+    const handle = wrapXhr(nodeXhr, n)({ uri: `${served.server.base}/other/seg.ts` }, () => undefined);
     expect(handle).toBeInstanceOf(NodeXhr);
     await new Promise((r) => setTimeout(r, 50));
     expect(calls.recover).toEqual([]);
@@ -193,7 +183,7 @@ describe('wrapXhr', () => {
   it('abort while the refresh runs: no retry, no callback, abort and loadend heard with aborted set', async () => {
     const { n } = net();
     let called = false;
-    const uri = `${base}/lectures/dir/720p/seg4.ts`;
+    const uri = `${served.server.base}/lectures/dir/720p/seg4.ts`;
     const { handle, events, done } = run(wrapXhr(nodeXhr, n), uri);
     void done.then(() => (called = true));
     const original = handle.abort;
@@ -212,9 +202,9 @@ describe('wrapXhr', () => {
   });
 
   it('abort of the retry in flight reaches the real request; progress of the good answer is relayed', async () => {
-    media.state.authorized = true;
+    served.server.state.authorized = true;
     const { n } = net();
-    const { handle, events } = run(wrapXhr(nodeXhr, n), `${base}/lectures/dir/720p/slow.ts`);
+    const { handle, events } = run(wrapXhr(nodeXhr, n), `${served.server.base}/lectures/dir/720p/slow.ts`);
     // The first part's progress (a loaded machine may take a while), well before the second part.
     for (let i = 0; i < 100 && !events.some((e) => e.type === 'progress' && e.status === 200); i += 1) await new Promise((r) => setTimeout(r, 10));
     expect(events.some((e) => e.type === 'progress' && e.status === 200)).toBe(true);
@@ -225,9 +215,9 @@ describe('wrapXhr', () => {
   });
 
   it('writes from VHS stay on the handle and removeEventListener works', async () => {
-    media.state.authorized = true;
+    served.server.state.authorized = true;
     const { n } = net();
-    const handle = wrapXhr(nodeXhr, n)({ uri: `${base}/lectures/dir/x.ts` }, () => undefined) as RawRequest & Record<string, unknown>;
+    const handle = wrapXhr(nodeXhr, n)({ uri: `${served.server.base}/lectures/dir/x.ts` }, () => undefined) as RawRequest & Record<string, unknown>;
     handle.onreadystatechange = null;
     handle.bandwidth = 123;
     expect(handle.bandwidth).toBe(123);

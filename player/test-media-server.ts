@@ -42,3 +42,21 @@ export async function startMediaServer(): Promise<MediaServer> {
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * The server for one test file: started before its tests, closed after, reset (unauthorized, no
+ * drops) before each, with `reset` for the file's own counters. Read `.server` inside tests.
+ */
+export function useMediaServer(hooks: { beforeAll(fn: () => unknown): void; afterAll(fn: () => unknown): void; beforeEach(fn: () => unknown): void }, reset: () => void = () => {}): { server: MediaServer } {
+  const handle = {} as { server: MediaServer };
+  hooks.beforeAll(async () => {
+    handle.server = await startMediaServer();
+  });
+  hooks.afterAll(() => handle.server.close());
+  hooks.beforeEach(() => {
+    handle.server.state.authorized = false;
+    handle.server.state.dropNext = 0;
+    reset();
+  });
+  return handle;
+}
