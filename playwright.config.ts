@@ -6,15 +6,19 @@
  */
 import { defineConfig } from '@playwright/test';
 import type { EngineOptions } from './demo/e2e/helpers.ts';
+import type { MoodleOptions } from './demo/e2e/moodle.ts';
 
 // The stack's ports follow HLSGATE_MEDIA_PORT / HLSGATE_DEMO_PORT, so two checkouts can run their
 // browser tests side by side.
 const MEDIA_URL = `http://localhost:${process.env.HLSGATE_MEDIA_PORT ?? '8787'}`;
 const DEMO_URL = `http://localhost:${process.env.HLSGATE_DEMO_PORT ?? '5173'}`;
-// The Moodle of the Moodle tests (demo/e2e/moodle.ts): the stack lets its origin in (HLSGATE_MOODLE_URL).
-const MOODLE_URL = `http://localhost:${process.env.HLSGATE_MOODLE_PORT ?? Number(process.env.HLSGATE_DEMO_PORT ?? '5173') + 1}`;
+// The Moodles of the Moodle tests (demo/e2e/moodle.ts: 4.5 on this port, 5.1 on the next): the
+// stack lets their origins in (HLSGATE_MOODLE_URL, HLSGATE_MORE_MOODLE_URLS).
+const MOODLE_PORT = Number(process.env.HLSGATE_MOODLE_PORT ?? Number(process.env.HLSGATE_DEMO_PORT ?? '5173') + 1);
+const MOODLE_URL = `http://localhost:${MOODLE_PORT}`;
+const MOODLE_51_URL = `http://localhost:${MOODLE_PORT + 1}`;
 
-export default defineConfig<EngineOptions>({
+export default defineConfig<EngineOptions & MoodleOptions>({
   testDir: 'demo/e2e',
   workers: 1,
   fullyParallel: false,
@@ -36,10 +40,16 @@ export default defineConfig<EngineOptions>({
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
-  // The player's tests run on video.js; those tagged @engines run on hls.js too.
+  // The player's tests run on video.js; those tagged @engines run on hls.js too. The Moodle specs
+  // run on Moodle 4.5 in the videojs project; the access suite runs on Moodle 5.1 as well (its own
+  // project, its own site and port): who gets a token is the part that depends on Moodle's
+  // enrolment, guest and context APIs. The rest (TinyMCE embeds, playback, progress, report, lean
+  // page, accessibility) runs on 4.5 only: it is the player in a page, the same on both, and a second
+  // Moodle for it would cost minutes (testing/moodle/README.md).
   projects: [
-    { name: 'videojs', use: { engine: 'videojs' } },
+    { name: 'videojs', use: { engine: 'videojs', moodleBranch: '405' } },
     { name: 'hlsjs', use: { engine: 'hlsjs' }, grep: /@engines/ },
+    { name: 'moodle-5.1', use: { engine: 'videojs', moodleBranch: '501' }, testMatch: /moodle-access\.spec\.ts$/ },
   ],
   webServer: {
     command: 'npx tsx demo/stack/start.ts',
@@ -49,6 +59,6 @@ export default defineConfig<EngineOptions>({
     stdout: 'ignore',
     stderr: 'pipe',
     // One JSON line per request would bury the test report; warnings and errors still show.
-    env: { HLSGATE_LOG_LEVEL: process.env.HLSGATE_LOG_LEVEL ?? 'warn', HLSGATE_MOODLE_URL: MOODLE_URL },
+    env: { HLSGATE_LOG_LEVEL: process.env.HLSGATE_LOG_LEVEL ?? 'warn', HLSGATE_MOODLE_URL: MOODLE_URL, HLSGATE_MORE_MOODLE_URLS: MOODLE_51_URL },
   },
 });

@@ -4,42 +4,53 @@
  * Playwright's webServer runs, with the stack's published playlists in its File system repository
  * — and helpers to log in, read a page's players and call the web service as a given user.
  *
- * A spec starts with `skipWithoutMoodle()`: on a machine without a Moodle source every Moodle test
- * is skipped with the harness's one-line reason, and the other browser tests run.
+ * Which Moodle: the worker option `moodleBranch` (405 = 4.5, 501 = 5.1), set per Playwright project
+ * (playwright.config.ts: the access suite runs on both, the other Moodle specs on 4.5). Each
+ * branch's Moodle has its own port: HLSGATE_MOODLE_PORT (default HLSGATE_DEMO_PORT + 1) for 4.5,
+ * the next one for 5.1.
+ *
+ * A spec starts with `skipWithoutMoodle()`: where the project's Moodle has no source, its tests
+ * are skipped with the harness's one-line reason, and the other browser tests run.
  */
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test as base, expect, request as playwrightRequest, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
-import { findMoodleSource } from '../../testing/moodle/source.ts';
-import { REPO_ROOT, startMoodle, type Manifest, type MoodleSite } from '../../testing/moodle/site.ts';
+import { BRANCHES, findMoodleSources, type Branch } from '../../testing/moodle/source.ts';
+import { cacheRoot, startMoodle, type Manifest, type MoodleSite } from '../../testing/moodle/site.ts';
 import { loadOrCreateDevKeys } from '../stack/keys.ts';
 import { DEFAULT_DATA_DIR, moodleFilterSettings } from '../stack/stack.ts';
 import { MEDIA_URL } from './helpers.ts';
 
-/** The Moodle's port: the stack must know its origin before it starts (playwright.config.ts passes it). */
+/** The Moodles' ports: the stack must know their origins before it starts (playwright.config.ts passes them). */
 export const MOODLE_PORT = Number(process.env.HLSGATE_MOODLE_PORT ?? Number(process.env.HLSGATE_DEMO_PORT ?? '5173') + 1);
+export const moodlePort = (branch: Branch) => MOODLE_PORT + Object.keys(BRANCHES).indexOf(branch);
 export const MOODLE_URL = `http://localhost:${MOODLE_PORT}`;
 
-const lookup = findMoodleSource(REPO_ROOT);
+/** The setting and the cache only: Playwright's global setup asked the registry already (and kept what it served). */
+const lookups = new Map(findMoodleSources({ cache: cacheRoot(), composer: false }).map((l) => [l.branch, l]));
 
-/** Skips the file's tests where there is no Moodle source (the reason is the harness's line). */
-export function skipWithoutMoodle(): void {
-  base.skip(!lookup.found, lookup.found ? '' : lookup.reason);
+export interface MoodleOptions {
+  /** The Moodle branch of the project's Moodle tests. */
+  moodleBranch: Branch;
 }
 
 export type User = 'teacher' | 'student1' | 'student2' | 'studentb' | 'outsider' | 'guest' | 'anonymous';
 
-export const test = base.extend<object, { moodle: MoodleSite }>({
+export const test = base.extend<object, MoodleOptions & { moodle: MoodleSite }>({
+  moodleBranch: ['405', { option: true, scope: 'worker' }],
   moodle: [
-    async ({}, use) => {
-      const result = await startMoodle({ port: MOODLE_PORT, log: (line) => process.stderr.write(`moodle: ${line}\n`) });
+    async ({ moodleBranch }, use) => {
+      const result = await startMoodle({
+        branch: moodleBranch, port: moodlePort(moodleBranch), composer: false,
+        log: (line) => process.stderr.write(`moodle ${BRANCHES[moodleBranch].name}: ${line}\n`),
+      });
       if (!result.available) throw new Error(result.reason);
       const site = result.site;
       try {
         const dataDir = resolve(process.env.HLSGATE_DATA_DIR ?? DEFAULT_DATA_DIR);
         await site.configureFilter({ ...moodleFilterSettings({ mediaUrl: MEDIA_URL, moodleUrl: site.url, keys: loadOrCreateDevKeys(dataDir) }) });
         site.publishPlaylists(join(dataDir, 'repository'));
-        process.stderr.write(`moodle: ${site.url} up in ${(site.timings.total! / 1000).toFixed(1)} s ${JSON.stringify(site.timings)}\n`);
+        process.stderr.write(`moodle ${BRANCHES[moodleBranch].name}: ${site.release} at ${site.url} up in ${(site.timings.total! / 1000).toFixed(1)} s ${JSON.stringify(site.timings)}\n`);
         await use(site);
       } finally {
         await site.stop();
@@ -49,6 +60,14 @@ export const test = base.extend<object, { moodle: MoodleSite }>({
   ],
 });
 export { expect };
+
+/** Skips the file's tests where the project's Moodle has no source, with the harness's one line (call it first in a spec). */
+export function skipWithoutMoodle(): void {
+  test.beforeAll(({ moodleBranch }) => {
+    const lookup = lookups.get(moodleBranch);
+    test.skip(!lookup?.found, lookup && !lookup.found ? lookup.reason : `no lookup for ${moodleBranch}`);
+  });
+}
 
 /** Logs `page` in through Moodle's login form (the guest through its guest button; anonymous: nothing). */
 export async function login(page: Page, moodle: MoodleSite, user: User): Promise<void> {

@@ -91,6 +91,8 @@ export interface StackOptions {
    * the media host's and the auth server's CORS lists, and it is an accepted token issuer.
    */
   moodleUrl?: string;
+  /** More Moodles beside it (the tests run 4.5 and 5.1 at once): each origin joins the lists and is an issuer too. */
+  moreMoodleUrls?: string[];
 }
 
 /** What to type into the filter's settings (Plugins › Filters › Protected HLS videos) for this stack. */
@@ -291,14 +293,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const demoPort = demoUrl ? Number(new URL(demoUrl).port) : ports.demo || DEFAULT_PORTS.demo;
     const demoOrigins = [`http://localhost:${demoPort}`, `http://127.0.0.1:${demoPort}`];
     const moodleSettings = options.moodleUrl ? moodleFilterSettings({ mediaUrl: media.url, moodleUrl: options.moodleUrl, keys }) : undefined;
-    const moodleOrigins = options.moodleUrl ? [new URL(options.moodleUrl).origin] : [];
+    const moodleUrls = [...(options.moodleUrl ? [options.moodleUrl] : []), ...(options.moreMoodleUrls ?? [])];
+    const moodleOrigins = moodleUrls.map((url) => new URL(url).origin);
     for (const origin of [...demoOrigins, ...moodleOrigins]) media.allowOrigin(origin);
 
     // The auth server, configured exactly as in production, through its HLSGATE_* settings.
     const authConfig = loadServerConfig(
       authServerEnv({
         keys, mediaUrl: media.url, origins: [...demoOrigins, ...moodleOrigins, media.url], cookieTtl, port: ports.auth,
-        issuers: moodleSettings ? [moodleSettings.issuer] : [],
+        issuers: moodleUrls.map((url) => new URL(url).href.replace(/\/$/, '')),
       }),
     );
     const app = createApp(authConfig, { now, logger: logger.child({ component: 'auth' }), cookieTtl: () => cookieTtl });

@@ -4,7 +4,8 @@
  * Settings (HLSGATE_*): MEDIA_PORT, AUTH_PORT, S3_PORT, DEMO_PORT, DATA_DIR, COOKIE_TTL,
  * DEMO (false: no demo page, e.g. under Playwright's webServer), SAMPLES (false: no sample lectures),
  * MOODLE_URL (a developer's own Moodle: its origin may use the stack, and the filter's settings to
- * paste are printed).
+ * paste are printed), MORE_MOODLE_URLS (comma-separated: more Moodles that may use it, e.g. the
+ * tests' 4.5 and 5.1).
  * Flags `--no-demo` and `--no-samples` do the same.
  */
 import { join, resolve } from 'node:path';
@@ -25,6 +26,7 @@ const shape = {
   demo: setting.boolean().default(true),
   samples: setting.boolean().default(true),
   moodleUrl: setting.url().optional(),
+  moreMoodleUrls: setting.list().optional(),
 };
 
 function out(line = '') {
@@ -52,6 +54,7 @@ async function main() {
     waitForSamples: false,
     logger,
     ...(settings.moodleUrl ? { moodleUrl: settings.moodleUrl } : {}),
+    ...(settings.moreMoodleUrls ? { moreMoodleUrls: settings.moreMoodleUrls } : {}),
   });
 
   let stopping = false;

@@ -1,46 +1,78 @@
 /**
- * Moodle's own PHPUnit for filter_hlsgate, inside the harness's site, with Debian's phpunit (9.6)
- * standing in for Composer's (the shim in site.ts: vendor/autoload.php → /usr/share/php/PHPUnit).
- * The test site (util.php --install, phpu_ tables) is built with the site and restored with it, so
- * a run costs the restore and the tests.
+ * Moodle's own PHPUnit for filter_hlsgate, inside the harness's site of each Moodle branch, with
+ * the PHPUnit that Moodle's composer.json asks for (installed by Composer in the base: 9.6 on 4.5,
+ * 11 on 5.1). The test site (util.php --install, phpu_ tables) is built with the site and restored
+ * with it, so a run costs the restore and the tests.
  *
  * Without arguments it runs the plugin's suite (tests/external/*, tests/text_filter_test.php and
  * the rest of its *_test.php), core's privacy provider checks for it, and core's checks of every
- * web service definition (ours included). Arguments are passed to phpunit instead.
+ * web service definition (ours included). Arguments are passed to phpunit instead (paths relative
+ * to the tree's top: on 5.1 core's files are under public/).
  */
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { PHP_INI, startMoodle } from './site.ts';
+import { BRANCHES, type Branch } from './source.ts';
 
-export const DEFAULT_RUNS: readonly string[][] = [
-  ['--testsuite', 'filter_hlsgate_testsuite'],
-  ['privacy/tests/privacy/provider_test.php', '--filter', 'hlsgate'],
-  ['lib/external/tests/plugin_checks_test.php'],
+/** The default runs; paths are relative to the web root ($CFG->dirroot). */
+export const DEFAULT_RUNS: ReadonlyArray<{ suite?: string; file?: string; filter?: string }> = [
+  { suite: 'filter_hlsgate_testsuite' },
+  { file: 'privacy/tests/privacy/provider_test.php', filter: 'hlsgate' },
+  { file: 'lib/external/tests/plugin_checks_test.php' },
 ];
 
-/** Runs the suites; returns the exit code (0 also where there is no Moodle source: then it says so). */
-export async function runPhpunit(args: string[], options: { port?: number; log?: (line: string) => void } = {}): Promise<number> {
+export interface PhpunitResult {
+  branch: Branch;
+  /** 'skipped' with the reason, or the exit code. */
+  outcome: { skipped: string } | { exitCode: number };
+  /** Milliseconds: the site's start (build or restore) and the tests. */
+  startMs: number;
+  testsMs: number;
+}
+
+/** Runs the suites in each branch's Moodle; a branch without a source is skipped with its one line. */
+export async function runPhpunit(args: string[], options: { branches: Branch[]; port?: number; log?: (line: string) => void }): Promise<PhpunitResult[]> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const result = await startMoodle({ serve: false, log, ...(options.port ? { port: options.port } : {}) });
-  if (!result.available) {
-    log(`Moodle PHPUnit skipped: ${result.reason}`);
-    return 0;
-  }
-  const { site } = result;
-  log(`Moodle ${site.release} ready for PHPUnit in ${((site.timings.total ?? 0) / 1000).toFixed(1)} s ${JSON.stringify(site.timings)}`);
-  try {
-    let failed = 0;
-    for (const run of args.length > 0 ? [args] : DEFAULT_RUNS) {
-      log(`phpunit ${run.join(' ')}`);
-      const phpunit = await execa('php', [...PHP_INI, 'vendor/bin/phpunit', '--colors=never', ...run], {
-        cwd: site.dirroot,
-        env: site.env,
-        stdio: 'inherit',
-        reject: false,
-      });
-      if (phpunit.exitCode !== 0) failed = phpunit.exitCode ?? 1;
+  const results: PhpunitResult[] = [];
+  let zipBuilt = false;
+  for (const branch of options.branches) {
+    const name = `Moodle ${BRANCHES[branch].name}`;
+    const t0 = performance.now();
+    const result = await startMoodle({ branch, serve: false, buildZip: !zipBuilt, log: (line) => log(`[${BRANCHES[branch].name}] ${line}`), ...(options.port ? { port: options.port } : {}) });
+    zipBuilt = true;
+    if (!result.available) {
+      log(`${name} PHPUnit skipped: ${result.reason}`);
+      results.push({ branch, outcome: { skipped: result.reason }, startMs: 0, testsMs: 0 });
+      continue;
     }
-    return failed;
-  } finally {
-    await site.stop();
+    const { site } = result;
+    const startMs = Math.round(performance.now() - t0);
+    log(`${name}: ${site.release} ready for PHPUnit in ${(startMs / 1000).toFixed(1)} s ${JSON.stringify(site.timings)}`);
+    const web = relative(site.root, site.dirroot);
+    const runs = args.length > 0
+      ? [args]
+      : DEFAULT_RUNS.map((run) => [
+          ...(run.suite ? ['--testsuite', run.suite] : []),
+          ...(run.file ? [join(web, run.file)] : []),
+          ...(run.filter ? ['--filter', run.filter] : []),
+        ]);
+    const t1 = performance.now();
+    let failed = 0;
+    try {
+      for (const run of runs) {
+        log(`[${BRANCHES[branch].name}] phpunit ${run.join(' ')}`);
+        const phpunit = await execa('php', [...PHP_INI, 'vendor/bin/phpunit', '--colors=never', ...run], {
+          cwd: site.root,
+          env: site.env,
+          stdio: 'inherit',
+          reject: false,
+        });
+        if (phpunit.exitCode !== 0) failed = phpunit.exitCode ?? 1;
+      }
+    } finally {
+      await site.stop();
+    }
+    results.push({ branch, outcome: { exitCode: failed }, startMs, testsMs: Math.round(performance.now() - t1) });
   }
+  return results;
 }

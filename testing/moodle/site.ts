@@ -2,7 +2,9 @@
  * A real Moodle for the tests: installed once per set of inputs, restored from a snapshot on every
  * later run.
  *
- *   source (tarball or tree) ─► base: Moodle installed with admin/cli/install.php on PostgreSQL
+ *   source (source.ts: the setting, Composer or the cache; one per branch, 405 and 501)
+ *       ─► base: Moodle's PHPUnit dependencies from Composer (vendor/), Moodle installed with
+ *       admin/cli/install.php on PostgreSQL
  *   base + dist/filter_hlsgate.zip + scenario ─► site: the zip through Moodle's own plugin
  *       installer and admin/cli/upgrade.php, then php/scenario.php (users, courses, repository)
  *   site snapshot ─► run: the cluster and dataroot copied into this checkout's run folder, its own
@@ -23,18 +25,18 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { processAlive as alive } from '../../common/process.ts';
 import { freePort, startPostgres, type Postgres } from '../postgres.ts';
-import { findMoodleSource, moodleRelease, sha256File, unpackedTree, type MoodleSource } from './source.ts';
+import { BRANCHES, findMoodleSources, sha256File, type Branch, type ComposerOptions, type MoodleSource } from './source.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const PHP_DIR = join(HERE, 'php');
 export const REPO_ROOT = resolve(HERE, '..', '..');
 export const ZIP_PATH = join(REPO_ROOT, 'dist', 'filter_hlsgate.zip');
 /** Bump when the install recipe below changes in a way the inputs' hashes do not show (base, then site). */
-const BASE_RECIPE = 'moodle-harness-1';
-const RECIPE = 'moodle-harness-2';
-const DB_USER = 'hlsgate';
+const BASE_RECIPE = 'moodle-harness-3';
+const RECIPE = 'moodle-harness-3';
+export const DB_USER = 'hlsgate';
 export const ADMIN = { username: 'admin', password: 'Hlsgate-admin-1!' };
-const COMPONENT = 'filter_hlsgate';
+export const COMPONENT = 'filter_hlsgate';
 
 export interface Manifest {
   users: Record<string, { id: number; contextid: number; fullname: string; email: string }>;
@@ -64,10 +66,13 @@ export interface Timings {
 export interface MoodleSite {
   /** `$CFG->wwwroot`, e.g. http://localhost:45174 (use exactly this host: Moodle redirects others). */
   url: string;
+  branch: Branch;
   release: string;
   manifest: Manifest;
-  /** The Moodle tree (dirroot) and this run's folder (dataroot, logs). */
+  /** The Moodle tree's top (config.php, admin/cli, vendor/, phpunit.xml) and its web root ($CFG->dirroot: the top, or public/ from 5.1). */
+  root: string;
   dirroot: string;
+  /** This run's folder (dataroot, logs). */
   runDir: string;
   dataroot: string;
   /** PHP's error log of the web server and the CLI scripts (warnings, notices, Moodle's debugging()). */
@@ -77,7 +82,7 @@ export interface MoodleSite {
   fresh: { base: boolean; site: boolean };
   /** The environment a PHP process of this site needs (config.php reads the run from it). */
   env: Record<string, string>;
-  /** Runs `php <script> …args` in the site (a path relative to the Moodle tree, or absolute). */
+  /** Runs `php <script> …args` in the site (a path relative to the tree's top, or absolute). */
   php(script: string, args?: string[], options?: { input?: string }): Promise<string>;
   /** A request to php/helper.php (see there); returns its JSON answer. */
   helper<T = unknown>(request: Record<string, unknown>): Promise<T>;
@@ -89,6 +94,10 @@ export interface MoodleSite {
 }
 
 export interface StartOptions {
+  /** Which Moodle (default 405). */
+  branch?: Branch;
+  /** Composer's part of the source lookup (false: the setting and the cache only). */
+  composer?: ComposerOptions | false;
   /** The Moodle port; default a free one. */
   port?: number;
   env?: Record<string, string | undefined>;
@@ -115,8 +124,8 @@ export function cacheRoot(env: Record<string, string | undefined> = process.env)
   return root;
 }
 
-const short = (hex: string) => hex.slice(0, 16);
-const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
+export const short = (hex: string) => hex.slice(0, 16);
+export const hashOf = (...parts: string[]) => createHash('sha256').update(parts.join('\0')).digest('hex');
 
 /** The PHP scripts a site is built with (helper.php only adds to a running site). */
 const BUILD_SCRIPTS = ['config.php', 'install-zip.php', 'lib.php', 'scenario.php'];
@@ -133,9 +142,9 @@ export function siteKeys(inputs: { sourceHash: string; zipHash: string; scenario
   return { base, site: hashOf('site', base, inputs.zipHash, inputs.scenarioHash) };
 }
 
-/** One run folder per checkout, so two checkouts can each run a site at once. */
-export function runDirOf(root: string, repoRoot = REPO_ROOT): string {
-  return join(root, `run-${short(hashOf(resolve(repoRoot)))}`);
+/** One run folder per checkout and branch, so two checkouts (and both Moodles) can run at once. */
+export function runDirOf(root: string, repoRoot = REPO_ROOT, branch: Branch = '405'): string {
+  return join(root, `run-${short(hashOf(resolve(repoRoot)))}-${branch}`);
 }
 
 interface RunConfig {
@@ -147,7 +156,7 @@ interface RunConfig {
   errorlog: string;
 }
 
-function writeRunConfig(runDir: string, config: RunConfig): void {
+export function writeRunConfig(runDir: string, config: RunConfig): void {
   writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
@@ -157,8 +166,8 @@ export const PHP_INI = ['-d', 'max_input_vars=5000'];
 let localePath: string | undefined;
 
 /** The environment of every PHP process of a run (with LOCPATH where en_AU.UTF-8 had to be built: phpunit.ts). */
-export function phpEnv(runDir: string, dirroot: string): Record<string, string> {
-  return { HLSGATE_MOODLE_RUN: runDir, HLSGATE_MOODLE_DIRROOT: dirroot, ...(localePath ? { LOCPATH: localePath } : {}) };
+export function phpEnv(runDir: string, root: string): Record<string, string> {
+  return { HLSGATE_MOODLE_RUN: runDir, HLSGATE_MOODLE_ROOT: root, ...(localePath ? { LOCPATH: localePath } : {}) };
 }
 
 /**
@@ -176,45 +185,65 @@ export function ensureTestLocale(root: string): void {
   localePath = dir;
 }
 
+/** The file, beside Moodle's own composer.json, that names only its PHPUnit part (Moodle's stays unmodified). */
+export const DEV_COMPOSER_JSON = 'composer.hlsgate-phpunit.json';
+
 /**
- * Composer's vendor/ of a Moodle checkout, standing in with Debian's phpunit (9.6): what
- * admin/tool/phpunit/cli/util.php checks for, and a vendor/bin/phpunit that runs Debian's.
+ * The part of a Moodle's composer.json that its PHPUnit needs: its own constraints for
+ * phpunit/phpunit and mikey179/vfsstream (9.6 on 4.5, 11 on 5.1) and its autoload-dev. The rest of
+ * its require-dev is Behat's, which the registry here cannot resolve.
  */
-function writePhpunitShim(dirroot: string): void {
-  mkdirSync(join(dirroot, 'vendor', 'bin'), { recursive: true });
-  mkdirSync(join(dirroot, 'vendor', 'phpunit', 'phpunit'), { recursive: true });
-  writeFileSync(join(dirroot, 'vendor', 'autoload.php'), "<?php\nrequire_once '/usr/share/php/PHPUnit/Autoload.php';\n");
-  writeFileSync(join(dirroot, 'vendor', 'phpunit', 'phpunit', 'composer.json'), '{"name": "phpunit/phpunit", "description": "Debian\'s phpunit, see testing/moodle/site.ts"}\n');
-  writeFileSync(join(dirroot, 'vendor', 'bin', 'phpunit'), [
-    '#!/usr/bin/env php',
-    '<?php',
-    "if (!ini_get('date.timezone')) {",
-    "    ini_set('date.timezone', 'UTC');",
-    '}',
-    "define('PHPUNIT_COMPOSER_INSTALL', __DIR__ . '/../autoload.php');",
-    'require PHPUNIT_COMPOSER_INSTALL;',
-    'exit(PHPUnit\\TextUI\\Command::main());',
-    '',
-  ].join('\n'), { mode: 0o755 });
+export function phpunitComposerJson(moodleComposerJson: string): Record<string, unknown> {
+  const moodle = JSON.parse(moodleComposerJson) as { 'require-dev'?: Record<string, string>; 'autoload-dev'?: unknown; 'minimum-stability'?: string };
+  const dev = moodle['require-dev'] ?? {};
+  const require: Record<string, string> = {};
+  for (const name of ['phpunit/phpunit', 'mikey179/vfsstream']) {
+    if (!dev[name]) throw new Error(`Moodle's composer.json has no require-dev ${name}`);
+    require[name] = dev[name];
+  }
+  return {
+    name: 'hlsgate/moodle-phpunit',
+    description: "Moodle's PHPUnit dependencies (its composer.json's require-dev without Behat's), for testing/moodle/",
+    'require-dev': require,
+    ...(moodle['autoload-dev'] ? { 'autoload-dev': moodle['autoload-dev'] } : {}),
+    'minimum-stability': moodle['minimum-stability'] ?? 'stable',
+    'prefer-stable': true,
+    config: { 'allow-plugins': false, 'process-timeout': 300 },
+  };
 }
 
-async function runPhp(runDir: string, dirroot: string, script: string, args: string[] = [], input?: string): Promise<string> {
-  const path = resolve(dirroot, script);
+/** Composer installs Moodle's PHPUnit (and what it needs) into `<root>/vendor`; returns the PHPUnit version. */
+async function installPhpunit(root: string, log: (line: string) => void): Promise<string> {
+  writeFileSync(join(root, DEV_COMPOSER_JSON), `${JSON.stringify(phpunitComposerJson(readFileSync(join(root, 'composer.json'), 'utf8')), null, 2)}\n`);
+  const result = await execa('composer', ['install', '--no-interaction', '--no-progress', '--no-scripts', '--prefer-dist'], {
+    cwd: root, env: { COMPOSER: DEV_COMPOSER_JSON, COMPOSER_NO_INTERACTION: '1' }, reject: false, all: true, timeout: 600_000,
+  });
+  if (result.exitCode !== 0) {
+    throw new Error(`composer could not install Moodle's PHPUnit (${DEV_COMPOSER_JSON}): ${String(result.all).split('\n').slice(-12).join('\n')}`);
+  }
+  const installed = JSON.parse(readFileSync(join(root, 'vendor', 'composer', 'installed.json'), 'utf8')) as { packages: Array<{ name: string; version: string }> };
+  const phpunit = installed.packages.find((p) => p.name === 'phpunit/phpunit')?.version ?? 'unknown';
+  log(`Composer installed phpunit/phpunit ${phpunit} for this Moodle`);
+  return phpunit;
+}
+
+export async function runPhp(runDir: string, root: string, script: string, args: string[] = [], input?: string): Promise<string> {
+  const path = resolve(root, script);
   const result = await execa('php', [...PHP_INI, path, ...args], {
-    cwd: dirroot,
-    env: phpEnv(runDir, dirroot),
+    cwd: root,
+    env: phpEnv(runDir, root),
     reject: false,
     ...(input !== undefined ? { input } : {}),
     all: true,
   });
   if (result.exitCode !== 0) {
     const tail = String(result.all ?? '').split('\n').slice(-25).join('\n');
-    throw new Error(`php ${relative(dirroot, path)} ${args.join(' ')} failed (exit ${result.exitCode}):\n${tail}`);
+    throw new Error(`php ${relative(root, path)} ${args.join(' ')} failed (exit ${result.exitCode}):\n${tail}`);
   }
   return String(result.stdout);
 }
 
-async function copyTree(from: string, to: string, hardLinks: boolean): Promise<void> {
+export async function copyTree(from: string, to: string, hardLinks: boolean): Promise<void> {
   rmSync(to, { recursive: true, force: true });
   if (hardLinks) {
     // Moodle never writes into its code tree at run time, so its files can be shared by links.
@@ -225,7 +254,7 @@ async function copyTree(from: string, to: string, hardLinks: boolean): Promise<v
   await execa('cp', ['-a', from, to]);
 }
 
-async function timed<T>(timings: Timings, step: string, fn: () => Promise<T>): Promise<T> {
+export async function timed<T>(timings: Timings, step: string, fn: () => Promise<T>): Promise<T> {
   const started = performance.now();
   try {
     return await fn();
@@ -235,29 +264,71 @@ async function timed<T>(timings: Timings, step: string, fn: () => Promise<T>): P
 }
 
 /** Moodle's caches hold paths and URLs: a snapshot restored elsewhere starts without them. */
-function dropCaches(dataroot: string): void {
+export function dropCaches(dataroot: string): void {
   for (const name of ['cache', 'localcache', 'temp', 'sessions', 'lock', 'trashdir']) rmSync(join(dataroot, name), { recursive: true, force: true });
 }
 
-interface BuildContext {
+export interface BuildContext {
   root: string;
-  tree: string;
+  source: MoodleSource;
   log: (line: string) => void;
   timings: Timings;
   port: number;
 }
 
-/** Installs Moodle (no plugin) into `<root>/base-<key>`: tree, cluster, dataroot. */
-async function buildBase(ctx: BuildContext, key: string): Promise<string> {
+/** The web root inside a Moodle tree copy: '' or 'public' (5.1 and later), as the source has it. */
+export const webrootOf = (source: MoodleSource) => relative(source.path, source.webroot);
+
+/**
+ * What a complete base or site folder holds; the marker (`base.json`/`site.json`) is written last,
+ * inside the build folder, before it is renamed into place. A folder whose marker is there but one
+ * of these is missing (a disk filled up, a hand deleted something) is rebuilt, not used.
+ */
+export function cacheEntryProblem(dir: string, kind: 'base' | 'site'): string | undefined {
+  const marker = join(dir, `${kind}.json`);
+  if (!existsSync(marker)) return `no ${kind}.json (never finished)`;
+  let meta: { key?: string; webroot?: string };
+  try {
+    meta = JSON.parse(readFileSync(marker, 'utf8')) as typeof meta;
+  } catch {
+    return `${kind}.json is not JSON`;
+  }
+  if (!meta.key || meta.webroot === undefined) return `${kind}.json lacks key or webroot`;
+  const web = join(dir, 'moodle', meta.webroot);
+  const needed = [
+    'moodle/config.php', 'moodle/vendor/autoload.php', 'moodle/vendor/bin/phpunit', 'moodle/vendor/phpunit/phpunit/composer.json',
+    'pg/PG_VERSION', 'pg/global/pg_control', 'moodledata',
+    ...(kind === 'site' ? ['phpunitdata', 'moodle/phpunit.xml'] : []),
+  ].map((path) => join(dir, path));
+  needed.push(join(web, 'version.php'), join(web, 'lib', 'setup.php'));
+  if (kind === 'site') needed.push(join(web, 'filter', 'hlsgate', 'version.php'));
+  const missing = needed.filter((path) => !existsSync(path));
+  return missing.length ? `missing ${missing.map((path) => relative(dir, path)).join(', ')}` : undefined;
+}
+
+/** The folder of a base or site when it is complete; an incomplete one is removed (and so rebuilt). */
+export function usableEntry(dir: string, kind: 'base' | 'site', log: (line: string) => void = () => undefined): boolean {
+  if (!existsSync(dir)) return false;
+  const problem = cacheEntryProblem(dir, kind);
+  if (!problem) return true;
+  log(`cached ${kind} ${dir} is incomplete (${problem}): removing it, it is rebuilt`);
+  rmSync(dir, { recursive: true, force: true });
+  return false;
+}
+
+/** Installs Moodle (no plugin) into `<root>/base-<key>`: tree, Composer's vendor/, cluster, dataroot. */
+export async function buildBase(ctx: BuildContext, key: string): Promise<string> {
   const target = join(ctx.root, `base-${short(key)}`);
-  if (existsSync(join(target, 'base.json'))) return target;
+  if (usableEntry(target, 'base', ctx.log)) return target;
   const build = `${target}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
   mkdirSync(build, { recursive: true });
   let pg: Postgres | undefined;
   try {
-    ctx.log('installing Moodle (admin/cli/install.php; once per source, about a minute)');
-    await copyTree(ctx.tree, join(build, 'moodle'), true);
-    rmSync(join(build, 'moodle', 'config.php'), { force: true });
+    ctx.log(`installing Moodle ${ctx.source.release} (Composer's PHPUnit, admin/cli/install.php; once per source, one to three minutes)`);
+    const tree = join(build, 'moodle');
+    await copyTree(ctx.source.path, tree, true);
+    rmSync(join(tree, 'config.php'), { force: true });
+    const phpunit = await timed(ctx.timings, 'composer', () => installPhpunit(tree, ctx.log));
     pg = await startPostgres({ dir: join(build, 'pg'), user: DB_USER });
     await pg.createDatabase('moodle');
     const dataroot = join(build, 'moodledata');
@@ -267,16 +338,18 @@ async function buildBase(ctx: BuildContext, key: string): Promise<string> {
         `--wwwroot=${wwwroot}`, `--dataroot=${dataroot}`, '--dbtype=pgsql', '--dbhost=127.0.0.1', `--dbport=${pg!.port}`,
         '--dbname=moodle', `--dbuser=${DB_USER}`, '--dbpass=', '--prefix=mdl_', '--fullname=hlsgate test site',
         '--shortname=hlsgate', `--adminuser=${ADMIN.username}`, `--adminpass=${ADMIN.password}`,
-        '--adminemail=admin@example.test', '--supportemail=support@example.test'], { cwd: join(build, 'moodle'), reject: false, all: true });
+        '--adminemail=admin@example.test', '--supportemail=support@example.test'], { cwd: tree, reject: false, all: true });
       if (result.exitCode !== 0) {
         throw new Error(`admin/cli/install.php failed (exit ${result.exitCode}):\n${String(result.all).split('\n').slice(-25).join('\n')}`);
       }
     });
     // Ours instead of the installer's: it reads ports and folders from the run.
-    writeFileSync(join(build, 'moodle', 'config.php'), readFileSync(join(PHP_DIR, 'config.php')));
+    writeFileSync(join(tree, 'config.php'), readFileSync(join(PHP_DIR, 'config.php')));
     await pg.stop();
     pg = undefined;
-    writeFileSync(join(build, 'base.json'), `${JSON.stringify({ key, release: moodleRelease(ctx.tree), wwwroot }, null, 2)}\n`);
+    writeFileSync(join(build, 'base.json'), `${JSON.stringify({
+      key, branch: ctx.source.branch, release: ctx.source.release, webroot: webrootOf(ctx.source), origin: ctx.source.origin, phpunit, wwwroot,
+    }, null, 2)}\n`);
     return publish(build, target);
   } finally {
     await pg?.stop();
@@ -285,7 +358,7 @@ async function buildBase(ctx: BuildContext, key: string): Promise<string> {
 }
 
 /** Renames a finished build into place; when another process got there first, its copy stays. */
-function publish(build: string, target: string): string {
+export function publish(build: string, target: string): string {
   try {
     renameSync(build, target);
   } catch (error) {
@@ -295,18 +368,21 @@ function publish(build: string, target: string): string {
   return target;
 }
 
-/** base + the zip (Moodle's plugin installer, then upgrade.php) + the scenario, into `<root>/site-<key>`. */
-async function buildSite(ctx: BuildContext, base: string, key: string, zip: string): Promise<string> {
+/** What a site build runs between the base and the scenario (the upgrade test puts an old release first). */
+export type SiteStep = (site: { build: string; root: string; php: (script: string, args?: string[]) => Promise<string> }) => Promise<void>;
+
+/** base + the zip (Moodle's plugin installer, then upgrade.php) + the scenario, into `<root>/<name>-<key>`. */
+async function buildSite(ctx: BuildContext, base: string, key: string, zip: string, before?: SiteStep): Promise<string> {
   const target = join(ctx.root, `site-${short(key)}`);
-  if (existsSync(join(target, 'site.json'))) return target;
+  if (usableEntry(target, 'site', ctx.log)) return target;
   const build = `${target}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
   mkdirSync(build, { recursive: true });
   let pg: Postgres | undefined;
   try {
-    ctx.log('installing filter_hlsgate and the scenario (once per zip)');
-    const dirroot = join(build, 'moodle');
+    ctx.log(`installing filter_hlsgate and the scenario in Moodle ${ctx.source.release} (once per zip)`);
+    const tree = join(build, 'moodle');
     await timed(ctx.timings, 'restoreBase', async () => {
-      await copyTree(join(base, 'moodle'), dirroot, true);
+      await copyTree(join(base, 'moodle'), tree, true);
       await copyTree(join(base, 'pg'), join(build, 'pg'), false);
       await copyTree(join(base, 'moodledata'), join(build, 'moodledata'), false);
     });
@@ -318,21 +394,25 @@ async function buildSite(ctx: BuildContext, base: string, key: string, zip: stri
       wwwroot, dbport: pg.port, dbuser: DB_USER, dataroot: join(build, 'moodledata'),
       phpunitdataroot: join(build, 'phpunitdata'), errorlog: join(build, 'php-error.log'),
     });
-    await timed(ctx.timings, 'installZip', () => runPhp(build, dirroot, join(PHP_DIR, 'install-zip.php'), [dirroot, COMPONENT, zip]));
-    await timed(ctx.timings, 'upgrade', () => runPhp(build, dirroot, 'admin/cli/upgrade.php', ['--non-interactive']));
-    const manifest = await timed(ctx.timings, 'scenario', () => runPhp(build, dirroot, join(PHP_DIR, 'scenario.php')));
+    const php = (script: string, args: string[] = []) => runPhp(build, tree, script, args);
+    if (before) await before({ build, root: tree, php });
+    await timed(ctx.timings, 'installZip', () => php(join(PHP_DIR, 'install-zip.php'), [tree, COMPONENT, zip]));
+    await timed(ctx.timings, 'upgrade', () => php('admin/cli/upgrade.php', ['--non-interactive']));
+    const manifest = await timed(ctx.timings, 'scenario', () => php(join(PHP_DIR, 'scenario.php')));
     // The theme's CSS takes the first page ten seconds or more: built here, it is in the snapshot.
-    await timed(ctx.timings, 'themeCss', () => runPhp(build, dirroot, 'admin/cli/build_theme_css.php', ['--themes=boost']));
+    await timed(ctx.timings, 'themeCss', () => php('admin/cli/build_theme_css.php', ['--themes=boost']));
     // Moodle's PHPUnit test site (phpu_ tables, phpunitdata), in the snapshot too: see phpunit.ts.
-    writePhpunitShim(dirroot);
+    const util = join(webrootOf(ctx.source), 'admin', 'tool', 'phpunit', 'cli', 'util.php');
     await timed(ctx.timings, 'phpunitInit', async () => {
-      await runPhp(build, dirroot, 'admin/tool/phpunit/cli/util.php', ['--install']);
-      await runPhp(build, dirroot, 'admin/tool/phpunit/cli/util.php', ['--buildconfig']);
+      await php(util, ['--install']);
+      await php(util, ['--buildconfig']);
     });
     await pg.stop();
     pg = undefined;
     rmSync(join(build, 'config.json'));
-    writeFileSync(join(build, 'site.json'), `${JSON.stringify({ key, wwwroot, manifest: JSON.parse(manifest) }, null, 2)}\n`);
+    writeFileSync(join(build, 'site.json'), `${JSON.stringify({
+      key, branch: ctx.source.branch, release: ctx.source.release, webroot: webrootOf(ctx.source), wwwroot, manifest: JSON.parse(manifest),
+    }, null, 2)}\n`);
     return publish(build, target);
   } finally {
     await pg?.stop();
@@ -365,11 +445,14 @@ function watchdog(parent: number, pgid: number): ChildProcess {
   return dog;
 }
 
-const KEEP_SITES = 4;
-const KEEP_BASES = 2;
+/** Per branch: two sites and a base each, and the upgrade test's old-release snapshot. */
+const KEEP_SITES = 2 * Object.keys(BRANCHES).length;
+const KEEP_BASES = Object.keys(BRANCHES).length;
+const KEEP_OLD = Object.keys(BRANCHES).length;
 
-/** Build folders of processes that died (`<name>.<pid>.<random>.tmp`). */
-function removeLeftovers(root: string): void {
+/** Build folders of processes that died (`<name>.<pid>.<random>.tmp`): a build killed with -9 is never used, and its space comes back. */
+export function removeLeftovers(root: string): void {
+  if (!existsSync(root)) return;
   for (const name of readdirSync(root)) {
     const match = /\.(\d+)\.[0-9a-f]+\.tmp$/.exec(name);
     if (match && !alive(Number(match[1]))) rmSync(join(root, name), { recursive: true, force: true });
@@ -377,7 +460,7 @@ function removeLeftovers(root: string): void {
 }
 
 /** Keeps the `keep` most recently used `<kind>-*` folders (a use touches their json), and every site a run serves. */
-function prune(root: string, kind: 'site' | 'base', keep: number): void {
+export function prune(root: string, kind: 'site' | 'base' | 'old', keep: number): void {
   const serving = new Set(
     readdirSync(root)
       .filter((name) => name.startsWith('run-') && existsSync(join(root, name, 'state.json')))
@@ -423,13 +506,13 @@ interface RunState {
   pid: number;
   url: string;
   siteKey: string;
+  branch?: Branch;
   startedAt: string;
 }
 
-
-/** The run of this checkout that is up, if any. */
-export function runState(root = cacheRoot()): RunState | undefined {
-  const file = join(runDirOf(root), 'state.json');
+/** The run of this checkout and branch that is up, if any. */
+export function runState(root = cacheRoot(), branch: Branch = '405'): RunState | undefined {
+  const file = join(runDirOf(root, REPO_ROOT, branch), 'state.json');
   if (!existsSync(file)) return undefined;
   const state = JSON.parse(readFileSync(file, 'utf8')) as RunState;
   return alive(state.pid) ? state : undefined;
@@ -452,30 +535,33 @@ export async function buildZip(log: (line: string) => void): Promise<void> {
 export async function startMoodle(options: StartOptions = {}): Promise<StartResult> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
-  const lookup = findMoodleSource(REPO_ROOT, env);
-  if (!lookup.found) return { available: false, reason: lookup.reason };
+  const branch = options.branch ?? '405';
   const root = cacheRoot(env);
   mkdirSync(root, { recursive: true });
-  const runDir = runDirOf(root);
-  const existing = runState(root);
-  if (existing) {
-    throw new Error(`this checkout's Moodle is already up at ${existing.url} (pid ${existing.pid}): stop it with npm run moodle -- down`);
-  }
   removeLeftovers(root);
+  removeLeftovers(join(root, 'sources'));
+  const [lookup] = findMoodleSources({ env, cache: root, branches: [branch], composer: options.composer ?? {} });
+  if (!lookup!.found) return { available: false, reason: lookup!.reason };
+  const source = lookup!.source;
+  log(`Moodle ${source.release} from ${source.origin}${lookup!.note ? ` (registry: ${lookup!.note})` : ''}`);
+  const runDir = runDirOf(root, REPO_ROOT, branch);
+  const existing = runState(root, branch);
+  if (existing) {
+    throw new Error(`this checkout's Moodle ${BRANCHES[branch].name} is already up at ${existing.url} (pid ${existing.pid}): stop it with npm run moodle -- down`);
+  }
   const timings: Timings = {};
   const started = performance.now();
-  const source: MoodleSource = lookup.source;
-  const tree = await timed(timings, 'unpack', async () => unpackedTree(source, root));
   ensureTestLocale(root);
   if (options.buildZip !== false) await timed(timings, 'buildZip', () => buildZip(log));
   if (!existsSync(ZIP_PATH)) throw new Error(`${relative(REPO_ROOT, ZIP_PATH)} is missing: run npx tsx moodle-filter/build.ts`);
   const keys = siteKeys({ sourceHash: source.hash, zipHash: sha256File(ZIP_PATH), scenarioHash: scenarioHash() });
   const port = options.port ?? (await freePort());
-  const ctx: BuildContext = { root, tree, log, timings, port };
-  const fresh = { base: !existsSync(join(root, `base-${short(keys.base)}`, 'base.json')), site: false };
+  const ctx: BuildContext = { root, source, log, timings, port };
+  const baseDir = join(root, `base-${short(keys.base)}`);
   const siteDir = join(root, `site-${short(keys.site)}`);
-  fresh.site = !existsSync(join(siteDir, 'site.json'));
+  const fresh = { base: false, site: !usableEntry(siteDir, 'site', log) };
   if (fresh.site) {
+    fresh.base = !usableEntry(baseDir, 'base', log);
     const base = await timed(timings, 'buildBase', () => buildBase(ctx, keys.base));
     utimesSync(join(base, 'base.json'), new Date(), new Date());
     await timed(timings, 'buildSite', () => buildSite(ctx, base, keys.site, ZIP_PATH));
@@ -483,8 +569,9 @@ export async function startMoodle(options: StartOptions = {}): Promise<StartResu
   utimesSync(join(siteDir, 'site.json'), new Date(), new Date());
   prune(root, 'site', KEEP_SITES);
   prune(root, 'base', KEEP_BASES);
-  const site = JSON.parse(readFileSync(join(siteDir, 'site.json'), 'utf8')) as { wwwroot: string; manifest: Manifest };
-  const dirroot = join(siteDir, 'moodle');
+  const site = JSON.parse(readFileSync(join(siteDir, 'site.json'), 'utf8')) as { wwwroot: string; webroot: string; manifest: Manifest };
+  const tree = join(siteDir, 'moodle');
+  const dirroot = join(tree, site.webroot);
 
   mkdirSync(runDir, { recursive: true });
   const url = `http://localhost:${port}`;
@@ -509,40 +596,43 @@ export async function startMoodle(options: StartOptions = {}): Promise<StartResu
       phpunitdataroot: join(runDir, 'phpunitdata'), errorlog: errorLog,
     });
     // The theme's CSS names the snapshot's wwwroot: another port needs fresh caches.
-    if (site.wwwroot !== url) await timed(timings, 'purgeCaches', () => runPhp(runDir, dirroot, 'admin/cli/purge_caches.php'));
+    if (site.wwwroot !== url) await timed(timings, 'purgeCaches', () => runPhp(runDir, tree, 'admin/cli/purge_caches.php'));
 
     if (options.serve !== false) {
       const serverLog = openSync(join(runDir, 'php-server.log'), 'w');
+      // The web root: the tree, or its public/ from Moodle 5.1 on.
       const server = spawn('php', [...PHP_INI, '-d', 'log_errors=1', '-d', 'display_errors=0', '-d', `error_log=${errorLog}`,
         '-S', `127.0.0.1:${port}`, '-t', dirroot], {
         cwd: dirroot,
         detached: true,
         stdio: ['ignore', serverLog, serverLog],
-        env: { ...process.env, ...phpEnv(runDir, dirroot), PHP_CLI_SERVER_WORKERS: '4' },
+        env: { ...process.env, ...phpEnv(runDir, tree), PHP_CLI_SERVER_WORKERS: '4' },
       });
       closeSync(serverLog);
       stoppers.push(stopServer(server));
       await timed(timings, 'webServer', () => waitForHttp(`${url}/login/index.php`, server, 30_000));
     }
-    writeFileSync(join(runDir, 'state.json'), `${JSON.stringify({ pid: process.pid, url, siteKey: keys.site, startedAt: new Date().toISOString() } satisfies RunState)}\n`);
+    writeFileSync(join(runDir, 'state.json'), `${JSON.stringify({ pid: process.pid, url, siteKey: keys.site, branch, startedAt: new Date().toISOString() } satisfies RunState)}\n`);
     stoppers.push(async () => rmSync(join(runDir, 'state.json'), { force: true }));
     timings.total = Math.round(performance.now() - started);
 
-    const php: MoodleSite['php'] = (script, args = [], opts = {}) => runPhp(runDir, dirroot, script, args, opts.input);
+    const php: MoodleSite['php'] = (script, args = [], opts = {}) => runPhp(runDir, tree, script, args, opts.input);
     let stopping: Promise<void> | undefined;
     return {
       available: true,
       site: {
         url,
-        release: moodleRelease(dirroot),
+        branch,
+        release: source.release,
         manifest: site.manifest,
+        root: tree,
         dirroot,
         runDir,
         dataroot,
         errorLog,
         timings,
         fresh,
-        env: phpEnv(runDir, dirroot),
+        env: phpEnv(runDir, tree),
         php,
         async helper<T>(request: Record<string, unknown>) {
           return JSON.parse(await php(join(PHP_DIR, 'helper.php'), [JSON.stringify(request)])) as T;

@@ -3,23 +3,29 @@
 // validator checks it, Moodle's code manager unpacks it into the tree. The upgrade that installs
 // the plugin's database part is admin/cli/upgrade.php, run next by the harness.
 //
-// Usage: php install-zip.php <moodle dirroot> <component> <zip>
+// Usage: php install-zip.php <moodle root> <component> <zip> [--upgrade]
+//   (<moodle root>: where config.php is; --upgrade: the plugin is installed and the zip replaces it,
+//   as Install plugins does with a newer version of an installed plugin)
 
 define('CLI_SCRIPT', true);
-[, $dirroot, $component, $zip] = $argv + [null, null, null, null];
-if (!$dirroot || !$component || !$zip || !is_readable($zip)) {
-    fwrite(STDERR, "usage: php install-zip.php <moodle dirroot> <component> <readable zip>\n");
+[, $dirroot, $component, $zip, $mode] = $argv + [null, null, null, null, null];
+if (!$dirroot || !$component || !$zip || !is_readable($zip) || ($mode !== null && $mode !== '--upgrade')) {
+    fwrite(STDERR, "usage: php install-zip.php <moodle root> <component> <readable zip> [--upgrade]\n");
     exit(2);
 }
 require($dirroot . '/config.php');
 require_once($CFG->libdir . '/clilib.php');
 
 $pluginman = core_plugin_manager::instance();
-if ($pluginman->get_plugin_info($component)) {
+$installed = $pluginman->get_plugin_info($component);
+if ($installed && $mode !== '--upgrade') {
     cli_error("$component is already installed in this tree");
+}
+if (!$installed && $mode === '--upgrade') {
+    cli_error("$component is not installed: nothing to upgrade");
 }
 $ok = $pluginman->install_plugins([(object) ['component' => $component, 'zipfilepath' => $zip]], true, false);
 if (!$ok) {
     cli_error("Moodle's installer refused $zip (see its messages above)");
 }
-echo "installed $component from $zip\n";
+echo ($installed ? "replaced $component {$installed->versiondisk} by" : "installed $component from") . " $zip\n";

@@ -3,12 +3,12 @@
 // the names the scenario uses, so specs and scripts agree on them.
 
 define('CLI_SCRIPT', true);
-$hlsgatedirroot = getenv('HLSGATE_MOODLE_DIRROOT');
-if (!$hlsgatedirroot) {
-    fwrite(STDERR, "HLSGATE_MOODLE_DIRROOT is not set (run this through the harness)\n");
+$hlsgateroot = getenv('HLSGATE_MOODLE_ROOT');
+if (!$hlsgateroot) {
+    fwrite(STDERR, "HLSGATE_MOODLE_ROOT is not set (run this through the harness)\n");
     exit(2);
 }
-require($hlsgatedirroot . '/config.php');
+require($hlsgateroot . '/config.php');
 require_once($CFG->libdir . '/clilib.php');
 require_once($CFG->libdir . '/testing/generator/lib.php');
 
