@@ -19,11 +19,11 @@ fi
 
 # command → Debian package, per mode.
 declare -A package_of=(
-  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [chromium]=chromium [php]=php-cli [phpunit]=phpunit [zip]=zip [xz]=xz-utils
+  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [chromium]=chromium [php]=php-cli [phpunit]=phpunit [zip]=zip [xz]=xz-utils [composer]=composer
 )
 case "$mode" in
   start) needed=(ffmpeg ffprobe) ;;
-  test) needed=(ffmpeg ffprobe chromium php phpunit xz) ;;
+  test) needed=(ffmpeg ffprobe chromium php phpunit xz composer) ;;
   bench) needed=(ffmpeg ffprobe chromium php) ;;
   build) needed=() ;;
   *) fail "unknown mode '$mode' (start, test, bench or build)" ;;

@@ -100,7 +100,11 @@ async function main(): Promise<void> {
       const { runPhpunit } = await import('./phpunit.ts');
       const results = await runPhpunit(rest, { branches: branches.length ? branches : ALL_BRANCHES, ...(port() ? { port: port() } : {}), log });
       for (const r of results) {
-        const what = 'skipped' in r.outcome ? 'skipped' : r.outcome.exitCode === 0 ? 'passed' : `FAILED (exit ${r.outcome.exitCode})`;
+        if ('skipped' in r.outcome) {
+          out(`moodle: PHPUnit on Moodle ${BRANCHES[r.branch].name}: skipped (no source)`);
+          continue;
+        }
+        const what = r.outcome.exitCode === 0 ? 'passed' : `FAILED (exit ${r.outcome.exitCode})`;
         out(`moodle: PHPUnit on Moodle ${BRANCHES[r.branch].name}: ${what}; site ready in ${(r.startMs / 1000).toFixed(1)} s, tests ${(r.testsMs / 1000).toFixed(1)} s`);
       }
       process.exitCode = results.some((r) => 'exitCode' in r.outcome && r.outcome.exitCode !== 0) ? 1 : 0;

@@ -211,7 +211,11 @@ export function registryVersions(options: ComposerOptions = {}): RegistryAnswer 
     const code = (run.error as NodeJS.ErrnoException).code;
     return { ok: false, reason: code === 'ETIMEDOUT' ? `composer show did not answer in ${(options.showTimeoutMs ?? 60_000) / 1000} s` : `composer: ${run.error.message}` };
   }
-  if (run.status !== 0) return { ok: false, reason: `the registry does not serve moodle/moodle (composer show: ${oneLine(run.stderr || run.stdout) || `exit ${run.status}`})` };
+  if (run.status !== 0) {
+    // Composer's message, without its banner and usage: the line that says what is wrong.
+    const said = `${run.stderr}\n${run.stdout}`.split('\n').map((l) => l.trim()).find((l) => /not found|could not|failed|error/i.test(l) && !/^In \w+\.php/.test(l));
+    return { ok: false, reason: `the registry does not serve moodle/moodle (composer show: ${said ? oneLine(said) : `exit ${run.status}`})` };
+  }
   try {
     const versions = (JSON.parse(run.stdout) as { versions?: string[] }).versions ?? [];
     return { ok: true, versions: versions.map((v) => v.replace(/^v/, '')) };

@@ -125,18 +125,17 @@ export async function runUpgradeTests(options: { branches: Branch[]; log: (line:
   mkdirSync(root, { recursive: true });
   removeLeftovers(root);
   const { log } = options;
+  const sources = findMoodleSources({ cache: root, branches: options.branches });
+  for (const lookup of sources) if (!lookup.found) log(`Moodle ${BRANCHES[lookup.branch].name} upgrade test skipped: ${lookup.reason}`);
+  const found = sources.flatMap((lookup) => (lookup.found ? [lookup.source] : []));
+  if (found.length === 0) return 0;
   await buildZip(log);
   const newZip = ZIP_PATH;
   const oldZip = await previousReleaseZip(root, PREVIOUS_RELEASE, log);
   let failed = 0;
-  for (const branch of options.branches) {
+  for (const source of found) {
+    const branch = source.branch;
     const name = `Moodle ${BRANCHES[branch].name}`;
-    const [lookup] = findMoodleSources({ cache: root, branches: [branch] });
-    if (!lookup!.found) {
-      log(`${name} upgrade test skipped: ${lookup!.reason}`);
-      continue;
-    }
-    const source = lookup!.source;
     const timings: Timings = {};
     const t0 = performance.now();
     const ctx: BuildContext = { root, source, log: (line) => log(`[${BRANCHES[branch].name}] ${line}`), timings, port: await freePort() };
