@@ -297,7 +297,7 @@ export function cacheEntryProblem(dir: string, kind: 'base' | 'site'): string | 
   const web = join(dir, 'moodle', meta.webroot);
   const needed = [
     'moodle/config.php', 'moodle/vendor/autoload.php', 'moodle/vendor/bin/phpunit', 'moodle/vendor/phpunit/phpunit/composer.json',
-    'pg/PG_VERSION', 'pg/global/pg_control', 'moodledata',
+    'pg/data/PG_VERSION', 'pg/data/global/pg_control', 'moodledata',
     ...(kind === 'site' ? ['phpunitdata', 'moodle/phpunit.xml'] : []),
   ].map((path) => join(dir, path));
   needed.push(join(web, 'version.php'), join(web, 'lib', 'setup.php'));

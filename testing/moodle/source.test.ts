@@ -133,7 +133,7 @@ describe('the harness’s cache', () => {
   /** What a finished site folder holds (the harness's build writes these, then site.json). */
   function fakeSite(dir: string, webroot: string): void {
     for (const file of ['moodle/config.php', 'moodle/vendor/autoload.php', 'moodle/vendor/bin/phpunit', 'moodle/vendor/phpunit/phpunit/composer.json',
-      'pg/PG_VERSION', 'pg/global/pg_control', 'moodle/phpunit.xml', `moodle/${webroot}/version.php`, `moodle/${webroot}/lib/setup.php`,
+      'pg/data/PG_VERSION', 'pg/data/global/pg_control', 'moodle/phpunit.xml', `moodle/${webroot}/version.php`, `moodle/${webroot}/lib/setup.php`,
       `moodle/${webroot}/filter/hlsgate/version.php`]) {
       mkdirSync(join(dir, file, '..'), { recursive: true });
       writeFileSync(join(dir, file), 'x');
@@ -149,10 +149,10 @@ describe('the harness’s cache', () => {
     expect(cacheEntryProblem(join(root, 'site-a'), 'site')).toBeUndefined();
     expect(usableEntry(join(root, 'site-a'), 'site')).toBe(true);
     fakeSite(join(root, 'site-b'), '');
-    rmSync(join(root, 'site-b', 'pg', 'global', 'pg_control'));
+    rmSync(join(root, 'site-b', 'pg', 'data', 'global', 'pg_control'));
     const lines: string[] = [];
     expect(usableEntry(join(root, 'site-b'), 'site', (l) => lines.push(l))).toBe(false);
-    expect(lines.join()).toContain('missing pg/global/pg_control');
+    expect(lines.join()).toContain('missing pg/data/global/pg_control');
     expect(existsSync(join(root, 'site-b'))).toBe(false);
     fakeSite(join(root, 'site-c'), '');
     writeFileSync(join(root, 'site-c', 'site.json'), '{"key": "k", "webr');
@@ -163,7 +163,7 @@ describe('the harness’s cache', () => {
     const root = join(work, 'killed');
     mkdirSync(root, { recursive: true });
     // The harness's way: build in <target>.<pid>.<random>.tmp, write the marker last, rename. This child is killed between.
-    const child = spawn('sh', ['-c', `d="${root}/site-0123456789abcdef.$$.a1b2c3.tmp"; mkdir -p "$d/pg" "$d/moodle" && echo 16 > "$d/pg/PG_VERSION" && touch "${root}/started" && exec sleep 60`]);
+    const child = spawn('sh', ['-c', `d="${root}/site-0123456789abcdef.$$.a1b2c3.tmp"; mkdir -p "$d/pg/data" "$d/moodle" && echo 15 > "$d/pg/data/PG_VERSION" && touch "${root}/started" && exec sleep 60`]);
     while (!existsSync(join(root, 'started'))) await new Promise((r) => setTimeout(r, 20));
     const tmp = join(root, `site-0123456789abcdef.${child.pid}.a1b2c3.tmp`);
     removeLeftovers(root);

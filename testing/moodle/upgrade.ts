@@ -90,7 +90,7 @@ const parseData = (json: string) => JSON.parse(json) as PluginData;
 /** base + the old release + its data, into `<root>/old-<key>/` (old.json holds the data as seeded). */
 async function buildOld(ctx: BuildContext, base: string, key: string, oldZip: string): Promise<string> {
   const target = join(ctx.root, `old-${short(key)}`);
-  if (existsSync(join(target, 'old.json')) && existsSync(join(target, 'pg', 'PG_VERSION')) && existsSync(join(target, 'moodle', 'config.php'))) return target;
+  if (existsSync(join(target, 'old.json')) && existsSync(join(target, 'pg', 'data', 'PG_VERSION')) && existsSync(join(target, 'moodle', 'config.php'))) return target;
   rmSync(target, { recursive: true, force: true });
   const build = `${target}.${process.pid}.${randomBytes(3).toString('hex')}.tmp`;
   mkdirSync(build, { recursive: true });
