@@ -6,8 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cacheEntryProblem, cacheRoot, phpunitComposerJson, REPO_ROOT, removeLeftovers, runDirOf, siteKeys, usableEntry } from './site.ts';
 import { findMoodleSources, moodleRelease, newestOfBranch, treeVersion } from './source.ts';
 import { lostInUpgrade, type PluginData } from './upgrade.ts';
+import { startPostgres } from '../postgres.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'hlsgate-moodle-source-'));
+// PostgreSQL runs as its own user (testing/postgres.ts): it must reach the cluster's folder.
+chmodSync(work, 0o755);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A registry that answers "not found", as Composer's here does for moodle/moodle. */
@@ -130,10 +133,12 @@ describe('the harness’s cache', () => {
     expect(runDirOf('/c', '/a/repo', '405')).not.toBe(runDirOf('/c', '/a/repo', '501'));
   });
 
-  /** What a finished site folder holds (the harness's build writes these, then site.json). */
-  function fakeSite(dir: string, webroot: string): void {
+  /** What a finished site folder holds (the harness's build writes these, then site.json), with a real cluster as testing/postgres.ts makes it. */
+  async function fakeSite(dir: string, webroot: string): Promise<void> {
+    const pg = await startPostgres({ dir: join(dir, 'pg') });
+    await pg.stop();
     for (const file of ['moodle/config.php', 'moodle/vendor/autoload.php', 'moodle/vendor/bin/phpunit', 'moodle/vendor/phpunit/phpunit/composer.json',
-      'pg/data/PG_VERSION', 'pg/data/global/pg_control', 'moodle/phpunit.xml', `moodle/${webroot}/version.php`, `moodle/${webroot}/lib/setup.php`,
+      'moodle/phpunit.xml', `moodle/${webroot}/version.php`, `moodle/${webroot}/lib/setup.php`,
       `moodle/${webroot}/filter/hlsgate/version.php`]) {
       mkdirSync(join(dir, file, '..'), { recursive: true });
       writeFileSync(join(dir, file), 'x');
@@ -143,18 +148,18 @@ describe('the harness’s cache', () => {
     writeFileSync(join(dir, 'site.json'), JSON.stringify({ key: 'k', webroot }));
   }
 
-  it('a cached site with a part missing is detected, removed and so rebuilt; a complete one is used', () => {
+  it('a cached site with a part missing is detected, removed and so rebuilt; a complete one is used', { timeout: 60_000 }, async () => {
     const root = join(work, 'corrupt');
-    fakeSite(join(root, 'site-a'), 'public');
+    await fakeSite(join(root, 'site-a'), 'public');
     expect(cacheEntryProblem(join(root, 'site-a'), 'site')).toBeUndefined();
     expect(usableEntry(join(root, 'site-a'), 'site')).toBe(true);
-    fakeSite(join(root, 'site-b'), '');
+    await fakeSite(join(root, 'site-b'), '');
     rmSync(join(root, 'site-b', 'pg', 'data', 'global', 'pg_control'));
     const lines: string[] = [];
     expect(usableEntry(join(root, 'site-b'), 'site', (l) => lines.push(l))).toBe(false);
     expect(lines.join()).toContain('missing pg/data/global/pg_control');
     expect(existsSync(join(root, 'site-b'))).toBe(false);
-    fakeSite(join(root, 'site-c'), '');
+    mkdirSync(join(root, 'site-c'), { recursive: true });
     writeFileSync(join(root, 'site-c', 'site.json'), '{"key": "k", "webr');
     expect(cacheEntryProblem(join(root, 'site-c'), 'site')).toBe('site.json is not JSON');
   });
