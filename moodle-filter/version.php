@@ -28,6 +28,6 @@ $plugin->component = 'filter_hlsgate';
 $plugin->version = 2026120101;
 // Moodle 4.5 LTS: the first release with \core_filters\text_filter.
 $plugin->requires = 2024100700;
-$plugin->supported = [405, 502];
+$plugin->supported = [405, 501];
 $plugin->maturity = MATURITY_BETA;
 $plugin->release = '0.2.0';
