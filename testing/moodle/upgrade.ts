@@ -152,6 +152,7 @@ export async function runUpgradeTests(options: { branches: Branch[]; log: (line:
     let pg: Postgres | undefined;
     try {
       const tree = join(run, 'moodle');
+      mkdirSync(run, { recursive: true });
       await timed(timings, 'restore', async () => {
         // Links are safe: the installer deletes the old plugin's files and writes new ones, it never writes into a file.
         await copyTree(join(old, 'moodle'), tree, true);
