@@ -11,8 +11,8 @@
  */
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
-import { PHP_INI, startMoodle } from './site.ts';
-import { BRANCHES, type Branch } from './source.ts';
+import { buildZip, cacheRoot, ensureTestLocale, PHP_INI, startMoodle, type StartResult } from './site.ts';
+import { BRANCHES, findMoodleSources, type Branch } from './source.ts';
 
 /** The default runs; paths are relative to the web root ($CFG->dirroot). */
 export const DEFAULT_RUNS: ReadonlyArray<{ suite?: string; file?: string; filter?: string }> = [
@@ -34,19 +34,41 @@ export interface PhpunitResult {
 export async function runPhpunit(args: string[], options: { branches: Branch[]; port?: number; log?: (line: string) => void }): Promise<PhpunitResult[]> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const results: PhpunitResult[] = [];
-  let zipBuilt = false;
-  for (const branch of options.branches) {
+  // The zip and the locale once; then every Moodle's site is built or restored at the same time (a
+  // cold build is PHP and PostgreSQL on one core each: two at once use both), the tests one by one.
+  const lookups = findMoodleSources({ cache: cacheRoot(), branches: options.branches });
+  if (lookups.every((lookup) => !lookup.found)) {
+    for (const lookup of lookups) {
+      const reason = lookup.found ? '' : lookup.reason;
+      log(`Moodle ${BRANCHES[lookup.branch].name} PHPUnit skipped: ${reason}`);
+      results.push({ branch: lookup.branch, outcome: { skipped: reason }, startMs: 0, testsMs: 0 });
+    }
+    return results;
+  }
+  await buildZip(log);
+  ensureTestLocale(cacheRoot());
+  const t0 = performance.now();
+  const starts = await Promise.allSettled(options.branches.map(async (branch) => {
+    const result = await startMoodle({
+      branch, serve: false, buildZip: false, log: (line) => log(`[${BRANCHES[branch].name}] ${line}`),
+      ...(options.port ? { port: options.port + options.branches.indexOf(branch) } : {}),
+    });
+    return { result, ms: Math.round(performance.now() - t0) };
+  }));
+  const failedStart = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failedStart) {
+    for (const s of starts) if (s.status === 'fulfilled' && s.value.result.available) await s.value.result.site.stop();
+    throw failedStart.reason;
+  }
+  for (const [i, branch] of options.branches.entries()) {
     const name = `Moodle ${BRANCHES[branch].name}`;
-    const t0 = performance.now();
-    const result = await startMoodle({ branch, serve: false, buildZip: !zipBuilt, log: (line) => log(`[${BRANCHES[branch].name}] ${line}`), ...(options.port ? { port: options.port } : {}) });
-    zipBuilt = true;
+    const { result, ms: startMs } = (starts[i] as PromiseFulfilledResult<{ result: StartResult; ms: number }>).value;
     if (!result.available) {
       log(`${name} PHPUnit skipped: ${result.reason}`);
       results.push({ branch, outcome: { skipped: result.reason }, startMs: 0, testsMs: 0 });
       continue;
     }
     const { site } = result;
-    const startMs = Math.round(performance.now() - t0);
     log(`${name}: ${site.release} ready for PHPUnit in ${(startMs / 1000).toFixed(1)} s ${JSON.stringify(site.timings)}`);
     const web = relative(site.root, site.dirroot);
     const runs = args.length > 0
