@@ -31,6 +31,8 @@ use filter_hlsgate\local\progress_report_table;
  * @covers     \filter_hlsgate\local\progress_report
  * @covers     \filter_hlsgate\local\progress_report_table
  */
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report_table::class)]
 final class progress_report_test extends \advanced_testcase {
     private const RES1 = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';
     private const RES2 = 'https://media.example.test/lectures/ZyXwVuTsRqPoNmLkJiHg98/';

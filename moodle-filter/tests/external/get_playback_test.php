@@ -33,6 +33,8 @@ use filter_hlsgate\local\embed_grant;
  * @covers     \filter_hlsgate\external\get_playback
  * @covers     \filter_hlsgate\local\access_rule
  */
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\get_playback::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\access_rule::class)]
 final class get_playback_test extends \advanced_testcase {
     private const BASE = 'https://media.example.test/lectures/';
     private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';

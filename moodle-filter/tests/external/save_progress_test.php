@@ -34,6 +34,8 @@ use filter_hlsgate\local\progress_store;
  * @covers     \filter_hlsgate\external\save_progress
  * @covers     \filter_hlsgate\local\progress_store
  */
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\save_progress::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_store::class)]
 final class save_progress_test extends \advanced_testcase {
     private const BASE = 'https://media.example.test/lectures/';
     private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';

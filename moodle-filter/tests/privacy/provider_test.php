@@ -33,6 +33,7 @@ use filter_hlsgate\local\progress_store;
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  * @covers     \filter_hlsgate\privacy\provider
  */
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\privacy\provider::class)]
 final class provider_test extends provider_testcase {
     private const RES = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';
 
