@@ -445,10 +445,10 @@ function watchdog(parent: number, pgid: number): ChildProcess {
   return dog;
 }
 
-/** Per branch: two sites and a base each, and the upgrade test's old-release snapshot. */
-const KEEP_SITES = 2 * Object.keys(BRANCHES).length;
-const KEEP_BASES = Object.keys(BRANCHES).length;
-const KEEP_OLD = Object.keys(BRANCHES).length;
+/** Kept per Moodle branch: two sites, one base, and (upgrade.ts) one old-release snapshot. */
+const KEEP_SITES = 2;
+const KEEP_BASES = 1;
+export const KEEP_OLD = 1;
 
 /** Build folders of processes that died (`<name>.<pid>.<random>.tmp`): a build killed with -9 is never used, and its space comes back. */
 export function removeLeftovers(root: string): void {
@@ -459,7 +459,7 @@ export function removeLeftovers(root: string): void {
   }
 }
 
-/** Keeps the `keep` most recently used `<kind>-*` folders (a use touches their json), and every site a run serves. */
+/** Keeps, per branch, the `keep` most recently used `<kind>-*` folders (a use touches their json), and every site a run serves. */
 export function prune(root: string, kind: 'site' | 'base' | 'old', keep: number): void {
   const serving = new Set(
     readdirSync(root)
@@ -472,10 +472,21 @@ export function prune(root: string, kind: 'site' | 'base' | 'old', keep: number)
     .filter((name) => new RegExp(`^${kind}-[0-9a-f]{16}$`).test(name) && !serving.has(name))
     .map((name) => {
       const marker = join(root, name, `${kind}.json`);
-      return { name, used: existsSync(marker) ? statSync(marker).mtimeMs : 0 };
+      let branch = '';
+      try {
+        branch = String((JSON.parse(readFileSync(marker, 'utf8')) as { branch?: string }).branch ?? '');
+      } catch {
+        // no marker or not JSON: an unfinished or broken folder, oldest of its own group
+      }
+      return { name, branch, used: existsSync(marker) ? statSync(marker).mtimeMs : 0 };
     })
     .sort((a, b) => b.used - a.used);
-  for (const { name } of folders.slice(keep)) rmSync(join(root, name), { recursive: true, force: true });
+  const seen = new Map<string, number>();
+  for (const { name, branch } of folders) {
+    const count = (seen.get(branch) ?? 0) + 1;
+    seen.set(branch, count);
+    if (count > keep) rmSync(join(root, name), { recursive: true, force: true });
+  }
 }
 
 /** Stops `php -S` and its forked workers (its process group); a watchdog does it if this process dies first. */

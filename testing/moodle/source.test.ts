@@ -1,9 +1,9 @@
 import { spawn, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cacheEntryProblem, cacheRoot, phpunitComposerJson, REPO_ROOT, removeLeftovers, runDirOf, siteKeys, usableEntry } from './site.ts';
+import { cacheEntryProblem, cacheRoot, phpunitComposerJson, prune, REPO_ROOT, removeLeftovers, runDirOf, siteKeys, usableEntry } from './site.ts';
 import { findMoodleSources, moodleRelease, newestOfBranch, treeVersion } from './source.ts';
 import { lostInUpgrade, type PluginData } from './upgrade.ts';
 import { startPostgres } from '../postgres.ts';
@@ -162,6 +162,20 @@ describe('the harness’s cache', () => {
     mkdirSync(join(root, 'site-c'), { recursive: true });
     writeFileSync(join(root, 'site-c', 'site.json'), '{"key": "k", "webr');
     expect(cacheEntryProblem(join(root, 'site-c'), 'site')).toBe('site.json is not JSON');
+  });
+
+  it('keeps the newest sites of each Moodle branch: new 4.5 sites never push out the only 5.1 site', () => {
+    const root = join(work, 'prune');
+    const make = (name: string, branch: string, age: number) => {
+      mkdirSync(join(root, name), { recursive: true });
+      writeFileSync(join(root, name, 'site.json'), JSON.stringify({ key: name, branch, webroot: '' }));
+      const when = new Date(Date.now() - age * 1000);
+      utimesSync(join(root, name, 'site.json'), when, when);
+    };
+    make('site-5100000000000000', '501', 100);
+    for (let i = 0; i < 4; i += 1) make(`site-405000000000000${i}`, '405', i);
+    prune(root, 'site', 2);
+    expect(readdirSync(root).sort()).toEqual(['site-4050000000000000', 'site-4050000000000001', 'site-5100000000000000']);
   });
 
   it('a build killed with -9 halfway is never used: its folder has no marker and is removed once its process is gone', async () => {

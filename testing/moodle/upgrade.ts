@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { startPostgres, freePort, type Postgres } from '../postgres.ts';
 import {
-  buildBase, buildZip, cacheRoot, COMPONENT, copyTree, DB_USER, dropCaches, hashOf, PHP_DIR, prune, publish, REPO_ROOT, removeLeftovers,
+  buildBase, buildZip, cacheRoot, KEEP_OLD, COMPONENT, copyTree, DB_USER, dropCaches, hashOf, PHP_DIR, prune, publish, REPO_ROOT, removeLeftovers,
   runPhp, short, siteKeys, timed, usableEntry, webrootOf, writeRunConfig, ZIP_PATH, type BuildContext, type Timings,
 } from './site.ts';
 import { BRANCHES, findMoodleSources, sha256File, type Branch } from './source.ts';
@@ -111,7 +111,7 @@ async function buildOld(ctx: BuildContext, base: string, key: string, oldZip: st
     await pg.stop();
     pg = undefined;
     rmSync(join(build, 'config.json'));
-    writeFileSync(join(build, 'old.json'), `${JSON.stringify({ key, seeded: parseData(seeded) }, null, 2)}\n`);
+    writeFileSync(join(build, 'old.json'), `${JSON.stringify({ key, branch: ctx.source.branch, seeded: parseData(seeded) }, null, 2)}\n`);
     return publish(build, target);
   } finally {
     await pg?.stop();
@@ -144,7 +144,7 @@ export async function runUpgradeTests(options: { branches: Branch[]; log: (line:
     const base = usableEntry(baseDir, 'base', ctx.log) ? baseDir : await timed(timings, 'buildBase', () => buildBase(ctx, keys.base));
     const old = await timed(timings, 'oldSite', () => buildOld(ctx, base, hashOf('old', keys.site, sha256File(join(PHP_DIR, 'install-zip.php'))), oldZip));
     utimesSync(join(old, 'old.json'), new Date(), new Date());
-    prune(root, 'old', Object.keys(BRANCHES).length);
+    prune(root, 'old', KEEP_OLD);
     const seeded = (JSON.parse(readFileSync(join(old, 'old.json'), 'utf8')) as { seeded: PluginData }).seeded;
 
     // A throw-away copy of the old site: the new zip over it, then upgrade.php.
