@@ -197,10 +197,11 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
             return response.json();
         }).then(function(answers) {
             var answer = answers && answers[0];
-            if (!answer || answer.error) {
-                throw answer && answer.exception ? answer.exception : new Error(SAVE_METHOD + ' failed');
+            if (answer && !answer.error) {
+                return answer.data;
             }
-            return answer.data;
+            var failure = answer && answer.exception ? answer.exception : new Error(SAVE_METHOD + ' failed');
+            throw failure;
         });
     }
 
@@ -349,6 +350,7 @@ define(['core/ajax', 'core/config', 'core/log', 'core_filters/events'], function
             return Promise.all([loadBundle(), Promise.resolve(answers[index])]).then(function(results) {
                 container.setAttribute(READY, '1');
                 build(container, message, results[0], results[1]);
+                return undefined;
             }, function(failure) {
                 container.setAttribute(READY, 'failed');
                 var error = failure && failure.errorcode ? playerError(failure) : null;
