@@ -85,7 +85,8 @@ final class AccessRulesTest extends TestCase {
         $policy = self::policy();
         $page = self::WWWROOT . '/pluginfile.php/22/mod_page/content/1/lecture1.m3u8';
         $spaced = self::WWWROOT . '/pluginfile.php/22/mod_page/content/1/Week%201/2026-11-20%20-%20A%20%26%20B.m3u8';
-        foreach ([
+        foreach (
+            [
             $page => $page,
             " $page\n" => $page,
             "$page?forcedownload=1" => $page,
@@ -96,12 +97,14 @@ final class AccessRulesTest extends TestCase {
             str_replace('%20', ' ', $spaced) => $spaced,
             self::MEDIA_URL => self::MEDIA_URL,
             'HTTPS://Media.Example.TEST:443/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8' => self::MEDIA_URL,
-        ] as $url => $canonical) {
+            ] as $url => $canonical
+        ) {
             $this->assertSame($canonical, $policy->canonical($url), $url);
             $this->assertSame($canonical, $policy->canonical($canonical), 'idempotent');
             $this->assertTrue($policy->accepts($url));
         }
-        foreach ([
+        foreach (
+            [
             'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8?x=1',
             'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/../master.m3u8',
             'https://media.example.test/lectures/master.m3u8',
@@ -110,7 +113,8 @@ final class AccessRulesTest extends TestCase {
             self::WWWROOT . '/pluginfile.php/22/mod_page/content/1/' . str_repeat('a', url_policy::MAX_URL_LENGTH) . '.m3u8',
             '',
             'javascript:alert(1)//.m3u8',
-        ] as $url) {
+            ] as $url
+        ) {
             $this->assertNull($policy->canonical($url), $url);
             $this->assertFalse($policy->accepts($url));
         }

@@ -286,8 +286,10 @@ final class LinkMatcherTest extends TestCase {
         foreach ($dom->getElementsByTagName('body')->item(0)->getElementsByTagName('*') as $element) {
             $elements[] = $element->tagName;
             foreach ($element->attributes as $attribute) {
-                $this->assertContains($attribute->name,
-                    ['class', 'data-hlsgate-src', 'data-hlsgate-contextid', 'data-hlsgate-title', 'href']);
+                $this->assertContains(
+                    $attribute->name,
+                    ['class', 'data-hlsgate-src', 'data-hlsgate-contextid', 'data-hlsgate-title', 'href']
+                );
             }
         }
         $this->assertSame(['span', 'a', 'span', 'a', 'span', 'a'], $elements);

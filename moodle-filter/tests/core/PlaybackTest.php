@@ -115,10 +115,14 @@ final class PlaybackTest extends TestCase {
 
     public function test_pasted_url_gives_its_own_directory(): void {
         $resolver = self::resolver([]);
-        $this->assertSame(['resource' => self::RES, 'playlisturl' => self::RES . 'master.m3u8'],
-            $resolver->resolve(self::RES . 'master.m3u8', 5));
-        $this->assertSame(['resource' => self::RES, 'playlisturl' => self::RES . '720p/index.m3u8'],
-            $resolver->resolve(' ' . self::RES . '720p/index.m3u8 ', 5));
+        $this->assertSame(
+            ['resource' => self::RES, 'playlisturl' => self::RES . 'master.m3u8'],
+            $resolver->resolve(self::RES . 'master.m3u8', 5)
+        );
+        $this->assertSame(
+            ['resource' => self::RES, 'playlisturl' => self::RES . '720p/index.m3u8'],
+            $resolver->resolve(' ' . self::RES . '720p/index.m3u8 ', 5)
+        );
     }
 
     public function test_refusals(): void {
@@ -129,20 +133,24 @@ final class PlaybackTest extends TestCase {
         ];
         $resolver = self::resolver($files);
         $file = fn(string $name, int $contextid = 22) => fn() => $resolver->resolve(
-            self::WWWROOT . "/pluginfile.php/22/mod_label/intro/$name", $contextid);
+            self::WWWROOT . "/pluginfile.php/22/mod_label/intro/$name",
+            $contextid
+        );
         $this->assertSame('error:notaplaylist', self::refusal($file('page.m3u8')));
         $this->assertSame('error:relativeuris', self::refusal($file('relative.m3u8')));
         $this->assertSame('error:notallowed', self::refusal($file('foreign.m3u8')));
         $this->assertSame('error:filegone', self::refusal($file('gone.m3u8')));
         $this->assertSame('error:wrongcontext', self::refusal($file('page.m3u8', 23)));
-        foreach ([
+        foreach (
+            [
             'https://evil.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8',
             'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/',
             self::RES . 'poster.jpg',
             'https://other-moodle.test/pluginfile.php/22/mod_label/intro/page.m3u8',
             self::WWWROOT . '/draftfile.php/5/user/draft/1/x.m3u8',
             '',
-        ] as $url) {
+            ] as $url
+        ) {
             $this->assertSame('error:notallowed', self::refusal(fn() => $resolver->resolve($url, 22)), $url);
         }
     }

@@ -14,7 +14,6 @@
 // You should have received a copy of the GNU General Public License
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
-
 namespace filter_hlsgate\tests\core;
 
 use filter_hlsgate\local\progress_update;
@@ -75,8 +74,11 @@ final class ProgressUpdateTest extends TestCase {
         $late = progress_update::apply($stored, self::report(['seq' => 4, 'ranges' => [[0, 20]], 'position' => 20]), self::NOW);
         $this->assertSame(30.0, $late->row['lastposition']);
         $this->assertSame(5, $late->row['seq']);
-        $other = progress_update::apply($stored, self::report(['session' => 'b', 'seq' => 1, 'position' => 3, 'started' => true]),
-            self::NOW);
+        $other = progress_update::apply(
+            $stored,
+            self::report(['session' => 'b', 'seq' => 1, 'position' => 3, 'started' => true]),
+            self::NOW
+        );
         $this->assertSame(3.0, $other->row['lastposition']);
         $this->assertTrue($other->viewed);
         $again = progress_update::apply($stored, self::report(['seq' => 6, 'started' => true, 'position' => 31]), self::NOW);

@@ -108,8 +108,10 @@ final class RulesTest extends TestCase {
         $www = 'https://moodle.example.test';
         $page = pluginfile_url::parse("$www/pluginfile.php/22/mod_page/content/1/lecture1.m3u8", $www);
         $this->assertNotNull($page);
-        $this->assertSame([22, 'mod_page', 'content', ['1'], 'lecture1.m3u8'],
-            [$page->contextid, $page->component, $page->filearea, $page->args, $page->filename]);
+        $this->assertSame(
+            [22, 'mod_page', 'content', ['1'], 'lecture1.m3u8'],
+            [$page->contextid, $page->component, $page->filearea, $page->args, $page->filename]
+        );
         $this->assertSame([
             ['itemid' => 1, 'filepath' => '/', 'filename' => 'lecture1.m3u8'],
             ['itemid' => 0, 'filepath' => '/1/', 'filename' => 'lecture1.m3u8'],
@@ -130,7 +132,8 @@ final class RulesTest extends TestCase {
         $subdir = pluginfile_url::parse('https://example.test/moodle/pluginfile.php/2/course/summary/x.m3u8', 'https://example.test/moodle');
         $this->assertSame('course', $subdir->component);
 
-        foreach ([
+        foreach (
+            [
             "$www/pluginfile.php/22/mod_page/content/1/lecture1.mp4",
             "$www/pluginfile.php/22/mod_page/lecture1.m3u8",
             "$www/pluginfile.php/0/mod_page/content/1/lecture1.m3u8",
@@ -143,7 +146,8 @@ final class RulesTest extends TestCase {
             "$www/tokenpluginfile.php/abc/22/mod_page/content/1/lecture1.m3u8",
             "https://evil.test/pluginfile.php/22/mod_page/content/1/lecture1.m3u8",
             "$www/pluginfile.php?file=",
-        ] as $url) {
+            ] as $url
+        ) {
             $this->assertNull(pluginfile_url::parse($url, $www), $url);
         }
         $this->assertNull(pluginfile_url::parse("$www/pluginfile.php/22/mod_page/content/1/lecture1.m3u8", ''));

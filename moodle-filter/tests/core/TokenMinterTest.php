@@ -92,8 +92,15 @@ final class TokenMinterTest extends TestCase {
     }
 
     public function test_view_claims_order_and_optional_claims(): void {
-        $claims = token_minter::view_claims('https://moodle.example.test', '42',
-            'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/', 1799999990, 300, 'Ada Lovelace · ada@example.test', '7');
+        $claims = token_minter::view_claims(
+            'https://moodle.example.test',
+            '42',
+            'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/',
+            1799999990,
+            300,
+            'Ada Lovelace · ada@example.test',
+            '7'
+        );
         $this->assertSame(['iss', 'aud', 'sub', 'iat', 'exp', 'res', 'wm', 'cid'], array_keys($claims));
         $this->assertSame(1800000290, $claims['exp']);
         $valid = self::vectors()['vectors'][0];
