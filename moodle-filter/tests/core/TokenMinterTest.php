@@ -59,6 +59,8 @@ final class TokenMinterTest extends TestCase {
     }
 
     /**
+     * Test: mints the bytes of the shared vectors.
+     *
      * @dataProvider mintable_vectors
      * @param array<string, mixed> $vector
      */
@@ -68,6 +70,8 @@ final class TokenMinterTest extends TestCase {
     }
 
     /**
+     * Test: judges the res of the shared vectors as the server does.
+     *
      * @dataProvider mintable_vectors
      * @param array<string, mixed> $vector
      */
@@ -84,6 +88,9 @@ final class TokenMinterTest extends TestCase {
         }
     }
 
+    /**
+     * Test: vectors cover acceptance and each refusal.
+     */
     public function test_vectors_cover_acceptance_and_each_refusal(): void {
         $expects = array_column(self::vectors()['vectors'], 'expect');
         foreach (['ok', 'token_expired', 'token_invalid', 'resource_forbidden'] as $expect) {
@@ -91,6 +98,9 @@ final class TokenMinterTest extends TestCase {
         }
     }
 
+    /**
+     * Test: view claims order and optional claims.
+     */
     public function test_view_claims_order_and_optional_claims(): void {
         $claims = token_minter::view_claims(
             'https://moodle.example.test',
@@ -112,6 +122,9 @@ final class TokenMinterTest extends TestCase {
         $this->assertSame(['iss' => 'i', 'aud' => 'hlsgate', 'sub' => 's', 'iat' => 10, 'exp' => 15, 'res' => 'r'], $minimal);
     }
 
+    /**
+     * Test: token shape.
+     */
     public function test_token_shape(): void {
         $token = (new token_minter('k1', str_repeat('s', 32)))->mint(['sub' => "é/\u{2028}"]);
         $parts = explode('.', $token);
@@ -125,6 +138,8 @@ final class TokenMinterTest extends TestCase {
     }
 
     /**
+     * The bad keys.
+     *
      * @return array<string, array{string, string}>
      */
     public static function bad_keys(): array {
@@ -138,6 +153,8 @@ final class TokenMinterTest extends TestCase {
     }
 
     /**
+     * Test: refuses unusable keys.
+     *
      * @dataProvider bad_keys
      */
     public function test_refuses_unusable_keys(string $kid, string $secret): void {
@@ -145,6 +162,9 @@ final class TokenMinterTest extends TestCase {
         new token_minter($kid, $secret);
     }
 
+    /**
+     * Test: invalid utf8 claim is an exception not a warning.
+     */
     public function test_invalid_utf8_claim_is_an_exception_not_a_warning(): void {
         $this->expectException(\JsonException::class);
         (new token_minter('k1', str_repeat('s', 32)))->mint(['wm' => "\xC3\x28"]);
