@@ -9,8 +9,8 @@
  * files that make the toolchain; it is built in a temporary folder and renamed into place, so an
  * interrupted install (even `kill -9`) is never reused. The Moodle tree itself is only read.
  *
- * `grunt amd` runs on a copy of the plugin's `amd/src` (with `thirdpartylibs.xml` and the files it
- * names) placed at `filter/hlsgate` in the toolchain's tree. Its result (the `amd/build` files and
+ * `grunt amd stylelint:css` runs on a copy of the plugin's `amd/src` (with `thirdpartylibs.xml` and
+ * the files it names, and `styles.css`) placed at `filter/hlsgate` in the toolchain's tree. Its result (the `amd/build` files and
  * ESLint's findings) is cached by the hash of those inputs: the same sources give the same build.
  */
 import { spawnSync } from 'node:child_process';
@@ -160,7 +160,7 @@ export function moodleToolchain(tree: string, cacheDir: string, log: (line: stri
   return { dir, node, release, key };
 }
 
-/** The inputs of `grunt amd` in a plugin folder: amd/src/**, thirdpartylibs.xml and the files it names. */
+/** The inputs of `grunt amd stylelint:css` in a plugin folder: amd/src/**, thirdpartylibs.xml and the files it names, styles.css. */
 export function amdInputs(pluginDir: string): string[] {
   const files = walk(join(pluginDir, 'amd', 'src')).map((file) => `amd/src/${file}`);
   const thirdparty = join(pluginDir, 'thirdpartylibs.xml');
@@ -174,6 +174,7 @@ export function amdInputs(pluginDir: string): string[] {
     }
   }
   files.push('version.php');
+  if (existsSync(join(pluginDir, 'styles.css'))) files.push('styles.css');
   return [...new Set(files)].sort();
 }
 
@@ -209,7 +210,8 @@ export function gruntAmd(toolchain: Toolchain, pluginDir: string, cacheDir: stri
         ...inputs.map((file) => `mkdir -p "${dirname(join(work, file))}" && cp "${join(pluginDir, file)}" "${join(work, file)}"`),
         `cd "${join(work, 'amd')}"`,
         // --show-lint-warnings: ESLint's warnings are findings too (moodle-plugin-ci counts them with --max-lint-warnings).
-        `"${toolchain.node}" "${join(toolchain.dir, 'node_modules', 'grunt', 'bin', 'grunt')}" amd --show-lint-warnings --no-color`,
+        // stylelint:css: moodle-plugin-ci's grunt runs it on styles.css too (an error fails grunt, output below).
+        `"${toolchain.node}" "${join(toolchain.dir, 'node_modules', 'grunt', 'bin', 'grunt')}" amd stylelint:css --show-lint-warnings --no-color`,
       ].join('\n');
       const run = spawnSync('flock', [lock, 'bash', '-c', script], {
         encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 15 * 60_000,
@@ -220,7 +222,7 @@ export function gruntAmd(toolchain: Toolchain, pluginDir: string, cacheDir: stri
       const lint = lintFindings(output);
       // grunt exits non-zero on an ESLint error: a finding, not a broken toolchain.
       if (run.status !== 0 && lint.length === 0) {
-        throw new Error(`grunt amd failed (exit ${run.status ?? run.signal}):\n${output.trim().split('\n').slice(-20).join('\n')}`);
+        throw new Error(`grunt amd stylelint:css failed (exit ${run.status ?? run.signal}):\n${output.trim().split('\n').slice(-20).join('\n')}`);
       }
       writeFileSync(join(temp, 'lint.json'), JSON.stringify(lint));
       mkdirSync(join(temp, 'build'));

@@ -7,6 +7,7 @@
  *   savepoints  savepoints.php: the upgrade blocks and their savepoints, our own implementation
  *   amd         Moodle's own `grunt amd` (its npm toolchain, cached): amd/build must be exactly what it
  *               makes from amd/src, and ESLint with Moodle's rules must find nothing (0 errors, 0 warnings)
+ *               (and stylelint on styles.css, which moodle-plugin-ci's grunt runs as well)
  *   phpcs, phpdoc  cannot run here: Composer's registry does not serve moodle-cs or local_moodlecheck
  *
  * Usage: npx tsx testing/plugin-checks/run.ts [--write-amd]
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
   await check('validate', () => phpScript('validate.php'));
   await check('savepoints', () => phpScript('savepoints.php'));
 
-  await check('amd (grunt amd: build + ESLint)', () => {
+  await check('amd (grunt amd: build + ESLint; stylelint)', () => {
     const lookup = findMoodleSource(ROOT);
     if (!lookup.found) return { outcome: 'skip', detail: `needs a Moodle tree for its grunt and ESLint rules: ${lookup.reason}` };
     const tree = unpackedTree(lookup.source, cacheRoot());
@@ -183,7 +184,10 @@ async function main(): Promise<void> {
         detail: `${problems.length} finding(s) (${how}); after changing amd/src: npx tsx testing/plugin-checks/run.ts --write-amd\n${problems.join('\n')}`,
       };
     }
-    return { outcome: 'pass', detail: `amd/build = grunt's output for all ${amd.build.size} files; ESLint: 0 errors, 0 warnings (${how})` };
+    return {
+      outcome: 'pass',
+      detail: `amd/build = grunt's output for all ${amd.build.size} files; ESLint: 0 errors, 0 warnings; stylelint (styles.css): 0 (${how})`,
+    };
   });
 
   await check('phpcs (moodle-cs)', () => ({
@@ -198,8 +202,8 @@ async function main(): Promise<void> {
   }));
 
   console.log('\nplugin checks:');
-  for (const result of results) console.log(`  ${result.check.padEnd(34)} ${result.outcome.padEnd(10)} ${result.seconds.toFixed(1).padStart(6)} s`);
-  console.log(`  ${'total'.padEnd(34)} ${''.padEnd(10)} ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`);
+  for (const result of results) console.log(`  ${result.check.padEnd(44)} ${result.outcome.padEnd(10)} ${result.seconds.toFixed(1).padStart(6)} s`);
+  console.log(`  ${'total'.padEnd(44)} ${''.padEnd(10)} ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s`);
   if (results.some((result) => result.outcome === 'fail')) process.exit(1);
 }
 
