@@ -5,6 +5,7 @@
  *   mustache    where there are templates (the plugin has none)
  *   validate    validate.php: moodle-plugin-ci's requirements for a filter, our own implementation
  *   savepoints  savepoints.php: the upgrade blocks and their savepoints, our own implementation
+ *   vendored player bundle  amd/src/hlsgate-lazy.js is what player/ builds now (npm run build:player)
  *   amd         Moodle's own `grunt amd` (its npm toolchain, cached): amd/build must be exactly what it
  *               makes from amd/src, and ESLint with Moodle's rules must find nothing (0 errors, 0 warnings)
  *               (and stylelint on styles.css, which moodle-plugin-ci's grunt runs as well)
@@ -17,7 +18,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheRoot } from '../moodle/site.ts';
@@ -146,6 +148,32 @@ function phpScript(script: string): { outcome: Outcome; detail: string } {
   return { outcome: run.status === 0 ? 'pass' : 'fail', detail: [summary, ...findings].join('\n') };
 }
 
+/**
+ * amd/src/hlsgate-lazy.js and videojs/video-js.min.css are what the player's sources make now
+ * (`npm run build:player`, built into a temporary folder) and video.js's stylesheet: a player change
+ * that was never built into the plugin fails here, not later in the Moodle tests.
+ */
+function vendoredBundle(): { outcome: Outcome; detail: string } {
+  const out = mkdtempSync(join(tmpdir(), 'hlsgate-checks-player-'));
+  try {
+    const run = spawnSync('npx', ['vite', 'build', '--config', 'player/vite.config.ts'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, HLSGATE_PLAYER_OUT_DIR: out },
+    });
+    if (run.status !== 0) return { outcome: 'fail', detail: `npm run build:player failed:\n${`${run.stdout}${run.stderr}`.trim().split('\n').slice(-10).join('\n')}` };
+    const stale: string[] = [];
+    if (!readFileSync(join(out, 'hlsgate.amd.js')).equals(readFileSync(join(PLUGIN_DIR, 'amd/src/hlsgate-lazy.js')))) {
+      stale.push('amd/src/hlsgate-lazy.js differs from the bundle player/ makes now');
+    }
+    if (!readFileSync(join(ROOT, 'node_modules/video.js/dist/video-js.min.css')).equals(readFileSync(join(PLUGIN_DIR, 'videojs/video-js.min.css')))) {
+      stale.push("videojs/video-js.min.css differs from video.js's");
+    }
+    if (stale.length > 0) return { outcome: 'fail', detail: `${stale.join('; ')}: run npm run build:moodle and commit amd/ and videojs/` };
+    return { outcome: 'pass', detail: "amd/src/hlsgate-lazy.js = the bundle player/ makes now; videojs/ = video.js's stylesheet" };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const writeAmd = process.argv.includes('--write-amd');
   const cache = join(cacheRoot(), 'checks');
@@ -164,6 +192,8 @@ async function main(): Promise<void> {
 
   await check('validate', () => phpScript('validate.php'));
   await check('savepoints', () => phpScript('savepoints.php'));
+
+  await check('vendored player bundle', () => vendoredBundle());
 
   await check('amd (grunt amd: build + ESLint; stylelint)', () => {
     const lookup = findMoodleSource(ROOT);
