@@ -98,6 +98,9 @@ final class LinkMatcherTest extends TestCase {
      * In the site's filter order (just above mediaplugin, after urltolink) every case becomes one player.
      *
      * @dataProvider editor_cases
+     * @param string $name the fixture's name
+     * @param string $url the playlist URL the editor wrote
+     * @param string $title the title the player gets
      */
     public function test_editor_output_in_the_sites_filter_position(string $name, string $url, string $title): void {
         $input = file_get_contents(self::fixtures() . "/$name.rendered-without-mediaplugin.html");
@@ -129,6 +132,9 @@ final class LinkMatcherTest extends TestCase {
      * Placed first (before urltolink), it converts everything but a URL typed as plain text.
      *
      * @dataProvider editor_cases
+     * @param string $name the fixture's name
+     * @param string $url the playlist URL the editor wrote
+     * @param string $title the title the player gets
      */
     public function test_editor_output_before_any_other_filter(string $name, string $url, string $title): void {
         $input = file_get_contents(self::fixtures() . "/$name.prefilter.html");

@@ -56,7 +56,7 @@ final class PlaybackTest extends TestCase {
     /**
      * A resolver whose "stored files" are the given contents, by file name; a missing name is a gone alias.
      *
-     * @param array<string, string> $files
+     * @param array $files contents by file name
      * @param pluginfile_url[] $asked collects the parsed URLs asked for
      */
     private static function resolver(array $files, array &$asked = []): resource_resolver {

@@ -46,6 +46,10 @@ final class PlaylistParserTest extends TestCase {
 
     /**
      * The master playlist ingest writes into the Moodle repository (absolute variant URIs).
+     *
+     * @param string $base the media base of the variant URIs
+     * @param string $newline the line ending
+     * @return string
      */
     private static function repository_master(string $base = self::BASE, string $newline = "\n"): string {
         $lines = [
@@ -130,6 +134,8 @@ final class PlaylistParserTest extends TestCase {
      * Test: refused files.
      *
      * @dataProvider refused
+     * @param string $content the file's contents
+     * @param string $errorcode the refusal expected
      */
     public function test_refused_files(string $content, string $errorcode): void {
         try {

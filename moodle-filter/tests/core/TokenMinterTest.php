@@ -62,7 +62,7 @@ final class TokenMinterTest extends TestCase {
      * Test: mints the bytes of the shared vectors.
      *
      * @dataProvider mintable_vectors
-     * @param array<string, mixed> $vector
+     * @param array $vector one shared vector
      */
     public function test_mints_the_bytes_of_the_shared_vectors(array $vector): void {
         $minter = new token_minter($vector['kid'], $vector['secret']);
@@ -73,7 +73,7 @@ final class TokenMinterTest extends TestCase {
      * Test: judges the res of the shared vectors as the server does.
      *
      * @dataProvider mintable_vectors
-     * @param array<string, mixed> $vector
+     * @param array $vector one shared vector
      */
     public function test_judges_the_res_of_the_shared_vectors_as_the_server_does(array $vector): void {
         // The server's checkResource and media_bases apply one rule (nested bases included): every
@@ -156,6 +156,8 @@ final class TokenMinterTest extends TestCase {
      * Test: refuses unusable keys.
      *
      * @dataProvider bad_keys
+     * @param string $kid the key id
+     * @param string $secret the key
      */
     public function test_refuses_unusable_keys(string $kid, string $secret): void {
         $this->expectException(playback_error::class);
