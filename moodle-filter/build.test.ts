@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkAmdBundle, isPackaged, PLUGIN_DIR, pluginFiles, TOP_FOLDER, zipEntries } from './build.ts';
+import { buildMatchesSources } from '../testing/plugin-checks/moodle-js.ts';
 import { createZip } from './zip.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'hlsgate-build-'));
@@ -34,12 +35,17 @@ describe('build:moodle packaging', () => {
     }
   });
 
-  it('writes a zip whose top folder is hlsgate with the bundle where Moodle loads it', () => {
-    const files = pluginFiles({ pluginDir: PLUGIN_DIR, bundle: fakeBundle, videojsCss: Buffer.from('.video-js{}') });
-    expect(files.get('amd/build/hlsgate-lazy.min.js')?.toString()).toBe(fakeBundle);
-    expect(files.get('amd/src/hlsgate-lazy.js')?.toString()).toBe(fakeBundle);
-    // The AMD entry is plain AMD: its build copy is derived from the source, never kept by hand.
-    expect(files.get('amd/build/player.min.js')?.toString()).toBe(readFileSync(join(PLUGIN_DIR, 'amd/src/player.js'), 'utf8'));
+  it('writes a zip whose top folder is hlsgate with the committed AMD modules where Moodle loads them', () => {
+    const files = pluginFiles(PLUGIN_DIR);
+    for (const name of ['player', 'hlsgate-lazy']) {
+      expect(files.get(`amd/src/${name}.js`)).toEqual(readFileSync(join(PLUGIN_DIR, `amd/src/${name}.js`)));
+      expect(files.get(`amd/build/${name}.min.js`)).toEqual(readFileSync(join(PLUGIN_DIR, `amd/build/${name}.min.js`)));
+    }
+    // amd/build is grunt's, never the source copied: Moodle's babel names the module in its define().
+    expect(files.get('amd/build/player.min.js')?.toString()).toContain('define("filter_hlsgate/player",');
+    expect(files.get('amd/build/hlsgate-lazy.min.js')?.toString()).toContain('define("filter_hlsgate/hlsgate-lazy",');
+    // Each build was made from the source next to it (its source map carries that source).
+    expect(buildMatchesSources(PLUGIN_DIR)).toEqual([]);
     const file = join(work, 'filter_hlsgate.zip');
     writeFileSync(file, createZip(zipEntries(files)));
     const names = JSON.parse(

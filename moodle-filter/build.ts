@@ -1,9 +1,14 @@
 /**
- * `npm run build:moodle`: builds the player bundle (`npm run build:player`), puts it where Moodle
- * loads AMD modules (amd/src/hlsgate-lazy.js and amd/build/hlsgate-lazy.min.js: "-lazy" keeps the
- * 700 KB bundle out of the all-modules file Moodle sends to every page), copies video.js's
- * stylesheet for sites without Moodle's own Video.js player, and writes dist/filter_hlsgate.zip
+ * `npm run build:moodle`: builds the player bundle (`npm run build:player`) and keeps the plugin's
+ * vendored copies current — amd/src/hlsgate-lazy.js (the bundle: "-lazy" keeps its 700 KB out of
+ * the all-modules file Moodle sends to every page) and videojs/video-js.min.css (video.js's
+ * stylesheet for sites without Moodle's own Video.js player) — then writes dist/filter_hlsgate.zip
  * whose top folder is `hlsgate`, for Site administration › Plugins › Install plugins.
+ *
+ * amd/build is committed, and is exactly what Moodle's own `grunt amd` makes from amd/src (checked
+ * by testing/plugin-checks/run.ts in npm test). When an amd/src file changed (its build's source
+ * map carries another source), this runs that grunt (Moodle's toolchain, cached; needs a Moodle
+ * tree: HLSGATE_MOODLE_SOURCE) and writes amd/build; without a Moodle tree it stops and says so.
  *
  * Options: --skip-player-build (use the dist/player/hlsgate.amd.js that is there).
  */
@@ -11,6 +16,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cacheRoot } from '../testing/moodle/site.ts';
+import { findMoodleSources } from '../testing/moodle/source.ts';
+import { buildMatchesSources, gruntAmd, moodleToolchain, writeBuild } from '../testing/plugin-checks/moodle-js.ts';
 import { createZip, type ZipEntry } from './zip.ts';
 
 export const PLUGIN_DIR = dirname(fileURLToPath(import.meta.url));
@@ -58,36 +66,49 @@ function walk(dir: string, base = dir): string[] {
   return out;
 }
 
-export interface PackageInput {
-  /** moodle-filter/ (the plugin's sources). */
-  pluginDir: string;
-  /** The AMD player bundle (dist/player/hlsgate.amd.js). */
-  bundle: string;
-  /** video.js's stylesheet. */
-  videojsCss: Buffer;
-}
-
 /**
- * The files of the plugin as Moodle installs them: the packaged sources, the bundle as
- * amd/src/hlsgate-lazy.js and amd/build/hlsgate-lazy.min.js, the AMD entry's build copy, and
- * videojs/video-js.min.css. Returns path → contents, '/'-separated paths inside the plugin.
+ * The files of the plugin as Moodle installs them: the packaged sources as they are in the plugin
+ * folder (amd/src, the committed amd/build, videojs/). Returns path → contents, '/'-separated paths
+ * inside the plugin.
  */
-export function pluginFiles(input: PackageInput): Map<string, Buffer> {
-  checkAmdBundle(input.bundle);
+export function pluginFiles(pluginDir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
-  for (const path of walk(input.pluginDir)) {
-    if (isPackaged(path) && !path.includes(BUNDLE_MODULE)) files.set(path, readFileSync(join(input.pluginDir, path)));
+  for (const path of walk(pluginDir)) {
+    if (isPackaged(path)) files.set(path, readFileSync(join(pluginDir, path)));
   }
-  const bundle = Buffer.from(input.bundle, 'utf8');
-  files.set(`amd/src/${BUNDLE_MODULE}.js`, bundle);
-  files.set(`amd/build/${BUNDLE_MODULE}.min.js`, bundle);
-  // The entry is written as a plain AMD module: its build copy is the source itself.
-  files.set('amd/build/player.min.js', readFileSync(join(input.pluginDir, 'amd/src/player.js')));
-  files.set('videojs/video-js.min.css', input.videojsCss);
-  for (const required of ['version.php', 'classes/text_filter.php', 'lang/en/filter_hlsgate.php', 'db/services.php']) {
+  checkAmdBundle(files.get(`amd/src/${BUNDLE_MODULE}.js`)?.toString('utf8') ?? '');
+  for (const required of ['version.php', 'classes/text_filter.php', 'lang/en/filter_hlsgate.php', 'db/services.php',
+    'amd/build/player.min.js', `amd/build/${BUNDLE_MODULE}.min.js`, 'videojs/video-js.min.css']) {
     if (!files.has(required)) throw new Error(`plugin: ${required} is missing`);
   }
   return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Writes a file only when its contents change (keeps mtimes, and git status, quiet). */
+function writeIfChanged(path: string, data: Buffer): boolean {
+  if (existsSync(path) && readFileSync(path).equals(data)) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, data);
+  return true;
+}
+
+/** Rebuilds amd/build with Moodle's grunt when an amd/src file is newer than its build. */
+function ensureAmdBuild(): void {
+  const stale = buildMatchesSources(PLUGIN_DIR);
+  if (stale.length === 0) return;
+  // Moodle 4.5's grunt (the oldest supported branch).
+  const lookup = findMoodleSources({ cache: cacheRoot(), branches: ['405'] })[0]!;
+  if (!lookup.found) {
+    throw new Error(`amd/build is stale for ${stale.join(', ')} and Moodle's grunt needs a Moodle tree: ${lookup.reason}`);
+  }
+  const cache = join(cacheRoot(), 'checks');
+  const log = (line: string) => console.log(`build:moodle: ${line}`);
+  log(`amd/build is stale for ${stale.join(', ')}: running Moodle's grunt amd`);
+  const toolchain = moodleToolchain(lookup.source.path, cache, log);
+  const amd = gruntAmd(toolchain, PLUGIN_DIR, cache);
+  if (amd.lint.length > 0) log(`ESLint (Moodle's rules) found ${amd.lint.length} problem(s):\n  ${amd.lint.join('\n  ')}`);
+  writeBuild(PLUGIN_DIR, amd.build);
+  log(`wrote amd/build (${amd.build.size} files, grunt ${amd.ran ? `${amd.seconds.toFixed(0)} s` : 'cached'}): commit it`);
 }
 
 /** Zip entries under the top folder, with a directory entry for every folder. */
@@ -116,17 +137,15 @@ function main(): void {
   }
   const bundlePath = join(ROOT, 'dist/player/hlsgate.amd.js');
   if (!existsSync(bundlePath)) throw new Error(`${relative(ROOT, bundlePath)} is missing: run npm run build:player`);
-  const files = pluginFiles({
-    pluginDir: PLUGIN_DIR,
-    bundle: readFileSync(bundlePath, 'utf8'),
-    videojsCss: readFileSync(join(ROOT, 'node_modules/video.js/dist/video-js.min.css')),
-  });
-  // The same files in the source folder, so it can be linked into a Moodle checkout as filter/hlsgate.
-  for (const path of [`amd/src/${BUNDLE_MODULE}.js`, `amd/build/${BUNDLE_MODULE}.min.js`, 'amd/build/player.min.js',
-    'videojs/video-js.min.css']) {
-    mkdirSync(dirname(join(PLUGIN_DIR, path)), { recursive: true });
-    writeFileSync(join(PLUGIN_DIR, path), files.get(path)!);
+  const bundle = readFileSync(bundlePath);
+  checkAmdBundle(bundle.toString('utf8'));
+  // The vendored copies in the source folder (it can be linked into a Moodle checkout as filter/hlsgate).
+  if (writeIfChanged(join(PLUGIN_DIR, `amd/src/${BUNDLE_MODULE}.js`), bundle)) {
+    console.log(`build:moodle: amd/src/${BUNDLE_MODULE}.js changed (a new player bundle): commit it`);
   }
+  writeIfChanged(join(PLUGIN_DIR, 'videojs/video-js.min.css'), readFileSync(join(ROOT, 'node_modules/video.js/dist/video-js.min.css')));
+  ensureAmdBuild();
+  const files = pluginFiles(PLUGIN_DIR);
   const zip = createZip(zipEntries(files), {
     mtime: process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000) : new Date(),
   });

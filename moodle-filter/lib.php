@@ -22,8 +22,6 @@
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
-defined('MOODLE_INTERNAL') || die();
-
 /**
  * Adds the teacher's report of video watching to the course's navigation (the "More" menu in Boost).
  *
@@ -36,6 +34,12 @@ function filter_hlsgate_extend_navigation_course(navigation_node $navigation, st
         return;
     }
     $url = new moodle_url('/filter/hlsgate/report.php', ['id' => $course->id]);
-    $navigation->add(get_string('report:title', 'filter_hlsgate'), $url, navigation_node::TYPE_SETTING, null,
-        'filter_hlsgate_report', new pix_icon('i/report', ''));
+    $navigation->add(
+        get_string('report:title', 'filter_hlsgate'),
+        $url,
+        navigation_node::TYPE_SETTING,
+        null,
+        'filter_hlsgate_report',
+        new pix_icon('i/report', '')
+    );
 }

@@ -14,7 +14,6 @@
 // You should have received a copy of the GNU General Public License
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
-
 /**
  * The teacher's report: how much of each protected video of the course each student watched.
  *
@@ -49,9 +48,11 @@ $groupid = (int) groups_get_course_group($course, true);
 $nogroup = $groupmode == SEPARATEGROUPS && $groupid === 0
     && !has_capability('moodle/site:accessallgroups', $context);
 
-$hasvideos = $DB->record_exists_sql("SELECT 1 FROM {filter_hlsgate_progress} p JOIN {context} ctx ON ctx.id = p.contextid
+$hasvideos = $DB->record_exists_sql(
+    "SELECT 1 FROM {filter_hlsgate_progress} p JOIN {context} ctx ON ctx.id = p.contextid
                                      WHERE ctx.id = :id OR " . $DB->sql_like('ctx.path', ':path'),
-    ['id' => $context->id, 'path' => $context->path . '/%']);
+    ['id' => $context->id, 'path' => $context->path . '/%']
+);
 $table = null;
 if (!$nogroup && $hasvideos) {
     $table = new progress_report_table($context, $groupid, $url);

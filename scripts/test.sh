@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test, in order of cost: types, unit and integration tests (vitest), the Moodle filter's
-# PHP (php -l, PHPUnit), Moodle's own PHPUnit for the filter inside the harness's real Moodles (4.5
+# PHP (php -l, PHPUnit), the plugins directory's checks (testing/plugin-checks/), Moodle's own PHPUnit for the filter inside the harness's real Moodles (4.5
 # and 5.1, testing/moodle/; a Moodle without a source is skipped with one line), the upgrade from
 # the plugin's previous release on both, then the browser tests (Playwright, Debian's Chromium; the
 # Moodle ones on the same sites). At the end (also after a failure) a table of the phases and their
@@ -42,6 +42,7 @@ phase "unit and integration tests (vitest)" npx vitest run
 if [[ -f moodle-filter/tests/run.sh ]]; then
   phase "Moodle filter (php -l, PHPUnit)" bash moodle-filter/tests/run.sh
 fi
+phase "the plugins directory's checks (testing/plugin-checks/: phplint, validate, savepoints, grunt amd + ESLint)" npx tsx testing/plugin-checks/run.ts
 # Both Moodles' sites are built or restored at once, then each one's PHPUnit runs (its lines say which).
 phase "Moodle's PHPUnit in Moodle 4.5 and 5.1 (testing/moodle/)" npx tsx testing/moodle/cli.ts phpunit
 phase "upgrade from the previous release, Moodle 4.5 and 5.1" npx tsx testing/moodle/cli.ts upgrade

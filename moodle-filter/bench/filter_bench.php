@@ -26,6 +26,9 @@
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+// Moodle-free by design (no config.php): run by PHP's CLI alone, outside any Moodle site.
+// phpcs:disable moodle.Files.MoodleInternal.MoodleInternalGlobalState
+
 if (PHP_SAPI !== 'cli') {
     exit(1);
 }
@@ -35,7 +38,9 @@ use filter_hlsgate\local\link_matcher;
 use filter_hlsgate\local\media_bases;
 use filter_hlsgate\local\url_policy;
 
+/** Size of the benchmark's text, in bytes. */
 const TARGET_BYTES = 1048576;
+/** The site's wwwroot the filter is given. */
 const WWWROOT = 'https://moodle.example.test';
 
 /**
@@ -60,8 +65,10 @@ function make_html(int $players): string {
             0 => "<p dir=\"ltr\" style=\"text-align: left;\">$text<a href=\"https://moodle.example.test/mod/page/view.php?id=$i\">"
                 . "see page $i</a> and <strong>$text</strong></p>\r\n",
             1 => "<ul><li>$text</li><li><span class=\"badge\">$i</span> $text</li><li><em>$text</em></li></ul>\r\n",
-            2 => "<p>$text<a href=\"https://moodle.example.test/pluginfile.php/22/mod_page/content/1/slides$i.pdf\">slides</a></p>\r\n",
-            3 => "<table class=\"table\"><tr><td>$i</td><td>$text</td></tr><tr><td>x</td><td><span>$text</span></td></tr></table>\r\n",
+            2 => "<p>$text<a href=\"https://moodle.example.test/pluginfile.php/22/mod_page/content/1/slides$i.pdf\">"
+                . "slides</a></p>\r\n",
+            3 => "<table class=\"table\"><tr><td>$i</td><td>$text</td></tr>"
+                . "<tr><td>x</td><td><span>$text</span></td></tr></table>\r\n",
             4 => "<pre><code>for (i = 0; i &lt; $i; i++) { print(\"$text\"); }</code></pre>\r\n",
             default => "<div class=\"no-overflow\"><p>$text <img src=\"https://moodle.example.test/pluginfile.php/22/mod_page/"
                 . "content/1/figure$i.png\" alt=\"figure $i\" width=\"400\" height=\"300\"></p></div>\r\n",
@@ -133,9 +140,20 @@ foreach (['no_m3u8' => [0, 1.0], 'links_20' => [20, 10.0]] as $name => [$players
         'targetMs' => $targetms,
         'withinTarget' => $ours['median'] < $targetms,
     ];
-    printf("%-9s %7d bytes %2d players: filter %8.3f ms (min %.3f)  baseline regex scan %8.3f ms (%d links)  ratio %6.3f  target < %.0f ms: %s\n",
-        $name, strlen($html), $players, $ours['median'], $ours['min'], $base['median'], $base['result'],
-        $cases[$name]['ratioToBaseline'], $targetms, $cases[$name]['withinTarget'] ? 'yes' : 'NO');
+    printf(
+        "%-9s %7d bytes %2d players: filter %8.3f ms (min %.3f)  baseline regex scan %8.3f ms (%d links)  "
+            . "ratio %6.3f  target < %.0f ms: %s\n",
+        $name,
+        strlen($html),
+        $players,
+        $ours['median'],
+        $ours['min'],
+        $base['median'],
+        $base['result'],
+        $cases[$name]['ratioToBaseline'],
+        $targetms,
+        $cases[$name]['withinTarget'] ? 'yes' : 'NO'
+    );
 }
 
 $out = dirname(__DIR__, 2) . '/bench-results';

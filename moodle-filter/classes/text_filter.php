@@ -52,8 +52,11 @@ class text_filter extends \core_filters\text_filter {
         $matcher = self::matcher();
         $context = $this->context;
         $config = self::$config;
-        $filtered = $matcher->rewrite($text, (int) $context->id,
-            static fn(string $url): ?string => access_rule::grant_for($context, $url, $config));
+        $filtered = $matcher->rewrite(
+            $text,
+            (int) $context->id,
+            static fn(string $url): ?string => access_rule::grant_for($context, $url, $config)
+        );
         if ($filtered !== $text) {
             $this->require_player_js();
         }

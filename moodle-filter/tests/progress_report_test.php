@@ -14,7 +14,6 @@
 // You should have received a copy of the GNU General Public License
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
-
 namespace filter_hlsgate;
 
 use filter_hlsgate\local\progress_report;
@@ -34,7 +33,9 @@ use filter_hlsgate\local\progress_report_table;
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report::class)]
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report_table::class)]
 final class progress_report_test extends \advanced_testcase {
+    /** The first video's resource. */
     private const RES1 = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';
+    /** The second video's resource. */
     private const RES2 = 'https://media.example.test/lectures/ZyXwVuTsRqPoNmLkJiHg98/';
 
     /**
@@ -47,8 +48,14 @@ final class progress_report_test extends \advanced_testcase {
      * @param float $position
      * @param float $duration
      */
-    private static function watched(\stdClass $user, \context $context, string $res, array $ranges, float $position,
-            float $duration = 600.0): void {
+    private static function watched(
+        \stdClass $user,
+        \context $context,
+        string $res,
+        array $ranges,
+        float $position,
+        float $duration = 600.0
+    ): void {
         progress_store::save((int) $user->id, $context, $res, $res . 'master.m3u8', ['session' => 's' . $user->id, 'seq' => 1,
             'ranges' => [], 'position' => 0, 'duration' => $duration, 'started' => true], time() - 3600);
         progress_store::save((int) $user->id, $context, $res, $res . 'master.m3u8', ['session' => 's' . $user->id, 'seq' => 2,
@@ -65,8 +72,15 @@ final class progress_report_test extends \advanced_testcase {
         $anna = $gen->create_and_enrol($course, 'student', ['firstname' => 'Anna', 'lastname' => 'Aalto']);
         $ben = $gen->create_and_enrol($course, 'student', ['firstname' => 'Ben', 'lastname' => 'Berg']);
         $teacher = $gen->create_and_enrol($course, 'editingteacher', ['firstname' => 'Tea', 'lastname' => 'Cher']);
-        $gen->create_and_enrol($course, 'student', ['firstname' => 'Gone', 'lastname' => 'Zed'], 'manual', 0, 0,
-            ENROL_USER_SUSPENDED);
+        $gen->create_and_enrol(
+            $course,
+            'student',
+            ['firstname' => 'Gone', 'lastname' => 'Zed'],
+            'manual',
+            0,
+            0,
+            ENROL_USER_SUSPENDED
+        );
         $other = $gen->create_course();
         $elsewhere = $gen->create_and_enrol($other, 'student');
         $otherpage = \context_module::instance($gen->create_module('page', ['course' => $other->id])->cmid);

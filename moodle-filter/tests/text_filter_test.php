@@ -69,7 +69,7 @@ final class text_filter_test extends \advanced_testcase {
         $this->assertStringContainsString('data-hlsgate-src="' . s($pluginfile) . '"', $html);
         $this->assertStringContainsString('data-hlsgate-contextid="' . $context->id . '"', $html);
         $this->assertStringContainsString('data-hlsgate-title="Lecture 1"', $html);
-        // mediaplugin did not turn ours into its own player; the link in <pre> was left to the other
+        // The mediaplugin filter did not turn ours into its own player; the link in <pre> was left to the other
         // filters (mediaplugin, which does not skip <pre>, makes it its own player).
         $pre = strpos($html, '<pre>');
         $this->assertNotFalse($pre);
@@ -105,7 +105,10 @@ final class text_filter_test extends \advanced_testcase {
         }
         $this->assertSame($html[0], $html[1], 'cacheable: nothing of the viewer');
         $grant = (new local\embed_grant(get_config('filter_hlsgate', 'embedkey')))->sign((int) $context->id, self::MEDIA_URL);
-        $this->assertStringContainsString('data-hlsgate-contextid="' . $context->id . '" data-hlsgate-grant="' . $grant . '"', $html[0]);
+        $this->assertStringContainsString(
+            'data-hlsgate-contextid="' . $context->id . '" data-hlsgate-grant="' . $grant . '"',
+            $html[0]
+        );
         $other = format_text($text, FORMAT_HTML, ['context' => \context_course::instance($course->id), 'noclean' => true]);
         $this->assertStringNotContainsString($grant, $other);
     }
@@ -131,8 +134,11 @@ final class text_filter_test extends \advanced_testcase {
         $url = fn(string $name, ?\context $in = null): string =>
             \moodle_url::make_pluginfile_url(($in ?? $context)->id, 'mod_page', 'content', 1, '/', $name)->out(false);
         $this->setUser($this->getDataGenerator()->create_and_enrol($course, 'student'));
-        $render = fn(string $href, \context $in): string => format_text('<p><a href="' . $href . '">Video</a></p>', FORMAT_HTML,
-            ['context' => $in, 'noclean' => true]);
+        $render = fn(string $href, \context $in): string => format_text(
+            '<p><a href="' . $href . '">Video</a></p>',
+            FORMAT_HTML,
+            ['context' => $in, 'noclean' => true]
+        );
 
         $this->assertStringContainsString('<span class="filter_hlsgate"', $render($url('ours.m3u8'), $context));
         // A gone or missing file still gets our player, which says so when played.

@@ -35,10 +35,9 @@ use filter_hlsgate\local\progress_store;
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 class provider implements
-        \core_privacy\local\metadata\provider,
-        \core_privacy\local\request\core_userlist_provider,
-        \core_privacy\local\request\plugin\provider {
-
+    \core_privacy\local\metadata\provider,
+    \core_privacy\local\request\core_userlist_provider,
+    \core_privacy\local\request\plugin\provider {
     #[\Override]
     public static function get_metadata(collection $collection): collection {
         $collection->add_external_location_link('authserver', [
@@ -63,15 +62,20 @@ class provider implements
     #[\Override]
     public static function get_contexts_for_userid(int $userid): contextlist {
         $contextlist = new contextlist();
-        $contextlist->add_from_sql('SELECT contextid FROM {' . progress_store::TABLE . '} WHERE userid = :userid',
-            ['userid' => $userid]);
+        $contextlist->add_from_sql(
+            'SELECT contextid FROM {' . progress_store::TABLE . '} WHERE userid = :userid',
+            ['userid' => $userid]
+        );
         return $contextlist;
     }
 
     #[\Override]
     public static function get_users_in_context(userlist $userlist) {
-        $userlist->add_from_sql('userid', 'SELECT userid FROM {' . progress_store::TABLE . '} WHERE contextid = :contextid',
-            ['contextid' => $userlist->get_context()->id]);
+        $userlist->add_from_sql(
+            'userid',
+            'SELECT userid FROM {' . progress_store::TABLE . '} WHERE contextid = :contextid',
+            ['contextid' => $userlist->get_context()->id]
+        );
     }
 
     #[\Override]
@@ -95,8 +99,10 @@ class provider implements
                     'timemodified' => transform::datetime($row->timemodified),
                 ];
             }
-            writer::with_context($context)->export_data([get_string('privacy:progress', 'filter_hlsgate')],
-                (object) ['videos' => $videos]);
+            writer::with_context($context)->export_data(
+                [get_string('privacy:progress', 'filter_hlsgate')],
+                (object) ['videos' => $videos]
+            );
         }
     }
 

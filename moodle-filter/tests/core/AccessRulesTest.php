@@ -38,14 +38,25 @@ use PHPUnit\Framework\TestCase;
  * @covers     \filter_hlsgate\local\link_matcher
  */
 final class AccessRulesTest extends TestCase {
+    /** The site's wwwroot. */
     private const WWWROOT = 'https://moodle.example.test';
+    /** A pasted media URL under the allowed base. */
     private const MEDIA_URL = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8';
+    /** The site's embed key. */
     private const KEY = 'k3y-of-the-site-0123456789-abcdefghijklmnop';
 
+    /**
+     * The URL policy of the site with one allowed media base.
+     *
+     * @return url_policy
+     */
     private static function policy(): url_policy {
         return new url_policy(self::WWWROOT, media_bases::from_setting("https://media.example.test/lectures/\n"));
     }
 
+    /**
+     * Test: grant binds the context and the url and nothing else.
+     */
     public function test_grant_binds_the_context_and_the_url_and_nothing_else(): void {
         $grants = new embed_grant(self::KEY);
         $grant = $grants->sign(22, self::MEDIA_URL);
@@ -63,6 +74,9 @@ final class AccessRulesTest extends TestCase {
         $this->assertNotSame($grants->sign(1, "2\n" . self::MEDIA_URL), $grants->sign(12, self::MEDIA_URL));
     }
 
+    /**
+     * Test: keys.
+     */
     public function test_keys(): void {
         $key = embed_grant::new_key();
         $this->assertMatchesRegularExpression('/^[A-Za-z0-9_-]{43}$/', $key);
@@ -81,11 +95,15 @@ final class AccessRulesTest extends TestCase {
         plugin_config::from_settings([], self::WWWROOT)->embed_grant();
     }
 
+    /**
+     * Test: one canonical spelling per playlist.
+     */
     public function test_one_canonical_spelling_per_playlist(): void {
         $policy = self::policy();
         $page = self::WWWROOT . '/pluginfile.php/22/mod_page/content/1/lecture1.m3u8';
         $spaced = self::WWWROOT . '/pluginfile.php/22/mod_page/content/1/Week%201/2026-11-20%20-%20A%20%26%20B.m3u8';
-        foreach ([
+        foreach (
+            [
             $page => $page,
             " $page\n" => $page,
             "$page?forcedownload=1" => $page,
@@ -96,12 +114,14 @@ final class AccessRulesTest extends TestCase {
             str_replace('%20', ' ', $spaced) => $spaced,
             self::MEDIA_URL => self::MEDIA_URL,
             'HTTPS://Media.Example.TEST:443/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8' => self::MEDIA_URL,
-        ] as $url => $canonical) {
+            ] as $url => $canonical
+        ) {
             $this->assertSame($canonical, $policy->canonical($url), $url);
             $this->assertSame($canonical, $policy->canonical($canonical), 'idempotent');
             $this->assertTrue($policy->accepts($url));
         }
-        foreach ([
+        foreach (
+            [
             'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8?x=1',
             'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/../master.m3u8',
             'https://media.example.test/lectures/master.m3u8',
@@ -110,14 +130,19 @@ final class AccessRulesTest extends TestCase {
             self::WWWROOT . '/pluginfile.php/22/mod_page/content/1/' . str_repeat('a', url_policy::MAX_URL_LENGTH) . '.m3u8',
             '',
             'javascript:alert(1)//.m3u8',
-        ] as $url) {
+            ] as $url
+        ) {
             $this->assertNull($policy->canonical($url), $url);
             $this->assertFalse($policy->accepts($url));
         }
     }
 
+    /**
+     * Test: file areas a text may play from.
+     */
     public function test_file_areas_a_text_may_play_from(): void {
-        $area = static fn(string $path): pluginfile_url => pluginfile_url::parse(self::WWWROOT . "/pluginfile.php/22/$path", self::WWWROOT);
+        $area = static fn(string $path): pluginfile_url =>
+            pluginfile_url::parse(self::WWWROOT . "/pluginfile.php/22/$path", self::WWWROOT);
         $shared = [
             ['mod_page/content/3/a.m3u8', 'module', 'page'],
             ['mod_page/intro/a.m3u8', 'module', 'page'],
@@ -155,6 +180,9 @@ final class AccessRulesTest extends TestCase {
         }
     }
 
+    /**
+     * Test: rewrite puts the grant in and leaves what it is told to.
+     */
     public function test_rewrite_puts_the_grant_in_and_leaves_what_it_is_told_to(): void {
         $matcher = new link_matcher(self::policy());
         $pluginfile = self::WWWROOT . '/pluginfile.php/22/mod_page/content/1/notes.m3u8';

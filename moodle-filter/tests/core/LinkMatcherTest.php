@@ -37,11 +37,18 @@ final class LinkMatcherTest extends TestCase {
     /** The pasted absolute URL of the fixtures. */
     private const MEDIA_URL = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8';
 
-    /** Where the fixtures live. */
+    /**
+     * Where the fixtures live.
+     */
     private static function fixtures(): string {
         return dirname(__DIR__) . '/fixtures/editor-html';
     }
 
+    /**
+     * The link matcher of the site with one allowed media base.
+     *
+     * @return link_matcher
+     */
     private static function matcher(): link_matcher {
         return new link_matcher(new url_policy(self::WWWROOT, media_bases::from_setting("https://media.example.test/lectures/\n")));
     }
@@ -91,6 +98,9 @@ final class LinkMatcherTest extends TestCase {
      * In the site's filter order (just above mediaplugin, after urltolink) every case becomes one player.
      *
      * @dataProvider editor_cases
+     * @param string $name the fixture's name
+     * @param string $url the playlist URL the editor wrote
+     * @param string $title the title the player gets
      */
     public function test_editor_output_in_the_sites_filter_position(string $name, string $url, string $title): void {
         $input = file_get_contents(self::fixtures() . "/$name.rendered-without-mediaplugin.html");
@@ -108,7 +118,8 @@ final class LinkMatcherTest extends TestCase {
         $this->assertStringContainsString("This week's recording:", $output);
         $this->assertStringStartsWith(substr($input, 0, strpos($input, 'recording:')), $output);
         if (str_contains($input, 'End of notes.')) {
-            $this->assertStringEndsWith('<p>End of notes.</p></div>', str_replace(' dir="ltr" style="text-align: left;"', '', $output));
+            $plain = str_replace(' dir="ltr" style="text-align: left;"', '', $output);
+            $this->assertStringEndsWith('<p>End of notes.</p></div>', $plain);
         }
         foreach (["\u{00A0}", '&nbsp;'] as $space) {
             $this->assertSame(substr_count($input, $space), substr_count($output, $space), "'$space' kept");
@@ -121,6 +132,9 @@ final class LinkMatcherTest extends TestCase {
      * Placed first (before urltolink), it converts everything but a URL typed as plain text.
      *
      * @dataProvider editor_cases
+     * @param string $name the fixture's name
+     * @param string $url the playlist URL the editor wrote
+     * @param string $title the title the player gets
      */
     public function test_editor_output_before_any_other_filter(string $name, string $url, string $title): void {
         $input = file_get_contents(self::fixtures() . "/$name.prefilter.html");
@@ -134,7 +148,9 @@ final class LinkMatcherTest extends TestCase {
         $this->assertSame([], self::left_for_mediaplugin($output));
     }
 
-    /** The fixtures themselves show that mediaplugin takes these links when hlsgate is absent. */
+    /**
+     * The fixtures themselves show that mediaplugin takes these links when hlsgate is absent.
+     */
     public function test_mediaplugin_detector_sees_the_unfiltered_links(): void {
         foreach (array_keys(self::editor_cases()) as $name) {
             $input = file_get_contents(self::fixtures() . "/$name.rendered-without-mediaplugin.html");
@@ -142,6 +158,9 @@ final class LinkMatcherTest extends TestCase {
         }
     }
 
+    /**
+     * Test: text without m3u8 is returned as is.
+     */
     public function test_text_without_m3u8_is_returned_as_is(): void {
         $text = '<p><a href="https://example.test/a.mp4">video</a> <video><source src="x.webm"></video></p>';
         $this->assertSame($text, self::matcher()->rewrite($text, 1));
@@ -149,6 +168,9 @@ final class LinkMatcherTest extends TestCase {
         $this->assertSame('', self::matcher()->rewrite('', 1));
     }
 
+    /**
+     * Test: plain links and links with attributes.
+     */
     public function test_plain_links_and_links_with_attributes(): void {
         $url = self::WWWROOT . '/pluginfile.php/5/mod_page/content/3/2026-11-20%2010.00%20-%20Week%201.m3u8';
         $texts = [
@@ -167,6 +189,9 @@ final class LinkMatcherTest extends TestCase {
         }
     }
 
+    /**
+     * Test: pasted links under an allowed base only.
+     */
     public function test_pasted_links_under_an_allowed_base_only(): void {
         $accepted = [
             self::MEDIA_URL,
@@ -201,6 +226,9 @@ final class LinkMatcherTest extends TestCase {
         }
     }
 
+    /**
+     * Test: video tags with sources.
+     */
     public function test_video_tags_with_sources(): void {
         $pluginfile = self::WWWROOT . '/pluginfile.php/9/course/summary/talk.m3u8';
         $text = '<p>x</p><video controls width="800" height="450" title="The talk" poster="p.jpg">'
@@ -228,6 +256,9 @@ final class LinkMatcherTest extends TestCase {
         $this->assertSame($audio, self::matcher()->rewrite($audio, 1));
     }
 
+    /**
+     * Test: links inside code pre nolink and nomediaplugin are left alone.
+     */
     public function test_links_inside_code_pre_nolink_and_nomediaplugin_are_left_alone(): void {
         $link = '<a href="' . self::MEDIA_URL . '">Lecture</a>';
         $kept = [
@@ -255,6 +286,9 @@ final class LinkMatcherTest extends TestCase {
         $this->assertCount(1, self::matcher()->find("<span title=\"nolink\">$link</span>"));
     }
 
+    /**
+     * Test: several players per page in order.
+     */
     public function test_several_players_per_page_in_order(): void {
         $urls = [];
         $text = '';
@@ -271,6 +305,9 @@ final class LinkMatcherTest extends TestCase {
         $this->assertSame(5, substr_count($output, "</p>\n"));
     }
 
+    /**
+     * Test: hostile titles are escaped and inert.
+     */
     public function test_hostile_titles_are_escaped_and_inert(): void {
         $url = self::MEDIA_URL;
         $text = "<a href=\"$url\"><img src=x onerror=alert(1)>&lt;script&gt;alert(2)&lt;/script&gt;\" onmouseover=\"x</a>"
@@ -286,8 +323,10 @@ final class LinkMatcherTest extends TestCase {
         foreach ($dom->getElementsByTagName('body')->item(0)->getElementsByTagName('*') as $element) {
             $elements[] = $element->tagName;
             foreach ($element->attributes as $attribute) {
-                $this->assertContains($attribute->name,
-                    ['class', 'data-hlsgate-src', 'data-hlsgate-contextid', 'data-hlsgate-title', 'href']);
+                $this->assertContains(
+                    $attribute->name,
+                    ['class', 'data-hlsgate-src', 'data-hlsgate-contextid', 'data-hlsgate-title', 'href']
+                );
             }
         }
         $this->assertSame(['span', 'a', 'span', 'a', 'span', 'a'], $elements);
@@ -298,6 +337,9 @@ final class LinkMatcherTest extends TestCase {
         $this->assertSame(['<script>alert(2)</script>" onmouseover="x', '"><img src=x onerror=alert(3)>', 'Safe'], $titles);
     }
 
+    /**
+     * Test: hostile urls are not turned into players.
+     */
     public function test_hostile_urls_are_not_turned_into_players(): void {
         $texts = [
             '<a href="javascript:alert(1)//x.m3u8">x</a>',
@@ -319,6 +361,9 @@ final class LinkMatcherTest extends TestCase {
         $this->assertSame([], self::matcher()->find($texts[1]));
     }
 
+    /**
+     * Test: malformed html never warns and keeps the text.
+     */
     public function test_malformed_html_never_warns_and_keeps_the_text(): void {
         $link = '<a href="' . self::MEDIA_URL . '">Lecture</a>';
         $unchanged = [
@@ -355,6 +400,9 @@ final class LinkMatcherTest extends TestCase {
         $this->assertSame('', $found[1]['title']);
     }
 
+    /**
+     * Test: attribute reader.
+     */
     public function test_attribute_reader(): void {
         $this->assertSame('a b', link_matcher::attribute(' class="a b" href=x', 'class'));
         $this->assertSame('x', link_matcher::attribute(' class="a b" href=x', 'href'));

@@ -33,9 +33,17 @@ use PHPUnit\Framework\TestCase;
  * @covers     \filter_hlsgate\local\resource_resolver
  */
 final class PlaybackTest extends TestCase {
+    /** The site's wwwroot. */
     private const WWWROOT = 'https://moodle.example.test';
+    /** The video's resource (media base and directory). */
     private const RES = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';
 
+    /**
+     * The plugin's settings, with some replaced.
+     *
+     * @param array $overrides settings by name
+     * @return plugin_config
+     */
     private static function config(array $overrides = []): plugin_config {
         return plugin_config::from_settings((object) ($overrides + [
             'authurl' => 'https://media.example.test/_auth/',
@@ -48,7 +56,7 @@ final class PlaybackTest extends TestCase {
     /**
      * A resolver whose "stored files" are the given contents, by file name; a missing name is a gone alias.
      *
-     * @param array<string, string> $files
+     * @param array $files contents by file name
      * @param pluginfile_url[] $asked collects the parsed URLs asked for
      */
     private static function resolver(array $files, array &$asked = []): resource_resolver {
@@ -61,11 +69,23 @@ final class PlaybackTest extends TestCase {
         });
     }
 
+    /**
+     * A master playlist with two variants under a resource.
+     *
+     * @param string $res the resource
+     * @return string
+     */
     private static function master(string $res = self::RES): string {
         return "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n{$res}360p/index.m3u8\n"
             . "#EXT-X-STREAM-INF:BANDWIDTH=2800000,RESOLUTION=1280x720\n{$res}720p/index.m3u8\n";
     }
 
+    /**
+     * The error code a call throws.
+     *
+     * @param callable $call
+     * @return string
+     */
     private static function refusal(callable $call): string {
         try {
             $call();
@@ -75,6 +95,9 @@ final class PlaybackTest extends TestCase {
         return 'accepted';
     }
 
+    /**
+     * Test: settings and defaults.
+     */
     public function test_settings_and_defaults(): void {
         $config = self::config();
         $this->assertSame(self::WWWROOT, $config->wwwroot);
@@ -95,15 +118,22 @@ final class PlaybackTest extends TestCase {
         $this->assertSame(plugin_config::MAX_LIFETIME, self::config(['tokenlifetime' => '86400'])->lifetime);
     }
 
+    /**
+     * Test: missing settings are reported when used.
+     */
     public function test_missing_settings_are_reported_when_used(): void {
         $empty = plugin_config::from_settings(false ?: [], self::WWWROOT);
         $this->assertSame('error:notconfigured', self::refusal(fn() => $empty->minter()));
         $this->assertSame('error:notconfigured', self::refusal(fn() => $empty->session_url()));
-        $this->assertSame('error:notconfigured', self::refusal(fn() => self::config(['authurl' => 'media.example.test'])->session_url()));
+        $noscheme = self::config(['authurl' => 'media.example.test']);
+        $this->assertSame('error:notconfigured', self::refusal(fn() => $noscheme->session_url()));
         $this->assertSame('error:notconfigured', self::refusal(fn() => self::config(['tokensecret' => 'short'])->minter()));
         $this->assertSame([], $empty->bases->bases());
     }
 
+    /**
+     * Test: copy or alias resolves through its master playlist.
+     */
     public function test_copy_or_alias_resolves_through_its_master_playlist(): void {
         $asked = [];
         $resolver = self::resolver(['lecture1.m3u8' => self::master()], $asked);
@@ -113,14 +143,24 @@ final class PlaybackTest extends TestCase {
         $this->assertSame('mod_page', $asked[0]->component);
     }
 
+    /**
+     * Test: pasted url gives its own directory.
+     */
     public function test_pasted_url_gives_its_own_directory(): void {
         $resolver = self::resolver([]);
-        $this->assertSame(['resource' => self::RES, 'playlisturl' => self::RES . 'master.m3u8'],
-            $resolver->resolve(self::RES . 'master.m3u8', 5));
-        $this->assertSame(['resource' => self::RES, 'playlisturl' => self::RES . '720p/index.m3u8'],
-            $resolver->resolve(' ' . self::RES . '720p/index.m3u8 ', 5));
+        $this->assertSame(
+            ['resource' => self::RES, 'playlisturl' => self::RES . 'master.m3u8'],
+            $resolver->resolve(self::RES . 'master.m3u8', 5)
+        );
+        $this->assertSame(
+            ['resource' => self::RES, 'playlisturl' => self::RES . '720p/index.m3u8'],
+            $resolver->resolve(' ' . self::RES . '720p/index.m3u8 ', 5)
+        );
     }
 
+    /**
+     * Test: refusals.
+     */
     public function test_refusals(): void {
         $files = [
             'page.m3u8' => "<!DOCTYPE html><title>Error</title>",
@@ -129,24 +169,31 @@ final class PlaybackTest extends TestCase {
         ];
         $resolver = self::resolver($files);
         $file = fn(string $name, int $contextid = 22) => fn() => $resolver->resolve(
-            self::WWWROOT . "/pluginfile.php/22/mod_label/intro/$name", $contextid);
+            self::WWWROOT . "/pluginfile.php/22/mod_label/intro/$name",
+            $contextid
+        );
         $this->assertSame('error:notaplaylist', self::refusal($file('page.m3u8')));
         $this->assertSame('error:relativeuris', self::refusal($file('relative.m3u8')));
         $this->assertSame('error:notallowed', self::refusal($file('foreign.m3u8')));
         $this->assertSame('error:filegone', self::refusal($file('gone.m3u8')));
         $this->assertSame('error:wrongcontext', self::refusal($file('page.m3u8', 23)));
-        foreach ([
+        foreach (
+            [
             'https://evil.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8',
             'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/',
             self::RES . 'poster.jpg',
             'https://other-moodle.test/pluginfile.php/22/mod_label/intro/page.m3u8',
             self::WWWROOT . '/draftfile.php/5/user/draft/1/x.m3u8',
             '',
-        ] as $url) {
+            ] as $url
+        ) {
             $this->assertSame('error:notallowed', self::refusal(fn() => $resolver->resolve($url, 22)), $url);
         }
     }
 
+    /**
+     * Test: language file is sorted and has every string the code names.
+     */
     public function test_language_file_is_sorted_and_has_every_string_the_code_names(): void {
         $root = dirname(__DIR__, 2);
         // Read, not included: the file stops outside Moodle (MOODLE_INTERNAL).

@@ -30,14 +30,27 @@ use PHPUnit\Framework\TestCase;
  * @covers     \filter_hlsgate\local\playlist_parser
  */
 final class PlaylistParserTest extends TestCase {
+    /** The allowed media base. */
     private const BASE = 'https://media.example.test/lectures/';
+    /** The video's directory under the base. */
     private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
 
+    /**
+     * The allowed media bases: the test base and a local one.
+     *
+     * @return media_bases
+     */
     private static function bases(): media_bases {
         return media_bases::from_setting(self::BASE . "\nhttp://localhost:8787/lectures/");
     }
 
-    /** The master playlist ingest writes into the Moodle repository (absolute variant URIs). */
+    /**
+     * The master playlist ingest writes into the Moodle repository (absolute variant URIs).
+     *
+     * @param string $base the media base of the variant URIs
+     * @param string $newline the line ending
+     * @return string
+     */
     private static function repository_master(string $base = self::BASE, string $newline = "\n"): string {
         $lines = [
             '#EXTM3U',
@@ -55,6 +68,9 @@ final class PlaylistParserTest extends TestCase {
         return implode($newline, $lines);
     }
 
+    /**
+     * Test: master playlist.
+     */
     public function test_master_playlist(): void {
         $parsed = playlist_parser::parse(self::repository_master());
         $this->assertSame('master', $parsed['kind']);
@@ -67,11 +83,20 @@ final class PlaylistParserTest extends TestCase {
         $this->assertSame(self::BASE . self::DIR . '/', playlist_parser::resource_of(self::repository_master(), self::bases()));
     }
 
+    /**
+     * Test: crlf bom and local base.
+     */
     public function test_crlf_bom_and_local_base(): void {
         $content = "\xEF\xBB\xBF\r\n" . self::repository_master('http://localhost:8787/lectures/', "\r\n");
-        $this->assertSame('http://localhost:8787/lectures/' . self::DIR . '/', playlist_parser::resource_of($content, self::bases()));
+        $this->assertSame(
+            'http://localhost:8787/lectures/' . self::DIR . '/',
+            playlist_parser::resource_of($content, self::bases())
+        );
     }
 
+    /**
+     * Test: media playlist with absolute segments.
+     */
     public function test_media_playlist_with_absolute_segments(): void {
         $content = "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\n" . self::BASE . self::DIR . "/360p/seg0.ts\n#EXT-X-ENDLIST\n";
         $this->assertSame('media', playlist_parser::parse($content)['kind']);
@@ -106,7 +131,11 @@ final class PlaylistParserTest extends TestCase {
     }
 
     /**
+     * Test: refused files.
+     *
      * @dataProvider refused
+     * @param string $content the file's contents
+     * @param string $errorcode the refusal expected
      */
     public function test_refused_files(string $content, string $errorcode): void {
         try {

@@ -14,7 +14,6 @@
 // You should have received a copy of the GNU General Public License
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
-
 namespace filter_hlsgate\tests\core;
 
 use filter_hlsgate\local\progress_update;
@@ -29,6 +28,7 @@ use PHPUnit\Framework\TestCase;
  * @covers     \filter_hlsgate\local\progress_update
  */
 final class ProgressUpdateTest extends TestCase {
+    /** The wall clock of the tests (a Unix time). */
     private const NOW = 1_800_000_000;
 
     /**
@@ -42,6 +42,9 @@ final class ProgressUpdateTest extends TestCase {
             'started' => false];
     }
 
+    /**
+     * Test: first report creates the row and logs viewed.
+     */
     public function test_first_report_creates_the_row_and_logs_viewed(): void {
         $u = progress_update::apply(null, self::report(['started' => true, 'ranges' => [[0, 4]], 'position' => 4]), self::NOW);
         $this->assertTrue($u->plausible);
@@ -54,6 +57,9 @@ final class ProgressUpdateTest extends TestCase {
         $this->assertSame([], $u->milestones);
     }
 
+    /**
+     * Test: refused report changes nothing but a first contact starts the allowance.
+     */
     public function test_refused_report_changes_nothing_but_a_first_contact_starts_the_allowance(): void {
         $u = progress_update::apply(null, self::report(['ranges' => [[0, 60]]]), self::NOW);
         $this->assertFalse($u->plausible);
@@ -69,20 +75,29 @@ final class ProgressUpdateTest extends TestCase {
         $this->assertSame(30.0, $u->allowed);
     }
 
+    /**
+     * Test: sequence orders positions within a session only.
+     */
     public function test_sequence_orders_positions_within_a_session_only(): void {
         $stored = ['ranges' => '[[0,30]]', 'watched' => 30.0, 'duration' => 100.0, 'lastposition' => 30.0, 'milestone' => 25,
             'session' => 'a', 'seq' => 5, 'timecreated' => self::NOW - 100, 'timemodified' => self::NOW - 10];
         $late = progress_update::apply($stored, self::report(['seq' => 4, 'ranges' => [[0, 20]], 'position' => 20]), self::NOW);
         $this->assertSame(30.0, $late->row['lastposition']);
         $this->assertSame(5, $late->row['seq']);
-        $other = progress_update::apply($stored, self::report(['session' => 'b', 'seq' => 1, 'position' => 3, 'started' => true]),
-            self::NOW);
+        $other = progress_update::apply(
+            $stored,
+            self::report(['session' => 'b', 'seq' => 1, 'position' => 3, 'started' => true]),
+            self::NOW
+        );
         $this->assertSame(3.0, $other->row['lastposition']);
         $this->assertTrue($other->viewed);
         $again = progress_update::apply($stored, self::report(['seq' => 6, 'started' => true, 'position' => 31]), self::NOW);
         $this->assertFalse($again->viewed);
     }
 
+    /**
+     * Test: milestones once each and duration only grows.
+     */
     public function test_milestones_once_each_and_duration_only_grows(): void {
         $stored = ['ranges' => '[[0,30]]', 'watched' => 30.0, 'duration' => 100.0, 'lastposition' => 30.0, 'milestone' => 25,
             'session' => 'a', 'seq' => 1, 'timecreated' => self::NOW - 100, 'timemodified' => self::NOW - 100];
@@ -94,6 +109,9 @@ final class ProgressUpdateTest extends TestCase {
         $this->assertSame([], $u->milestones);
     }
 
+    /**
+     * Test: bad numbers are contained.
+     */
     public function test_bad_numbers_are_contained(): void {
         $u = progress_update::apply(null, self::report(['duration' => NAN, 'position' => -5.0, 'started' => true]), self::NOW);
         $this->assertSame(0.0, $u->row['duration']);

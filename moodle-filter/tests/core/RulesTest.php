@@ -34,6 +34,9 @@ use PHPUnit\Framework\TestCase;
  * @covers     \filter_hlsgate\local\markup
  */
 final class RulesTest extends TestCase {
+    /**
+     * Test: media bases setting.
+     */
     public function test_media_bases_setting(): void {
         $bases = media_bases::from_setting(implode("\r\n", [
             '# comment',
@@ -65,6 +68,9 @@ final class RulesTest extends TestCase {
         $this->assertSame([], media_bases::from_setting('')->bases());
     }
 
+    /**
+     * Test: resource for url.
+     */
     public function test_resource_for_url(): void {
         $bases = media_bases::from_setting('https://media.example.test/lectures/');
         $dir = 'AbCdEfGhIjKlMnOpQrSt12';
@@ -83,6 +89,9 @@ final class RulesTest extends TestCase {
         $this->assertNull($bases->resource_for_url("https://media.example.test/lectures/{$dir}ä/x.m3u8"));
     }
 
+    /**
+     * Test: nested bases longest match and nothing at or above a base.
+     */
     public function test_nested_bases_longest_match_and_nothing_at_or_above_a_base(): void {
         $dir = 'AbCdEfGhIjKlMnOpQrSt12';
         $folder = 'https://media.example.test/lecture-recordings/';
@@ -104,12 +113,17 @@ final class RulesTest extends TestCase {
         $this->assertFalse($bases->is_resource("https://media.example.test/$dir/"));
     }
 
+    /**
+     * Test: pluginfile urls.
+     */
     public function test_pluginfile_urls(): void {
         $www = 'https://moodle.example.test';
         $page = pluginfile_url::parse("$www/pluginfile.php/22/mod_page/content/1/lecture1.m3u8", $www);
         $this->assertNotNull($page);
-        $this->assertSame([22, 'mod_page', 'content', ['1'], 'lecture1.m3u8'],
-            [$page->contextid, $page->component, $page->filearea, $page->args, $page->filename]);
+        $this->assertSame(
+            [22, 'mod_page', 'content', ['1'], 'lecture1.m3u8'],
+            [$page->contextid, $page->component, $page->filearea, $page->args, $page->filename]
+        );
         $this->assertSame([
             ['itemid' => 1, 'filepath' => '/', 'filename' => 'lecture1.m3u8'],
             ['itemid' => 0, 'filepath' => '/1/', 'filename' => 'lecture1.m3u8'],
@@ -119,18 +133,28 @@ final class RulesTest extends TestCase {
         $label = pluginfile_url::parse("$www/pluginfile.php/30/mod_label/intro/lecture1.m3u8", $www);
         $this->assertSame([['itemid' => 0, 'filepath' => '/', 'filename' => 'lecture1.m3u8']], $label->candidates());
 
-        $deep = pluginfile_url::parse("$www/pluginfile.php/5/mod_folder/content/3/Week%201/2026-11-20%2010.00%20-%20A.m3u8?forcedownload=1", $www);
+        $deep = pluginfile_url::parse(
+            "$www/pluginfile.php/5/mod_folder/content/3/Week%201/2026-11-20%2010.00%20-%20A.m3u8?forcedownload=1",
+            $www
+        );
         $this->assertSame('2026-11-20 10.00 - A.m3u8', $deep->filename);
-        $this->assertSame(['itemid' => 3, 'filepath' => '/Week 1/', 'filename' => '2026-11-20 10.00 - A.m3u8'], $deep->candidates()[0]);
+        $this->assertSame(
+            ['itemid' => 3, 'filepath' => '/Week 1/', 'filename' => '2026-11-20 10.00 - A.m3u8'],
+            $deep->candidates()[0]
+        );
 
         $noslash = pluginfile_url::parse("$www/pluginfile.php?file=%2F22%2Fmod_page%2Fcontent%2F1%2Flecture1.m3u8", $www);
         $this->assertSame(22, $noslash->contextid);
         $this->assertSame('lecture1.m3u8', $noslash->filename);
 
-        $subdir = pluginfile_url::parse('https://example.test/moodle/pluginfile.php/2/course/summary/x.m3u8', 'https://example.test/moodle');
+        $subdir = pluginfile_url::parse(
+            'https://example.test/moodle/pluginfile.php/2/course/summary/x.m3u8',
+            'https://example.test/moodle'
+        );
         $this->assertSame('course', $subdir->component);
 
-        foreach ([
+        foreach (
+            [
             "$www/pluginfile.php/22/mod_page/content/1/lecture1.mp4",
             "$www/pluginfile.php/22/mod_page/lecture1.m3u8",
             "$www/pluginfile.php/0/mod_page/content/1/lecture1.m3u8",
@@ -143,12 +167,16 @@ final class RulesTest extends TestCase {
             "$www/tokenpluginfile.php/abc/22/mod_page/content/1/lecture1.m3u8",
             "https://evil.test/pluginfile.php/22/mod_page/content/1/lecture1.m3u8",
             "$www/pluginfile.php?file=",
-        ] as $url) {
+            ] as $url
+        ) {
             $this->assertNull(pluginfile_url::parse($url, $www), $url);
         }
         $this->assertNull(pluginfile_url::parse("$www/pluginfile.php/22/mod_page/content/1/lecture1.m3u8", ''));
     }
 
+    /**
+     * Test: watermark templates.
+     */
     public function test_watermark_templates(): void {
         $fields = ['fullname' => 'Zoë Ångström', 'email' => 'zoe@example.test', 'id' => 42, 'idnumber' => null];
         $this->assertSame('Zoë Ångström · zoe@example.test', watermark::render('{fullname} · {email}', $fields));
@@ -158,6 +186,9 @@ final class RulesTest extends TestCase {
         $this->assertSame('a b', watermark::render("a\x00\x1fb", $fields));
     }
 
+    /**
+     * Test: markup has only the url context title and size.
+     */
     public function test_markup_has_only_the_url_context_title_and_size(): void {
         $html = markup::player('https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8', 12, '', 640, 360);
         $this->assertSame('<span class="filter_hlsgate" data-hlsgate-src="https://media.example.test/lectures/'

@@ -59,8 +59,10 @@ final class TokenMinterTest extends TestCase {
     }
 
     /**
+     * Test: mints the bytes of the shared vectors.
+     *
      * @dataProvider mintable_vectors
-     * @param array<string, mixed> $vector
+     * @param array $vector one shared vector
      */
     public function test_mints_the_bytes_of_the_shared_vectors(array $vector): void {
         $minter = new token_minter($vector['kid'], $vector['secret']);
@@ -68,8 +70,10 @@ final class TokenMinterTest extends TestCase {
     }
 
     /**
+     * Test: judges the res of the shared vectors as the server does.
+     *
      * @dataProvider mintable_vectors
-     * @param array<string, mixed> $vector
+     * @param array $vector one shared vector
      */
     public function test_judges_the_res_of_the_shared_vectors_as_the_server_does(array $vector): void {
         // The server's checkResource and media_bases apply one rule (nested bases included): every
@@ -84,6 +88,9 @@ final class TokenMinterTest extends TestCase {
         }
     }
 
+    /**
+     * Test: vectors cover acceptance and each refusal.
+     */
     public function test_vectors_cover_acceptance_and_each_refusal(): void {
         $expects = array_column(self::vectors()['vectors'], 'expect');
         foreach (['ok', 'token_expired', 'token_invalid', 'resource_forbidden'] as $expect) {
@@ -91,9 +98,19 @@ final class TokenMinterTest extends TestCase {
         }
     }
 
+    /**
+     * Test: view claims order and optional claims.
+     */
     public function test_view_claims_order_and_optional_claims(): void {
-        $claims = token_minter::view_claims('https://moodle.example.test', '42',
-            'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/', 1799999990, 300, 'Ada Lovelace · ada@example.test', '7');
+        $claims = token_minter::view_claims(
+            'https://moodle.example.test',
+            '42',
+            'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/',
+            1799999990,
+            300,
+            'Ada Lovelace · ada@example.test',
+            '7'
+        );
         $this->assertSame(['iss', 'aud', 'sub', 'iat', 'exp', 'res', 'wm', 'cid'], array_keys($claims));
         $this->assertSame(1800000290, $claims['exp']);
         $valid = self::vectors()['vectors'][0];
@@ -105,6 +122,9 @@ final class TokenMinterTest extends TestCase {
         $this->assertSame(['iss' => 'i', 'aud' => 'hlsgate', 'sub' => 's', 'iat' => 10, 'exp' => 15, 'res' => 'r'], $minimal);
     }
 
+    /**
+     * Test: token shape.
+     */
     public function test_token_shape(): void {
         $token = (new token_minter('k1', str_repeat('s', 32)))->mint(['sub' => "é/\u{2028}"]);
         $parts = explode('.', $token);
@@ -118,6 +138,8 @@ final class TokenMinterTest extends TestCase {
     }
 
     /**
+     * The bad keys.
+     *
      * @return array<string, array{string, string}>
      */
     public static function bad_keys(): array {
@@ -131,13 +153,20 @@ final class TokenMinterTest extends TestCase {
     }
 
     /**
+     * Test: refuses unusable keys.
+     *
      * @dataProvider bad_keys
+     * @param string $kid the key id
+     * @param string $secret the key
      */
     public function test_refuses_unusable_keys(string $kid, string $secret): void {
         $this->expectException(playback_error::class);
         new token_minter($kid, $secret);
     }
 
+    /**
+     * Test: invalid utf8 claim is an exception not a warning.
+     */
     public function test_invalid_utf8_claim_is_an_exception_not_a_warning(): void {
         $this->expectException(\JsonException::class);
         (new token_minter('k1', str_repeat('s', 32)))->mint(['wm' => "\xC3\x28"]);

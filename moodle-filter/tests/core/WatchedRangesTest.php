@@ -54,27 +54,45 @@ final class WatchedRangesTest extends TestCase {
         return array_map(static fn(array $r): array => [(float) $r[0], (float) $r[1]], $ranges);
     }
 
-    /** @return array */
+    /**
+     * The normalize vectors.
+     *
+     * @return array
+     */
     public static function normalize_vectors(): array {
         return self::vectors('normalize');
     }
 
-    /** @return array */
+    /**
+     * The total vectors.
+     *
+     * @return array
+     */
     public static function total_vectors(): array {
         return self::vectors('total');
     }
 
-    /** @return array */
+    /**
+     * The assess vectors.
+     *
+     * @return array
+     */
     public static function assess_vectors(): array {
         return self::vectors('assess');
     }
 
-    /** @return array */
+    /**
+     * The percent vectors.
+     *
+     * @return array
+     */
     public static function percent_vectors(): array {
         return self::vectors('percent');
     }
 
     /**
+     * Test: normalize.
+     *
      * @dataProvider normalize_vectors
      * @param array $v
      */
@@ -84,6 +102,8 @@ final class WatchedRangesTest extends TestCase {
     }
 
     /**
+     * Test: total.
+     *
      * @dataProvider total_vectors
      * @param array $v
      */
@@ -92,6 +112,8 @@ final class WatchedRangesTest extends TestCase {
     }
 
     /**
+     * Test: assess.
+     *
      * @dataProvider assess_vectors
      * @param array $v
      */
@@ -106,6 +128,8 @@ final class WatchedRangesTest extends TestCase {
     }
 
     /**
+     * Test: percent.
+     *
      * @dataProvider percent_vectors
      * @param array $v
      */
@@ -113,6 +137,9 @@ final class WatchedRangesTest extends TestCase {
         $this->assertSame((float) $v['expect'], watched_ranges::percent(self::floats($v['ranges']), (float) $v['duration']));
     }
 
+    /**
+     * Test: non finite values are dropped.
+     */
     public function test_non_finite_values_are_dropped(): void {
         $this->assertSame([[1.0, 2.0]], watched_ranges::normalize([[NAN, 3], [0, INF], [1, 2]], 600.0));
     }

@@ -23,6 +23,9 @@
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+// Moodle-free by design (no config.php): run by PHP's CLI alone, outside any Moodle site.
+// phpcs:disable moodle.Files.MoodleInternal.MoodleInternalGlobalState
+
 spl_autoload_register(static function (string $class): void {
     $prefix = 'filter_hlsgate\\local\\';
     if (str_starts_with($class, $prefix)) {

@@ -24,6 +24,9 @@
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+// Moodle-free by design (no config.php): run by PHP's CLI alone, outside any Moodle site.
+// phpcs:disable moodle.Files.MoodleInternal.MoodleInternalGlobalState
+
 if (PHP_SAPI !== 'cli') {
     exit(1);
 }

@@ -14,7 +14,6 @@
 // You should have received a copy of the GNU General Public License
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
-
 namespace filter_hlsgate\privacy;
 
 use core_privacy\local\request\approved_contextlist;
@@ -35,6 +34,7 @@ use filter_hlsgate\local\progress_store;
  */
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\privacy\provider::class)]
 final class provider_test extends provider_testcase {
+    /** The video's resource (the media base and its directory). */
     private const RES = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';
 
     /** @var \context_module */
@@ -92,7 +92,10 @@ final class provider_test extends provider_testcase {
     public function test_delete_for_user_users_and_context(): void {
         global $DB;
         provider::delete_data_for_user(new approved_contextlist($this->anna, 'filter_hlsgate', [$this->page1->id]));
-        $this->assertSame(0, $DB->count_records(progress_store::TABLE, ['userid' => $this->anna->id, 'contextid' => $this->page1->id]));
+        $this->assertSame(0, $DB->count_records(
+            progress_store::TABLE,
+            ['userid' => $this->anna->id, 'contextid' => $this->page1->id]
+        ));
         $this->assertSame(1, $DB->count_records(progress_store::TABLE, ['userid' => $this->anna->id]));
 
         provider::delete_data_for_users(new approved_userlist($this->page1, 'filter_hlsgate', [$this->ben->id]));
