@@ -3,7 +3,7 @@
  * bar now; captions, transcript, chapters… later): no font is needed, so they draw the same on a
  * machine without an emoji or symbol font (where `🔇` or `⛶` as text is an empty box). Each icon is
  * a 24×24 drawing of filled shapes (class `f`) and round strokes (class `s`) in `currentColor`,
- * sized by CSS (`.hlsgate-icon`, 1.25em: it follows the control's font size) and `aria-hidden`:
+ * sized by CSS (`.hlsgate-icon`, 1.4em: it follows the control's font size) and `aria-hidden`:
  * the control keeps its own accessible name (`aria-label`).
  */
 
@@ -23,7 +23,7 @@ const ICONS = {
 
 export type IconName = keyof typeof ICONS;
 
-export const ICON_CSS = `.hlsgate-icon{display:block;width:1.25em;height:1.25em;margin:auto;pointer-events:none;overflow:visible}
+export const ICON_CSS = `.hlsgate-icon{display:block;width:1.4em;height:1.4em;margin:auto;pointer-events:none;overflow:visible}
 .hlsgate-icon .f{fill:currentColor;stroke:none}
 .hlsgate-icon .s{fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}`;
 
