@@ -2,9 +2,11 @@
  * A minimal accessible control bar for a bare `<video>` (the hls.js engine): native buttons, range
  * inputs and selects, so the keyboard, focus and screen readers work as the platform makes them —
  * play/pause, seek (with a spoken position), mute and volume, quality, playback rate, captions,
- * fullscreen of the player's box. No download control, ever.
+ * fullscreen of the player's box. No download control, ever. Every icon is inline SVG (`icons.ts`):
+ * no font needed.
  */
 import type { Labels } from './errors.ts';
+import { setIcon } from './icons.ts';
 import { buttonLabel, qualityItems, type LevelLike } from './quality.ts';
 
 /** What the engine tells the bar about its rungs. */
@@ -31,6 +33,7 @@ export const CONTROL_BAR_CSS = `.hlsgate-player{position:relative;background:#00
 padding:.35em .5em;background:linear-gradient(transparent,rgba(0,0,0,.85) 40%)}
 .hlsgate-bar button,.hlsgate-bar select{font:inherit;color:#fff;background:rgba(43,51,63,.9);border:1px solid #8a97a8;border-radius:4px;
 min-height:2.2em;min-width:2.2em;padding:0 .5em;cursor:pointer}
+.hlsgate-bar button{display:inline-flex;align-items:center;justify-content:center;padding:0 .35em}
 .hlsgate-bar select option{color:#000;background:#fff}
 .hlsgate-bar button[aria-pressed=true]{background:#2e6ad1}
 .hlsgate-bar input[type=range]{accent-color:#fff;height:1.6em;cursor:pointer}
@@ -176,18 +179,18 @@ export class ControlBar {
     const { media, labels } = this;
     const playing = !media.paused;
     this.play.setAttribute('aria-label', playing ? labels.pause : labels.play);
-    this.play.textContent = playing ? '❚❚' : '►';
+    setIcon(this.play, playing ? 'pause' : 'play');
     const duration = Number.isFinite(media.duration) ? media.duration : 0;
     this.seek.max = String(duration);
     if (!this.seeking) this.seek.value = String(media.currentTime);
     this.seek.setAttribute('aria-valuetext', `${clock(media.currentTime)} / ${clock(duration)}`);
     this.time.textContent = `${clock(media.currentTime)} / ${clock(duration)}`;
     this.mute.setAttribute('aria-label', media.muted ? labels.unmute : labels.mute);
-    this.mute.textContent = media.muted || media.volume === 0 ? '🔇' : '🔊';
+    setIcon(this.mute, media.muted || media.volume === 0 ? 'muted' : 'volume');
     this.volume.value = String(media.muted ? 0 : media.volume);
     const full = this.box.ownerDocument.fullscreenElement === this.box;
     this.fullscreen.setAttribute('aria-label', full ? labels.exitFullscreen : labels.fullscreen);
-    this.fullscreen.textContent = full ? '⤡' : '⛶';
+    setIcon(this.fullscreen, full ? 'exitFullscreen' : 'fullscreen');
   }
 
   private syncQuality(): void {
@@ -226,7 +229,7 @@ export class ControlBar {
     this.captions.hidden = tracks.length === 0;
     const on = tracks.some((t) => t.mode === 'showing');
     this.captions.setAttribute('aria-pressed', String(on));
-    this.captions.textContent = 'CC';
+    setIcon(this.captions, 'captions');
   }
 
   dispose(): void {

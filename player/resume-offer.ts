@@ -6,6 +6,7 @@
  * `play` event, and a callback that seeks.
  */
 
+import { ICON_CSS, setIcon } from './icons.ts';
 import { injectStyle } from './style.ts';
 
 export interface ResumeLabels {
@@ -63,7 +64,9 @@ export const RESUME_OFFER_CLASS = 'hlsgate-resume';
 /** Over the video, above either engine's control bar. */
 export const RESUME_CSS = `.hlsgate-resume{position:absolute;left:.75em;bottom:3.75em;z-index:3;display:flex;align-items:center;gap:.5em;padding:.4em .6em;border-radius:.3em;background:rgba(0,0,0,.8);color:#fff;font-size:1rem}
 .hlsgate-resume button{border:1px solid #fff;border-radius:.25em;background:transparent;color:#fff;padding:.2em .6em;cursor:pointer;font:inherit}
-.hlsgate-resume button:focus-visible{outline:3px solid #ffd23f;outline-offset:2px}`;
+.hlsgate-resume button:focus-visible{outline:3px solid #ffd23f;outline-offset:2px}
+.hlsgate-resume .hlsgate-resume-close{padding:.2em .3em}
+${ICON_CSS}`;
 
 /**
  * Shows the offer when `shouldOfferResume` says so; returns a handle whose `dispose()` removes it
@@ -90,7 +93,7 @@ export function createResumeOffer(options: ResumeOfferOptions): { element: HTMLE
   close.className = `${RESUME_OFFER_CLASS}-close`;
   close.setAttribute('aria-label', labels.startOver);
   close.title = labels.startOver;
-  close.textContent = '×';
+  setIcon(close, 'close');
 
   let disposed = false;
   const dispose = (): void => {

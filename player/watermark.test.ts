@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pictureRect, placeMark } from './watermark.ts';
+import { hasPicture, pictureRect, placeMark, within } from './watermark.ts';
 
 describe('watermark placement', () => {
   it('finds the picture inside a letterboxed or pillarboxed box', () => {
@@ -26,5 +26,20 @@ describe('watermark placement', () => {
         }
       }
     }
+  });
+
+  it('draws only once there is a frame: size known and the current position\'s data there', () => {
+    expect(hasPicture({ readyState: 0, videoWidth: 0, videoHeight: 0 })).toBe(false); // not played (lean until play)
+    expect(hasPicture({ readyState: 1, videoWidth: 1280, videoHeight: 720 })).toBe(false); // metadata only
+    expect(hasPicture({ readyState: 2, videoWidth: 1280, videoHeight: 720 })).toBe(true);
+    expect(hasPicture({ readyState: 4, videoWidth: 0, videoHeight: 0 })).toBe(false); // audio only
+  });
+
+  it("tells a layer that covers the player's box from one over an ancestor (a box that is not a containing block)", () => {
+    const box = { x: 100, y: 600, width: 640, height: 360 };
+    expect(within({ x: 100.4, y: 600, width: 640, height: 359.6 }, box)).toBe(true);
+    // position: static: the layer covers the page area above, across the player before it.
+    expect(within({ x: 0, y: 0, width: 1280, height: 2000 }, box)).toBe(false);
+    expect(within({ x: 100, y: 420, width: 640, height: 360 }, box)).toBe(false);
   });
 });
