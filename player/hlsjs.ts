@@ -149,8 +149,9 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
       // Before the source: startLoad now would be lost (loadSource starts over), and attaching the
       // source may reset the element to paused. start() loads and plays once the source is there.
       playWanted = true;
-      void controller.playing(true);
       await start();
+      // The session manager exists now: it must know the viewer plays (lean until play refreshes only then).
+      if (!video.paused) await controller.playing(true);
       return;
     }
     await controller.playing(true);
