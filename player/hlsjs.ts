@@ -142,8 +142,18 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
   cleanups.push(() => hls.off(Events.ERROR, onError));
 
   let loading = !options.lean;
+  /** Play was pressed before the source was attached (the session in flight): start() loads and plays. */
+  let playWanted = false;
   const onPlay = async () => {
-    if (!controller.isStarted) await start();
+    if (!started) {
+      // Before the source: startLoad now would be lost (loadSource starts over), and attaching the
+      // source may reset the element to paused. start() loads and plays once the source is there.
+      playWanted = true;
+      await start();
+      // The session manager exists now: it must know the viewer plays (lean until play refreshes only then).
+      if (!video.paused) await controller.playing(true);
+      return;
+    }
     await controller.playing(true);
     if (!loading) {
       loading = true;
@@ -151,7 +161,10 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
     }
   };
   listen(video, 'play', () => void onPlay());
-  listen(video, 'pause', () => void controller.playing(false));
+  listen(video, 'pause', () => {
+    if (!started) playWanted = false;
+    void controller.playing(false);
+  });
 
   let watermark: Watermark | undefined;
   let started = false;
@@ -163,11 +176,16 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
     if (text) watermark = new Watermark(box, video, text);
     hls.loadSource(options.src);
     hls.attachMedia(video);
-    // Autoplay waits for data that lean loading would only fetch on play: it is the play.
-    if (!loading && video.autoplay) {
+    // Autoplay waits for data that lean loading would only fetch on play: it is the play; so is a
+    // play pressed while the session was in flight (the element may still be playing, or have been
+    // reset to paused by the new source: then it is played again).
+    const wanted = playWanted;
+    playWanted = false;
+    if (!loading && (video.autoplay || wanted || !video.paused)) {
       loading = true;
       hls.startLoad(-1);
     }
+    if (wanted && video.paused) void video.play().catch(() => undefined);
     if (options.onPlayer) {
       const context: PlayerContext = { engine: 'hlsjs', media: video, box, on: handle.on, off: handle.off, stats: () => controller.stats() };
       const cleanup = options.onPlayer(context);

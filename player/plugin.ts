@@ -85,6 +85,10 @@ export function registerHlsgate(videojsArg: unknown): unknown {
     private readonly cleanups: (() => void)[] = [];
     private saved: Saved | undefined;
     private showing = false;
+    /** The media element has its source (VHS set it, or loading started): a play from now on reaches the engine. */
+    private attached = false;
+    /** Play was pressed before that (while the session was in flight): the source must load and play. */
+    private playWanted = false;
     private qualityButton: VjsComponent | undefined;
     private watermark: Watermark | undefined;
     private stall: StallNotice | undefined;
@@ -105,7 +109,11 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       this.listen('xhr-hooks-ready', () => this.hookVhs());
       this.listen('error', () => this.onPlayerError());
       this.listen('play', () => void this.onPlay());
-      this.listen('pause', () => void this.controller.playing(false));
+      this.listen('pause', () => {
+        if (!this.attached) this.playWanted = false;
+        void this.controller.playing(false);
+      });
+      this.listen('loadstart', () => this.onLoadStart());
       player.ready(() => {
         this.guardDownloads();
         const media = player.tech(true)?.el();
@@ -132,6 +140,10 @@ export function registerHlsgate(videojsArg: unknown): unknown {
     }
 
     private async onPlay(): Promise<void> {
+      // A play on the media element before it has its source (the session is still in flight) never
+      // reaches VHS, which with preload "none" waits for the next play event; and loading the source
+      // may reset the element to paused. Remember it: the source then loads and plays (onLoadStart).
+      if (!this.attached) this.playWanted = true;
       // Pressed play before the player came into view (a keyboard, a script): start now.
       if (!this.controller.isStarted) await this.start();
       await this.controller.playing(true);
@@ -173,13 +185,28 @@ export function registerHlsgate(videojsArg: unknown): unknown {
         tech.options_.vhs = { ...(tech.options_.vhs ?? {}), overrideNative: !this.options.native };
       }
       player.crossOrigin('use-credentials');
-      // Lean until play: VHS fetches nothing before play with preload "none".
-      if (this.options.lean) player.preload('none');
+      // Lean until play: VHS fetches nothing before play with preload "none" — unless play was
+      // already pressed (then hookVhs, which runs just before VHS reads preload, decides again).
+      if (this.options.lean && !this.playWanted) player.preload('none');
       player.src({ src: this.options.src, type: this.options.type, withCredentials: true });
     }
 
+    /** The source started loading: a play pressed before it, and lost in the load, is played now. */
+    private onLoadStart(): void {
+      const wanted = this.playWanted;
+      this.attached = true;
+      this.playWanted = false;
+      if (wanted && this.player.paused()) void Promise.resolve(this.player.play()).catch(() => undefined);
+    }
+
     private hookVhs(): void {
-      const vhs = this.player.tech(true)?.vhs;
+      // VHS is about to read preload: if play came before (the element is playing without a source,
+      // or a play was pressed while the session was in flight), VHS would wait for a play event that
+      // has already fired; it must load now.
+      const tech = this.player.tech(true);
+      if (this.options.lean && (this.playWanted || !this.player.paused()) && this.player.preload() === 'none') this.player.preload('auto');
+      this.attached = true;
+      const vhs = tech?.vhs;
       if (!vhs?.xhr || (vhs.xhr as XhrWithHooks).hlsgate) return;
       const inner = vhs.xhr as XhrWithHooks;
       const wrapped = wrapXhr(inner, this.controller.net()) as XhrWithHooks;

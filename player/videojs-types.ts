@@ -57,6 +57,7 @@ export interface VjsPlayer extends VjsComponent {
   preload(value?: string): string;
   playbackRates(rates?: number[]): number[];
   paused(): boolean;
+  play(): Promise<void> | undefined;
   currentTime(): number;
   error(error?: { code: number; message: string } | null): { code: number; message: string } | null;
   qualityLevels?(): VjsQualityLevelList;
