@@ -475,6 +475,26 @@ describe('Lambda entry', () => {
     expect(JSON.parse(result.body)).toMatchObject({ resource: `${RES}*`, serverTime: NOW });
   });
 
+  it('answers a query-mode function URL event (body, base64 or not) with the query and no cookies', async () => {
+    const handler = createLambdaHandler(
+      { ...server.config, clientAddressHeader: 'cloudfront-viewer-address' },
+      { now: () => NOW_MS, logger: createLogger({ name: 't', level: 'silent' }) },
+    );
+    for (const [body, isBase64Encoded] of [
+      ['{"mode":"query"}', false],
+      [Buffer.from('{"mode":"query"}').toString('base64'), true],
+    ] as const) {
+      const e = event('function-url-event.json', token());
+      e.headers['content-length'] = '16';
+      Object.assign(e, { body, isBase64Encoded });
+      const result = (await handler(e)) as { statusCode: number; cookies?: string[]; headers: Record<string, string>; body: string };
+      expect(result.statusCode).toBe(200);
+      expect(result.cookies ?? []).toEqual([]);
+      expect(result.headers['set-cookie']).toBeUndefined();
+      expect((JSON.parse(result.body) as SessionResponse).query).toMatch(/^Policy=[A-Za-z0-9~_-]+&Signature=[A-Za-z0-9~_-]+&Key-Pair-Id=KTESTKEYPAIR01$/);
+    }
+  });
+
   it('answers an error event with JSON and no cookies', async () => {
     const handler = createLambdaHandler(server.config, { now: () => NOW_MS, logger: createLogger({ name: 't', level: 'silent' }) });
     const result = (await handler(event('function-url-event.json', 'garbage'))) as { statusCode: number; cookies?: string[]; body: string };
