@@ -4,6 +4,10 @@
  * media on http://localhost:<media port> — two different sites (neither host has a registrable
  * domain in common with the other), so every cookie of the media host is a third-party one.
  *
+ * (`document.hasStorageAccess()` in a media-host frame was tried as a proof of the blocking: it
+ * answers false in a default profile too, so it proves nothing and is not asserted. What the test
+ * holds to is what matters: not one media request carries a cookie.)
+ *
  * The 12-second fMP4 lecture (init segments too) with 10-second signatures, so that it ends only
  * through refreshes; on both engines:
  * - by default (cookie mode) the first media request is refused, the player switches to query mode
@@ -39,21 +43,6 @@ async function blockingContext(launchOptions: Parameters<typeof chromium.launchP
       rmSync(profile, { recursive: true, force: true });
     },
   };
-}
-
-/** Whether a frame of the media host inside the page may use its cookies: false when they are blocked as third-party. */
-async function mediaFrameHasCookieAccess(page: Page): Promise<boolean> {
-  await page.evaluate((src) => {
-    const frame = document.createElement('iframe');
-    frame.src = src;
-    frame.id = 'probe';
-    document.body.appendChild(frame);
-    return new Promise((resolve) => frame.addEventListener('load', resolve, { once: true }));
-  }, `${MEDIA_URL}/_dev/status`);
-  const frame = page.frames().find((f) => f.url().startsWith(`${MEDIA_URL}/_dev/status`))!;
-  const access = await frame.evaluate(() => document.hasStorageAccess());
-  await page.evaluate(() => document.getElementById('probe')?.remove());
-  return access;
 }
 
 interface MediaRequest {
@@ -115,7 +104,6 @@ test.describe('third-party cookies blocked, media on another site', () => {
       page.on('console', (message) => consoleLines.push(message.text()));
       const media = recordMedia(page);
       await page.goto(`${PAGE_URL}${onEngine(`/?autoplay=1&video=${index}`, engine)}`);
-      expect(await mediaFrameHasCookieAccess(page), 'the browser blocks the media host’s cookies here').toBe(false);
       // After the first refresh, the engine fetches again: under the new query.
       await page.waitForFunction(() => window.hlsgateDemo!.log.some((e) => e.type === 'hlsgate:refresh' && e.detail?.reason !== 'request'), undefined, {
         timeout: 20_000,
