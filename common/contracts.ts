@@ -42,7 +42,19 @@ export interface SessionResponse {
   refreshIn: number;
   /** The server's clock, epoch seconds, so clients never depend on their own. */
   serverTime: number;
+  /**
+   * Query mode only: `Policy=…&Signature=…&Key-Pair-Id=…`, the same signature as the cookies would
+   * carry, to append to every playlist and segment URL of the video (no Set-Cookie then).
+   */
+  query?: string;
 }
+
+/** How `POST /session` hands the signature over: cookies (the default) or a query string. */
+export const SESSION_MODES = ['cookie', 'query'] as const;
+export type SessionMode = (typeof SESSION_MODES)[number];
+
+/** The one body a query-mode `POST /session` sends (its SHA-256 is `QUERY_MODE_BODY_SHA256` in delivery.ts). */
+export const QUERY_MODE_BODY = '{"mode":"query"}';
 
 export const ERROR_CODES = [
   'bad_request',
@@ -68,6 +80,19 @@ export const CLOUDFRONT_COOKIE_NAMES = {
   signature: 'CloudFront-Signature',
   keyPairId: 'CloudFront-Key-Pair-Id',
 } as const;
+
+/** The same three values as query parameters of a signed URL (custom policy). */
+export const CLOUDFRONT_QUERY_NAMES = {
+  policy: 'Policy',
+  signature: 'Signature',
+  keyPairId: 'Key-Pair-Id',
+} as const;
+
+/**
+ * Any of these in a URL's query makes it a signed URL for CloudFront, which then ignores signed
+ * cookies ("Decide to use signed URLs or signed cookies" in CloudFront's developer guide).
+ */
+export const SIGNED_URL_PARAMS = ['Expires', 'Policy', 'Signature', 'Key-Pair-Id', 'Hash-Algorithm'] as const;
 
 /** Content-Type of every object ingest uploads, by extension. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AUTH_ROUTE,
   EMPTY_BODY_SHA256,
+  QUERY_MODE_BODY_SHA256,
   authViewerRequest,
   authViewerRequestSource,
   cookiePathOf,
@@ -10,6 +11,7 @@ import {
   policyResourceOf,
   type ViewerRequestEvent,
 } from './delivery.ts';
+import { QUERY_MODE_BODY } from './contracts.ts';
 
 const event = (headers: ViewerRequestEvent['request']['headers'], method = 'POST'): ViewerRequestEvent => ({ request: { method, headers } });
 
@@ -40,6 +42,15 @@ describe('delivery shape', () => {
     expect(forged.headers['x-hlsgate-authorization']).toBeUndefined();
   });
 
+  it('lets the query-mode body hash through and no other a viewer claims', () => {
+    expect(QUERY_MODE_BODY_SHA256).toBe(createHash('sha256').update(QUERY_MODE_BODY).digest('hex'));
+    const query = authViewerRequest(event({ 'x-amz-content-sha256': { value: QUERY_MODE_BODY_SHA256 } }, 'POST'));
+    expect(query.headers['x-amz-content-sha256']).toEqual({ value: QUERY_MODE_BODY_SHA256 });
+    const other = createHash('sha256').update('{"mode":"other"}').digest('hex');
+    const forged = authViewerRequest(event({ 'x-amz-content-sha256': { value: other } }, 'POST'));
+    expect(forged.headers['x-amz-content-sha256']).toEqual({ value: EMPTY_BODY_SHA256 });
+  });
+
   it('ships a self-contained CloudFront Function that behaves the same', () => {
     const source = authViewerRequestSource();
     // Evaluated with nothing in scope, as CloudFront runs it.
@@ -48,5 +59,7 @@ describe('delivery shape', () => {
     expect(request.headers['x-hlsgate-authorization']).toEqual({ value: 'Bearer xyz' });
     expect(request.headers['x-amz-content-sha256']).toEqual({ value: EMPTY_BODY_SHA256 });
     expect(source).not.toMatch(/\bimport\b|\brequire\(/);
+    const query = handler(event({ 'x-amz-content-sha256': { value: QUERY_MODE_BODY_SHA256 } }));
+    expect(query.headers['x-amz-content-sha256']).toEqual({ value: QUERY_MODE_BODY_SHA256 });
   });
 });

@@ -44,8 +44,15 @@ export const AUTH_ROUTE = {
   forwardedHeaders: ['origin', 'x-hlsgate-authorization', 'x-amz-content-sha256', 'cloudfront-viewer-address'],
 } as const;
 
-/** SHA-256 of the empty string: no auth route reads a body. */
+/** SHA-256 of the empty string: the body of a cookie-mode `POST /session` and of `DELETE`. */
 export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/**
+ * SHA-256 of `{"mode":"query"}` (contracts.ts QUERY_MODE_BODY), the only other body an auth route
+ * takes. A CloudFront Function cannot read a body, so the query-mode player sends this hash itself
+ * and the function lets exactly this value through: Lambda then checks it against the body.
+ */
+export const QUERY_MODE_BODY_SHA256 = '7d0b921864d90a23c895f0c64967b0c6887bc1f0d98bc560460e699e90d905a1';
 
 /** Whether a request path goes to the auth server rather than to the bucket. */
 export function isAuthPath(path: string): boolean {
@@ -78,7 +85,12 @@ export function authViewerRequest(event: ViewerRequestEvent): ViewerRequestEvent
   const authorization = headers['authorization'];
   delete headers['x-hlsgate-authorization'];
   if (authorization) headers['x-hlsgate-authorization'] = { value: authorization.value };
-  headers['x-amz-content-sha256'] = { value: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' };
+  // The empty body's hash, or the query-mode body's when the viewer says so (literals: the function
+  // ships as source text, with nothing else in scope).
+  var claimed = headers['x-amz-content-sha256'];
+  var queryBody = '7d0b921864d90a23c895f0c64967b0c6887bc1f0d98bc560460e699e90d905a1';
+  var hash = claimed && claimed.value === queryBody ? queryBody : 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+  headers['x-amz-content-sha256'] = { value: hash };
   return request;
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_ROUTE, CACHE, MEDIA_CORS, authViewerRequestSource } from '../common/delivery.ts';
+import { AUTH_ROUTE, CACHE, MEDIA_CORS, QUERY_MODE_BODY_SHA256, authViewerRequestSource } from '../common/delivery.ts';
 import { IMMUTABLE, PLAYLIST_CACHE } from '../ingest/upload.ts';
 import { SECRET_ARN_SETTINGS } from '../server/secrets.ts';
 import { addStack } from './app.ts';
@@ -152,6 +152,22 @@ describe('the CDK stack', () => {
     expect([playlist.DefaultTTL, playlist.MaxTTL, playlist.MinTTL]).toEqual([CACHE.playlists.seconds, CACHE.playlists.seconds, 0]);
     // ingest writes the same lifetimes into each object's Cache-Control.
     expect([IMMUTABLE, PLAYLIST_CACHE]).toEqual([CACHE.segments.cacheControl, CACHE.playlists.cacheControl]);
+  });
+
+  it('query mode: the signature in the query is checked at the edge, never in the cache key, never sent to S3', () => {
+    const keyGroupId = idOf('AWS::CloudFront::KeyGroup');
+    for (const b of [distribution().DefaultCacheBehavior, behavior(CACHE.playlists.pathPattern)]) {
+      // CloudFront verifies Policy/Signature/Key-Pair-Id on every behaviour that trusts the key group…
+      expect(b.TrustedKeyGroups).toEqual([{ Ref: keyGroupId }]);
+      // …then keys the cache without any query string, so viewers with different signatures share one copy…
+      const cache = json.Resources[b.CachePolicyId.Ref]!.Properties.CachePolicyConfig;
+      expect(cache.ParametersInCacheKeyAndForwardedToOrigin.QueryStringsConfig).toEqual({ QueryStringBehavior: 'none' });
+      // …and forwards none to the bucket: no origin request policy, no legacy forwarded values.
+      expect(b.OriginRequestPolicyId).toBeUndefined();
+      expect(b.ForwardedValues).toBeUndefined();
+    }
+    // The query-mode POST /session carries a body: its hash passes the viewer-request function (common/delivery.test.ts).
+    expect(authViewerRequestSource()).toContain(QUERY_MODE_BODY_SHA256);
   });
 
   it('allows exactly the Moodle origins with credentials, Range in, Content-Length/Content-Range out', () => {

@@ -10,6 +10,7 @@ import type { EventPayloads, HlsgateEventType, HlsgateStats, SessionEventPayload
 import type { ResolvedOptions } from './options.ts';
 import type { RequestNet } from './request-retry.ts';
 import { SessionManager, type SessionInfo, type SessionState } from './session-manager.ts';
+import { appendSignedQuery, stripSignedQuery } from './signed-url.ts';
 
 export interface ControllerHost {
   /** Fires an event on the engine's player (video.js `trigger`, the hls.js handle's listeners). */
@@ -60,6 +61,12 @@ export class HlsgateController {
       refreshMargin: options.refreshMargin,
       labels: options.labels,
       idleUntilPlay: options.lean,
+      signing: options.signing,
+      onSigningSwitch: (detail) => {
+        // Once per player, silently for the viewer; the page's console and stats() say why.
+        console.info(`hlsgate: switched to query signing: ${detail.reason}`);
+        host.emit('hlsgate:signing', detail);
+      },
       signals: { document: doc, window: doc?.defaultView ?? undefined },
       onSession: (info, meta) => {
         this.currentInfo = info;
@@ -107,7 +114,24 @@ export class HlsgateController {
       onRecovered: ({ ok }) => {
         if (!ok) this.counters.requestRecoveryFailures += 1;
       },
+      onSuccess: () => this.manager?.noteSuccess(),
+      sign: (uri) => this.signUrl(uri),
+      unsign: (url) => this.unsignUrl(url),
     };
+  }
+
+  /** A URL the engine will see again (a response URL) without the signature (query mode). */
+  unsignUrl(url: string): string {
+    return this.manager?.signing === 'query' ? stripSignedQuery(url) : url;
+  }
+
+  /**
+   * Query mode: `uri` (already resolved against the unsigned playlist URL) with the current session's
+   * query appended; any other URL, and every URL in cookie mode, as it is.
+   */
+  signUrl(uri: string): string {
+    const query = this.manager?.query;
+    return query && this.manager!.covers(uri) ? appendSignedQuery(uri, query) : uri;
   }
 
   /** The viewer pressed play or paused (lean until play: see `SessionManager.playing`). */
@@ -122,6 +146,8 @@ export class HlsgateController {
       session: this.currentInfo,
       cookieRemainingMs: this.manager?.remainingMs(),
       lastError: this.lastError,
+      signing: this.manager?.signing ?? this.options.signing,
+      signingSwitch: this.manager?.signingSwitch,
     };
   }
 

@@ -5,9 +5,9 @@
  */
 import type { HlsgateError } from './errors.ts';
 import type { RecoverReason } from './request-retry.ts';
-import type { RefreshReason, SessionInfo } from './session-manager.ts';
+import type { RefreshReason, SessionInfo, SigningSwitch } from './session-manager.ts';
 
-export const EVENTS = ['hlsgate:session', 'hlsgate:refresh', 'hlsgate:retry', 'hlsgate:error', 'hlsgate:quality'] as const;
+export const EVENTS = ['hlsgate:session', 'hlsgate:refresh', 'hlsgate:retry', 'hlsgate:error', 'hlsgate:quality', 'hlsgate:signing'] as const;
 export type HlsgateEventType = (typeof EVENTS)[number];
 
 /** `hlsgate:session`: cookies obtained (the first time or again). */
@@ -32,12 +32,16 @@ export interface QualityEventPayload {
   label: string;
 }
 
+/** `hlsgate:signing`: cookie mode gave way to query mode by itself (once per player), and why. */
+export type SigningEventPayload = SigningSwitch;
+
 export interface EventPayloads {
   'hlsgate:session': SessionEventPayload;
   'hlsgate:refresh': RefreshEventPayload;
   'hlsgate:retry': RetryEventPayload;
   'hlsgate:error': ErrorEventPayload;
   'hlsgate:quality': QualityEventPayload;
+  'hlsgate:signing': SigningEventPayload;
 }
 
 export interface HlsgateStats {
@@ -51,4 +55,8 @@ export interface HlsgateStats {
   /** Milliseconds until the cookies expire, from the server's answer. */
   cookieRemainingMs: number | undefined;
   lastError: HlsgateError | undefined;
+  /** How the requests carry the signature now: `cookie` or `query`. */
+  signing: 'cookie' | 'query';
+  /** Set when cookie mode switched to query mode by itself: why, and when. */
+  signingSwitch: SigningSwitch | undefined;
 }

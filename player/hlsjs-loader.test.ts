@@ -9,11 +9,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MEDIA_BYTES, useMediaServer } from './test-media-server.ts';
 import { gateConfig, gatedLoader, loaderRecoverReason, type LoaderClass } from './hlsjs-loader.ts';
 import type { RequestNet } from './request-retry.ts';
+import { appendSignedQuery, stripSignedQuery } from './signed-url.ts';
 
 const newStats = (): LoaderStats =>
   ({ aborted: false, loaded: 0, retry: 0, total: 0, chunkCount: 0, bwEstimate: 0, loading: { start: 0, first: 0, end: 0 }, parsing: { start: 0, end: 0 }, buffering: { start: 0, first: 0, end: 0 } }) as LoaderStats;
 
 let sent = 0;
+const requested: string[] = [];
 class FetchLoader {
   context: LoaderContext | null = null;
   stats = newStats();
@@ -21,6 +23,7 @@ class FetchLoader {
   load(context: LoaderContext, _config: LoaderConfiguration, callbacks: LoaderCallbacks<LoaderContext>): void {
     this.context = context;
     sent += 1;
+    requested.push(context.url);
     fetch(context.url, { signal: this.controller.signal }).then(
       async (res) => {
         const text = await res.text();
@@ -43,6 +46,7 @@ class FetchLoader {
 
 const served = useMediaServer({ beforeAll, afterAll, beforeEach }, () => {
   sent = 0;
+  requested.length = 0;
 });
 
 function net(overrides: Partial<RequestNet> = {}) {
@@ -162,5 +166,46 @@ describe('hls.js loader net', () => {
     expect(pageSetup).toHaveLength(2); // the page's own setup still runs
     restore();
     expect(config.loader).toBe(FetchLoader);
+  });
+});
+
+describe('hls.js loader in query mode', () => {
+  it('requests the signed URL, retries a refusal with the refreshed query, and hands hls.js only unsigned URLs', async () => {
+    let query = 'Policy=P1&Signature=S1&Key-Pair-Id=K';
+    const successes: string[] = [];
+    const { n } = net({
+      sign: (uri) => appendSignedQuery(uri, query),
+      unsign: stripSignedQuery,
+      onSuccess: (uri) => successes.push(uri),
+      recover: async () => {
+        query = 'Policy=P2&Signature=S2&Key-Pair-Id=K';
+        served.server.state.authorized = true;
+        return true;
+      },
+    });
+    const Loader = gatedLoader(FetchLoader as unknown as LoaderClass, n);
+    const url = `${served.server.base}/lectures/AbCdEfGhIjKlMnOp/720p/index.m3u8`;
+    const loader = new Loader({} as HlsConfig);
+    const context = { url, responseType: 'text', type: 'manifest' } as unknown as LoaderContext;
+    const seen = await new Promise<{ url: string; context: LoaderContext }>((resolve, reject) => {
+      loader.load(context, {} as LoaderConfiguration, {
+        onSuccess: (response, _stats, ctx) => resolve({ url: response.url, context: ctx }),
+        onError: (error) => reject(new Error(String(error.code))),
+        onTimeout: () => reject(new Error('timeout')),
+      });
+    });
+    expect(requested).toEqual([`${url}?Policy=P1&Signature=S1&Key-Pair-Id=K`, `${url}?Policy=P2&Signature=S2&Key-Pair-Id=K`]);
+    expect(seen.url).toBe(url);
+    expect(seen.context).toBe(context);
+    expect(context.url).toBe(url);
+    expect(successes).toEqual([url]);
+  });
+
+  it('leaves URLs outside the video alone', async () => {
+    served.server.state.authorized = true;
+    const { n } = net({ sign: (uri) => appendSignedQuery(uri, 'Policy=P&Signature=S&Key-Pair-Id=K') });
+    const { done } = load(gatedLoader(FetchLoader as unknown as LoaderClass, n), `${served.server.base}/other/file.ts`);
+    expect((await done).ok).toBe(true);
+    expect(requested).toEqual([`${served.server.base}/other/file.ts`]);
   });
 });

@@ -4,7 +4,7 @@
  * status 0, which is what a 403 without CORS headers looks like — back from hls.js: one shared
  * refresh (none if another completed since the request was sent), then the same request once more
  * with a fresh inner loader. hls.js never sees the refusal, so it never counts an error, excludes a
- * level or gives up. Credentials go with every covered request (`xhrSetup`/`fetchSetup`, chained
+ * level or gives up. In query mode the inner loader gets the URL with the current signature appended. Credentials go with every covered request (`xhrSetup`/`fetchSetup`, chained
  * with the page's own). hls.js types only: the page brings hls.js (a peer dependency).
  */
 import type { HlsConfig, Loader, LoaderCallbacks, LoaderConfiguration, LoaderContext, LoaderStats } from 'hls.js';
@@ -43,9 +43,26 @@ export function gatedLoader(Base: LoaderClass, net: RequestNet): LoaderClass {
       const send = (retried: boolean) => {
         if (this.aborted || this.destroyed) return;
         const sentGeneration = net.generation();
-        this.inner.load(context, config, {
+        // Query mode: the inner loader fetches the signed URL; hls.js only ever sees the unsigned one
+        // (its context, and the response URL it resolves relative URIs against), so a refresh's new
+        // query goes on the next request and no signature enters a playlist's address or a log.
+        const url = net.sign?.(context.url) ?? context.url;
+        const signed = url !== context.url;
+        const innerContext = signed ? { ...context, url } : context;
+        const back = <T extends unknown[]>(fn: ((...args: T) => void) | undefined) =>
+          fn && signed ? (...args: T) => fn(...(args.map((a) => (a === innerContext ? context : a)) as T)) : fn;
+        this.inner.load(innerContext, config, {
           ...callbacks,
-          onError: (error, ctx, details, stats) => {
+          onSuccess: (response, stats, _ctx, details) => {
+            net.onSuccess?.(context.url);
+            const seen = signed && net.unsign ? { ...response, url: net.unsign(response.url ?? context.url) } : response;
+            callbacks.onSuccess(seen, stats, context, details);
+          },
+          onTimeout: back(callbacks.onTimeout)!,
+          ...(callbacks.onAbort ? { onAbort: back(callbacks.onAbort)! } : {}),
+          ...(callbacks.onProgress ? { onProgress: back(callbacks.onProgress)! } : {}),
+          onError: (error, _ctx, details, stats) => {
+            const ctx = context;
             const reason = retried ? null : loaderRecoverReason(error.code);
             if (!reason || this.aborted) return callbacks.onError(error, ctx, details, stats);
             net.onRecover?.({ uri: context.url, status: error.code, reason, requestType: context.type });

@@ -12,6 +12,8 @@ describe('resolveOptions', () => {
     expect(o.refreshMargin).toBe(10);
     expect(o.lean).toBe(true);
     expect(o.native).toBe(false);
+    expect(o.signing).toBe('cookie');
+    expect(resolveOptions({ src, getToken, signing: 'query' }).signing).toBe('query');
     expect(o.labels.sessionEnded).toBe('Your session has ended — reload the page');
   });
 
@@ -30,6 +32,8 @@ describe('resolveOptions', () => {
       [{ src, getToken, lean: 'yes' }, 'lean'],
       [{ src, getToken, onPlayer: {} }, 'onPlayer'],
       [{ src, getToken, native: 'yes' }, 'native'],
+      [{ src, getToken, signing: 'url' }, 'signing'],
+      [{ src, getToken, signing: true }, 'signing'],
     ];
     for (const [input, option] of cases) {
       expect(() => resolveOptions(input as never)).toThrow(HlsgateOptionsError);

@@ -2,6 +2,7 @@
  * The plugin's options, validated once: a bad option throws at `player.hlsgate(options)` with a
  * message naming it, never later in the middle of playback.
  */
+import { SESSION_MODES, type SessionMode } from '../common/contracts.ts';
 import type { RetryPolicy } from '../common/retry.ts';
 import { DEFAULT_LABELS, type Labels } from './errors.ts';
 import type { OnPlayer } from './player-context.ts';
@@ -39,6 +40,13 @@ export interface HlsgateOptions {
    * the cookies valid. Browsers without HLS of their own still get VHS.
    */
   native?: boolean;
+  /**
+   * How the signature reaches CloudFront (default `cookie`): `cookie`, the three CloudFront cookies;
+   * `query`, the same signature appended to every playlist and segment request (web views, browsers
+   * that block third-party cookies). Cookie mode switches to query mode by itself, once, when the
+   * browser evidently does not send the cookies.
+   */
+  signing?: SessionMode;
 }
 
 export interface ResolvedOptions {
@@ -54,6 +62,7 @@ export interface ResolvedOptions {
   lean: boolean;
   onPlayer: OnPlayer | undefined;
   native: boolean;
+  signing: SessionMode;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetry: 6, retryDelayMs: 1_000, maxRetryDelayMs: 8_000 };
@@ -117,6 +126,9 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
   if (input.lean !== undefined && typeof input.lean !== 'boolean') throw new HlsgateOptionsError('lean', 'must be true or false');
   if (input.onPlayer !== undefined && typeof input.onPlayer !== 'function') throw new HlsgateOptionsError('onPlayer', 'must be a function');
   if (input.native !== undefined && typeof input.native !== 'boolean') throw new HlsgateOptionsError('native', 'must be true or false');
+  if (input.signing !== undefined && !(SESSION_MODES as readonly unknown[]).includes(input.signing)) {
+    throw new HlsgateOptionsError('signing', `must be ${SESSION_MODES.map((m) => `"${m}"`).join(' or ')}`);
+  }
   return {
     src,
     getToken: input.getToken,
@@ -130,6 +142,7 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
     lean: input.lean ?? true,
     onPlayer: input.onPlayer,
     native: input.native ?? false,
+    signing: input.signing ?? 'cookie',
   };
 }
 

@@ -11,6 +11,9 @@
  * context each run, time from the click on the big play button of the ready player to its first
  * frame, against plain video.js from play() on the unprotected stream, and the bytes the player
  * fetched from the media host before the click.
+ * Query signing against cookie signing in the same run: time to first frame and the bytes exchanged
+ * with the media host (request line and headers — the cookies or the signed query — and answers)
+ * up to the first frame, per engine.
  * Prints figures and ratios; writes bench-results/player.json.
  *
  * The token is fetched before the clock starts: in Moodle that round trip is the page's, not the
@@ -64,7 +67,7 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><link rel="styles
 <script src="/video.min.js"></script><script src="/hlsgate.iife.js"></script>
 <script src="/hls.min.js"></script><script src="/hlsgate-hlsjs.iife.js"></script>
 <script>
-// engine: videojs | hlsjs; mode: plain (unprotected stream) | hlsgate; fromPlay: the clock starts at
+// engine: videojs | hlsjs; mode: plain (unprotected stream) | hlsgate (cookies) | query (signed query); fromPlay: the clock starts at
 // play() on a player that is ready (lean: session done, nothing buffered), else at creation (autoplay).
 window.firstFrame = (engine, mode, src, token, fromPlay) => new Promise((resolve, reject) => {
   const slot = document.getElementById('slot');
@@ -83,7 +86,7 @@ window.firstFrame = (engine, mode, src, token, fromPlay) => new Promise((resolve
     const play = () => player.play();
     if (mode === 'plain') { player.src({ src, type: 'application/x-mpegURL' }); if (fromPlay) setTimeout(() => go(play), 50); }
     else {
-      player.hlsgate({ src, getToken: async () => token });
+      player.hlsgate({ src, getToken: async () => token, signing: mode === 'query' ? 'query' : 'cookie' });
       if (fromPlay) player.one('hlsgate:session', () => setTimeout(() => go(play), 50));
     }
     if (!fromPlay) frame();
@@ -99,7 +102,7 @@ window.firstFrame = (engine, mode, src, token, fromPlay) => new Promise((resolve
       hls.attachMedia(video);
       if (fromPlay) hls.once(Hls.Events.MANIFEST_PARSED, () => go(() => { hls.startLoad(-1); video.play(); }));
     } else {
-      hlsgateHlsjs.attachHlsgate(hls, video, { src, getToken: async () => token });
+      hlsgateHlsjs.attachHlsgate(hls, video, { src, getToken: async () => token, signing: mode === 'query' ? 'query' : 'cookie' });
       if (fromPlay) hls.once(Hls.Events.MANIFEST_PARSED, () => go(() => video.play()));
     }
     if (!fromPlay) frame();
@@ -172,28 +175,45 @@ async function main(): Promise<void> {
     await stack.samplesReady;
     const video = (await stack.videos())[0]!;
     const openSrc = video.src.replace(`${stack.urls.media}/lectures/`, `${stack.urls.media}/_open/lectures/`);
-    type Case = { engine: 'videojs' | 'hlsjs'; mode: 'plain' | 'hlsgate'; fromPlay: boolean };
-    const runOnce = async ({ engine, mode, fromPlay }: Case) => {
+    type Case = { engine: 'videojs' | 'hlsjs'; mode: 'plain' | 'hlsgate' | 'query'; fromPlay: boolean };
+    /** Time to first frame, and the bytes exchanged with the media host until then. */
+    const measure = async ({ engine, mode, fromPlay }: Case): Promise<{ ms: number; bytes: number }> => {
       const context = await browser.newContext();
       try {
         const page = await context.newPage();
         await page.goto(`http://localhost:${pagePort}/`);
+        const sizes: Promise<number>[] = [];
+        let counting = true;
+        page.on('requestfinished', (request) => {
+          if (counting && request.url().startsWith(stack.urls.media)) {
+            sizes.push(request.sizes().then((z) => z.requestHeadersSize + z.requestBodySize + z.responseHeadersSize + z.responseBodySize, () => 0));
+          }
+        });
         const token = stack.mintToken(video.res, { ttl: 600 });
         const args = [engine, mode, mode === 'plain' ? openSrc : video.src, token, fromPlay] as const;
         type FirstFrame = (...a: typeof args) => Promise<number>;
-        return await page.evaluate((a) => (window as unknown as { firstFrame: FirstFrame }).firstFrame(...a), args);
+        const ms = await page.evaluate((a) => (window as unknown as { firstFrame: FirstFrame }).firstFrame(...a), args);
+        counting = false;
+        const bytes = (await Promise.all(sizes)).reduce((a, b) => a + b, 0);
+        return { ms, bytes };
       } finally {
         await context.close();
       }
     };
+    const runOnce = async (c: Case) => (await measure(c)).ms;
     const cases: Case[] = [];
-    for (const fromPlay of [false, true]) for (const engine of ['videojs', 'hlsjs'] as const) for (const mode of ['plain', 'hlsgate'] as const) cases.push({ engine, mode, fromPlay });
+    for (const fromPlay of [false, true]) for (const engine of ['videojs', 'hlsjs'] as const) for (const mode of ['plain', 'hlsgate', 'query'] as const) cases.push({ engine, mode, fromPlay });
     const key = (c: Case) => `${c.engine}.${c.mode}.${c.fromPlay ? 'fromPlay' : 'fromLoad'}`;
     const times: Record<string, number[]> = Object.fromEntries(cases.map((c) => [key(c), []]));
-    for (const c of cases.slice(0, 4)) await runOnce(c); // warm-up: S3 and the OS cache, not counted
+    const bytesOf: Record<string, number[]> = Object.fromEntries(cases.map((c) => [key(c), []]));
+    for (const c of cases.slice(0, 6)) await runOnce(c); // warm-up: S3 and the OS cache, not counted
     for (let i = 0; i < RUNS; i += 1) {
       // Alternating order, so a slow spell of the machine spreads over every case.
-      for (const c of i % 2 ? [...cases].reverse() : cases) times[key(c)]!.push(await runOnce(c));
+      for (const c of i % 2 ? [...cases].reverse() : cases) {
+        const { ms, bytes } = await measure(c);
+        times[key(c)]!.push(ms);
+        bytesOf[key(c)]!.push(bytes);
+      }
     }
     const med = (k: string) => Math.round(median(times[k]!));
     const row = (engine: string, fromPlay: boolean) => {
@@ -202,8 +222,22 @@ async function main(): Promise<void> {
       const hlsgate = med(`${engine}.hlsgate.${suffix}`);
       return { plain, hlsgate, extraMs: hlsgate - plain, ratio: Math.round((hlsgate / plain) * 100) / 100 };
     };
+    /** Query signing against cookie signing, same run: time to first frame and bytes up to it (medians). */
+    const signingRow = (engine: string, fromPlay: boolean) => {
+      const suffix = fromPlay ? 'fromPlay' : 'fromLoad';
+      const cookie = med(`${engine}.hlsgate.${suffix}`);
+      const query = med(`${engine}.query.${suffix}`);
+      const cookieBytes = median(bytesOf[`${engine}.hlsgate.${suffix}`]!);
+      const queryBytes = median(bytesOf[`${engine}.query.${suffix}`]!);
+      return { cookieMs: cookie, queryMs: query, extraMs: query - cookie, cookieBytes, queryBytes, extraBytes: queryBytes - cookieBytes };
+    };
     const result = {
       runs: RUNS,
+      querySigning: {
+        fromLoad: { videojs: signingRow('videojs', false), hlsjs: signingRow('hlsjs', false) },
+        fromPlay: { videojs: signingRow('videojs', true), hlsjs: signingRow('hlsjs', true) },
+        bytes: Object.fromEntries(Object.entries(bytesOf).filter(([k]) => !k.includes('.plain.'))),
+      },
       timeToFirstFrameMs: {
         fromLoad: { videojs: row('videojs', false), hlsjs: row('hlsjs', false) },
         fromPlay: { videojs: row('videojs', true), hlsjs: row('hlsjs', true) },
@@ -228,6 +262,18 @@ async function main(): Promise<void> {
       for (const engine of ['videojs', 'hlsjs'] as const) {
         const r = part[engine];
         console.log(`    ${engine === 'videojs' ? 'video.js' : 'hls.js  '}  plain ${r.plain} ms   hlsgate ${r.hlsgate} ms   (${r.extraMs >= 0 ? '+' : ''}${r.extraMs} ms, ×${r.ratio})`);
+      }
+    }
+    console.log(`player: query signing against cookie signing, same run (medians; bytes = request lines, headers and answers to the media host up to the first frame)`);
+    for (const [label, part] of [
+      ['from load', result.querySigning.fromLoad],
+      ['from play()', result.querySigning.fromPlay],
+    ] as const) {
+      console.log(`  ${label}`);
+      for (const engine of ['videojs', 'hlsjs'] as const) {
+        const r = part[engine];
+        const sign = (n: number) => `${n >= 0 ? '+' : ''}${n}`;
+        console.log(`    ${engine === 'videojs' ? 'video.js' : 'hls.js  '}  cookie ${r.cookieMs} ms ${r.cookieBytes} B   query ${r.queryMs} ms ${r.queryBytes} B   (${sign(r.extraMs)} ms, ${sign(r.extraBytes)} B)`);
       }
     }
     console.log(`player: sizes (min+gzip -9)`);

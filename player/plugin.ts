@@ -12,7 +12,7 @@ import { PLAYER_CSS, injectStyle } from './style.ts';
 import { StallNotice } from './notice.ts';
 import { resolveOptions, type HlsgateOptions, type ResolvedOptions } from './options.ts';
 import { registerQualityMenu } from './quality-menu.ts';
-import { wrapXhr, type XhrFunction } from './request-retry.ts';
+import { wrapXhr, type XhrFunction, type XhrOptions } from './request-retry.ts';
 import type { PlayerContext } from './player-context.ts';
 import type { VideojsStatic, VjsComponent, VjsPlayer } from './videojs-types.ts';
 import { whenVisible } from './visibility.ts';
@@ -28,6 +28,7 @@ export type {
   RefreshEventPayload,
   RetryEventPayload,
   SessionEventPayload,
+  SigningEventPayload,
 } from './events.ts';
 
 /** True where VHS can play (MSE, or ManagedMediaSource on iOS 17.1+). */
@@ -93,6 +94,7 @@ export function registerHlsgate(videojsArg: unknown): unknown {
     private watermark: Watermark | undefined;
     private stall: StallNotice | undefined;
     private vhsXhr: { vhs: NonNullable<ReturnType<NonNullable<VjsPlayer['tech']>>>['vhs']; inner: unknown; wrapped: unknown } | undefined;
+    private vhsHooks: { xhr: XhrWithHooks; onRequest: (options: XhrOptions) => XhrOptions; onResponse: (request: unknown) => void } | undefined;
 
     constructor(player: VjsPlayer, options: HlsgateOptions) {
       super(player);
@@ -225,6 +227,34 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       wrapped.hlsgate = VERSION;
       vhs.xhr = wrapped;
       this.vhsXhr = { vhs, inner, wrapped };
+      this.hookQuerySigning(wrapped);
+    }
+
+    /**
+     * Query mode through VHS's own request hooks: `onRequest` appends the current query to a request
+     * of the video — VHS resolved its URI against the unsigned playlist URL, and keeps the unsigned one
+     * as `request.uri` for its logs; a retry after a refresh passes here again and gets the new query.
+     * `onResponse` takes the query off `responseURL` before VHS reads it (VHS adopts a response URL
+     * that differs from the one it asked for as the playlist's address). Hooks cost nothing in cookie mode.
+     */
+    private hookQuerySigning(xhr: XhrWithHooks): void {
+      const add = xhr.onRequest as ((fn: (options: XhrOptions) => XhrOptions) => void) | undefined;
+      const addResponse = xhr.onResponse as ((fn: (request: unknown) => void) => void) | undefined;
+      if (typeof add !== 'function' || typeof addResponse !== 'function') return;
+      const onRequest = (options: XhrOptions): XhrOptions => {
+        const uri = String(options.uri ?? options.url ?? '');
+        const signed = this.controller.signUrl(uri);
+        return signed === uri ? options : { ...options, uri: signed };
+      };
+      const onResponse = (request: unknown): void => {
+        const raw = request as { responseURL?: unknown } | undefined;
+        if (!raw || typeof raw.responseURL !== 'string') return;
+        const unsigned = this.controller.unsignUrl(raw.responseURL);
+        if (unsigned !== raw.responseURL) Object.defineProperty(raw, 'responseURL', { value: unsigned, configurable: true });
+      };
+      add(onRequest);
+      addResponse(onResponse);
+      this.vhsHooks = { xhr, onRequest, onResponse };
     }
 
     private show(error: HlsgateError): void {
@@ -304,6 +334,11 @@ export function registerHlsgate(videojsArg: unknown): unknown {
         button.dispose();
       }
       const player = this.player;
+      const hooks = this.vhsHooks;
+      if (hooks) {
+        (hooks.xhr.offRequest as ((fn: unknown) => void) | undefined)?.(hooks.onRequest);
+        (hooks.xhr.offResponse as ((fn: unknown) => void) | undefined)?.(hooks.onResponse);
+      }
       const hooked = this.vhsXhr;
       if (hooked?.vhs && hooked.vhs.xhr === hooked.wrapped) hooked.vhs.xhr = hooked.inner;
       const saved = this.saved;

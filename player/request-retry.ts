@@ -40,6 +40,12 @@ export interface RequestNet {
   /** A refresh of the video in flight (play after a rest): a request waits for it rather than be refused. */
   pending?(): Promise<unknown> | undefined;
   onRecover?(detail: { uri: string; status: number; reason: RecoverReason; requestType: string | undefined }): void;
+  /** A covered request was answered 2xx (query mode's auto-switch wants to know that cookies work). */
+  onSuccess?(uri: string): void;
+  /** Query mode: the URL to request for `uri` (the current signature appended), else `uri`. */
+  sign?(uri: string): string;
+  /** Query mode: a URL the engine will see again (a response URL) without the signature. */
+  unsign?(url: string): string;
   onRecovered?(detail: { uri: string; ok: boolean; waitedMs: number }): void;
 }
 
@@ -83,6 +89,7 @@ export function wrapXhr(inner: XhrFunction, net: RequestNet, now: () => number =
       const raw = inner(options, (error, request) => {
         if (aborted || raw !== current) return;
         const reason = retried ? null : recoverReason(error, request);
+        if (request.status >= 200 && request.status < 300) net.onSuccess?.(uri);
         if (!reason) return callback(error, request);
         retried = true;
         held = raw;

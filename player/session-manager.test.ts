@@ -15,6 +15,9 @@ let server: Server;
 let base: string;
 let script: Script;
 const posts: { token: string; path: string }[] = [];
+/** What each POST carried besides the token: its body and the headers query mode adds. */
+const bodies: { body: string; contentType: string | undefined; payloadHash: string | undefined; cookie: string | undefined }[] = [];
+let queries = 0;
 let serverTime = 2_000_000;
 
 const ok = (lifetime = 20, refreshIn = 15) => ({
@@ -25,12 +28,24 @@ const fail = (status: number, code: string) => ({ status, body: { error: { code,
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-    posts.push({ token, path: req.url ?? '' });
-    const answer = script(token);
-    void (answer.hold ?? Promise.resolve()).then(() => {
-      res.writeHead(answer.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(answer.body));
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      const body = Buffer.concat(chunks).toString();
+      posts.push({ token, path: req.url ?? '' });
+      bodies.push({ body, contentType: req.headers['content-type'], payloadHash: req.headers['x-amz-content-sha256'] as string | undefined, cookie: req.headers.cookie });
+      const answer = script(token);
+      // As the auth server does: a query-mode success carries the query (unless the script says otherwise).
+      const reply = answer.body as Record<string, unknown>;
+      if (answer.status === 200 && body === '{"mode":"query"}' && !('query' in reply)) {
+        queries += 1;
+        reply.query = `Policy=P${queries}&Signature=S${queries}&Key-Pair-Id=KTEST`;
+      }
+      void (answer.hold ?? Promise.resolve()).then(() => {
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(reply));
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -39,6 +54,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   posts.length = 0;
+  bodies.length = 0;
   script = () => ok();
 });
 
@@ -243,6 +259,7 @@ describe('SessionManager', () => {
     const time = new ManualTime();
     const { m, log } = manager({ hub, time });
     await m.start();
+    m.noteSuccess(); // the cookies flow: a refusal is about expiry, never a reason to leave cookie mode
     const sent = m.sharedGeneration;
     const [r1, r2] = await Promise.all([m.recover(sent), m.recover(sent)]);
     expect([r1, r2]).toEqual([true, true]);
@@ -260,6 +277,7 @@ describe('SessionManager', () => {
     const time = new ManualTime();
     const { m, log } = manager({ hub, time, recoverWindowMs: 60_000 });
     await m.start();
+    m.noteSuccess();
     let calls = 0;
     script = () => (++calls <= 6 ? fail(503, 'internal') : ok()); // more failures than one round's retries
     expect(await m.recover(m.sharedGeneration)).toBe(true);
@@ -273,6 +291,7 @@ describe('SessionManager', () => {
     const time = new ManualTime();
     const { m } = manager({ hub, time, recoverWindowMs: 0 });
     await m.start();
+    m.noteSuccess();
     script = () => fail(503, 'internal');
     expect(await m.recover(m.sharedGeneration)).toBe(false);
     m.dispose();
@@ -339,5 +358,108 @@ describe('SessionManager', () => {
     expect(time.timerCount).toBe(0);
     expect(hub.size).toBe(0);
     expect(await m.recover(0)).toBe(false);
+  });
+});
+
+describe('SessionManager: query signing', () => {
+  it('asks for query mode with its body and payload hash, without credentials, and keeps the query', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const { m, log } = manager({ hub, time, signing: 'query' });
+    const state = await m.start();
+    expect(bodies[0]).toEqual({
+      body: '{"mode":"query"}',
+      contentType: 'application/json',
+      payloadHash: '7d0b921864d90a23c895f0c64967b0c6887bc1f0d98bc560460e699e90d905a1',
+      cookie: undefined,
+    });
+    expect(m.signing).toBe('query');
+    expect(state.query).toMatch(/^Policy=P\d+&Signature=S\d+&Key-Pair-Id=KTEST$/);
+    expect(m.query).toBe(state.query);
+    // A refresh swaps the query.
+    time.advance(15_000);
+    await settle(() => log.sessions.length === 2);
+    expect(m.query).not.toBe(state.query);
+    expect(m.query).toBe(m.current!.query);
+    m.dispose();
+  });
+
+  it('a cookie-mode player keeps no query, and sends no body', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const { m } = manager({ hub, time: new ManualTime() });
+    await m.start();
+    expect(bodies[0]!.body).toBe('');
+    expect(m.signing).toBe('cookie');
+    expect(m.query).toBeUndefined();
+    m.dispose();
+  });
+
+  it('takes a query-mode answer without a query for no session (an auth server before query mode)', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const { m, log } = manager({ hub, time: new ManualTime(), signing: 'query' });
+    script = () => ({ status: 200, body: { ...ok().body, query: undefined } });
+    await expect(m.start()).rejects.toMatchObject({ fatal: false });
+    expect(log.errors.at(-1)).toMatchObject({ fatal: true });
+    m.dispose();
+  });
+
+  it('players of one video in different modes never share a session', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const cookie = manager({ hub, time });
+    const query = manager({ hub, time, signing: 'query' });
+    await Promise.all([cookie.m.start(), query.m.start()]);
+    expect(posts).toHaveLength(2);
+    expect(bodies.map((b) => b.body).sort()).toEqual(['', '{"mode":"query"}']);
+    expect(cookie.m.current!.query).toBeUndefined();
+    expect(query.m.current!.query).toBeDefined();
+    cookie.m.dispose();
+    query.m.dispose();
+  });
+
+  it('switches to query mode once when a request right after a fresh cookie session is refused', async () => {
+    const hub = new SharedRefresh<SessionState>();
+    const time = new ManualTime();
+    const switches: unknown[] = [];
+    const { m, log } = manager({ hub, time, onSigningSwitch: (detail) => switches.push(detail) });
+    await m.start();
+    expect(m.signing).toBe('cookie');
+    expect(await m.recover(m.sharedGeneration)).toBe(true);
+    expect(m.signing).toBe('query');
+    expect(m.signingSwitch).toMatchObject({ from: 'cookie', to: 'query', reason: expect.stringContaining('did not send the cookies') });
+    expect(switches).toHaveLength(1);
+    expect(bodies.map((b) => b.body)).toEqual(['', '{"mode":"query"}']);
+    expect(m.query).toMatch(/^Policy=/);
+    expect(log.sessions.map((s) => s.reason)).toEqual(['initial', 'request']);
+    // A later refusal in query mode is recovered as ever, and never switches again.
+    expect(await m.recover(m.sharedGeneration)).toBe(true);
+    expect(switches).toHaveLength(1);
+    expect(bodies.map((b) => b.body)).toEqual(['', '{"mode":"query"}', '{"mode":"query"}']);
+    m.dispose();
+  });
+
+  it('stays in cookie mode when the cookies were seen to work, the session was due, or the request older', async () => {
+    const time = new ManualTime();
+    const proven = manager({ hub: new SharedRefresh<SessionState>(), time });
+    await proven.m.start();
+    proven.m.noteSuccess();
+    expect(await proven.m.recover(proven.m.sharedGeneration)).toBe(true);
+    expect(proven.m.signing).toBe('cookie');
+    proven.m.dispose();
+
+    const due = manager({ hub: new SharedRefresh<SessionState>(), time, idleUntilPlay: true });
+    await due.m.start();
+    time.advance(16_000); // past refreshAfter (15 s): a refusal now is expiry
+    expect(await due.m.recover(due.m.sharedGeneration)).toBe(true);
+    expect(due.m.signing).toBe('cookie');
+    due.m.dispose();
+
+    const older = manager({ hub: new SharedRefresh<SessionState>(), time });
+    await older.m.start();
+    await older.m.refresh('scheduled');
+    expect(await older.m.recover(older.m.sharedGeneration - 1)).toBe(true); // a newer session exists: just retry
+    expect(older.m.signing).toBe('cookie');
+    older.m.dispose();
+    expect(bodies.every((b) => b.body === '')).toBe(true);
   });
 });

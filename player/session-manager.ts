@@ -5,7 +5,8 @@
  * backoff with jitter while the auth server fails, playback going on with the cookies it has.
  * No DOM and no video.js here: the plugin wires it up, the tests drive it against a real server.
  */
-import type { SessionResponse } from '../common/contracts.ts';
+import { QUERY_MODE_BODY, type SessionMode, type SessionResponse } from '../common/contracts.ts';
+import { AUTH_ROUTE, QUERY_MODE_BODY_SHA256 } from '../common/delivery.ts';
 import { retryDelay, sleep, type RetryPolicy } from '../common/retry.ts';
 import { classifySessionAnswer, classifyTokenFailure, makeError, type HlsgateError, type Labels } from './errors.ts';
 import {
@@ -28,6 +29,17 @@ export interface SessionState {
   timing: SessionTiming;
   /** The `wm` claim of the token behind it (players that joined another's request never saw that token). */
   watermark?: string;
+  /** Query mode: what to append to every request of the video (`answer.query`). */
+  query?: string;
+}
+
+/** Why and when a player left cookie mode for query mode (`stats().signingSwitch`). */
+export interface SigningSwitch {
+  from: 'cookie';
+  to: 'query';
+  reason: string;
+  /** `clock.monotonic()` at the switch. */
+  at: number;
 }
 
 /** Payload of `hlsgate:session` / `hlsgate:refresh`. */
@@ -55,6 +67,8 @@ export interface SessionEvents {
   onError?(error: HlsgateError): void;
   onTokenRequested?(count: number): void;
   onWake?(jumpMs: number): void;
+  /** Cookie mode failed the way blocked third-party cookies fail: this player now signs with a query. */
+  onSigningSwitch?(detail: SigningSwitch): void;
 }
 
 export interface SessionManagerOptions extends SessionEvents {
@@ -78,10 +92,26 @@ export interface SessionManagerOptions extends SessionEvents {
    * longer than the cookies live; `playing(true)` then refreshes first. Default false (always refresh).
    */
   idleUntilPlay?: boolean;
+  /**
+   * How the signature travels: `cookie` (default) or `query` (appended to every request, for web
+   * views and browsers without third-party cookies). Cookie mode switches to query mode by itself,
+   * once, when the cookies of a fresh session are evidently not sent (see `recover`).
+   */
+  signing?: SessionMode;
 }
 
 export class SessionManager {
-  readonly key: string;
+  /**
+   * The hub key: the video's prefix (`…/<dir>/`), plus `#query` in query mode, whose sessions set no
+   * cookies and so must never be adopted by a cookie-mode player of the same video (or the reverse).
+   */
+  key: string;
+  /** The video's prefix: the requests under it are this session's. */
+  private readonly prefix: string;
+  private mode: SessionMode;
+  private switched: SigningSwitch | undefined;
+  /** A request under the prefix succeeded in cookie mode: the browser sends the cookies. */
+  private cookiesProven = false;
   private readonly options: SessionManagerOptions;
   private readonly hub: SharedRefresh<SessionState>;
   private readonly clock: Clock;
@@ -102,7 +132,9 @@ export class SessionManager {
 
   constructor(options: SessionManagerOptions) {
     this.options = options;
-    this.key = resourceKey(options.src);
+    this.prefix = resourceKey(options.src);
+    this.mode = options.signing ?? 'cookie';
+    this.key = hubKey(this.prefix, this.mode);
     this.hub = options.hub ?? (pageSessions as SharedRefresh<SessionState>);
     this.clock = options.clock ?? systemClock;
     this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
@@ -143,7 +175,27 @@ export class SessionManager {
 
   /** Whether a URL is under this video's cookies (only those requests get the 403 safety net). */
   covers(url: string): boolean {
-    return url.startsWith(this.key);
+    return url.startsWith(this.prefix);
+  }
+
+  /** `cookie` or `query`: how this player's requests carry the signature now. */
+  get signing(): SessionMode {
+    return this.mode;
+  }
+
+  /** Set once cookie mode gave way to query mode by itself. */
+  get signingSwitch(): SigningSwitch | undefined {
+    return this.switched;
+  }
+
+  /** Query mode: the query to append to the requests under the prefix (the current session's). */
+  get query(): string | undefined {
+    return this.mode === 'query' ? this.state?.query : undefined;
+  }
+
+  /** A request under the prefix was answered 2xx (the engines report it): in cookie mode, proof the cookies flow. */
+  noteSuccess(): void {
+    if (this.mode === 'cookie') this.cookiesProven = true;
   }
 
   /**
@@ -155,6 +207,11 @@ export class SessionManager {
   async recover(sentGeneration: number): Promise<boolean> {
     const started = this.clock.monotonic();
     const window = this.options.recoverWindowMs ?? 90_000;
+    if (this.shouldSwitchToQuery(sentGeneration)) {
+      this.switchToQuery('a media request right after a fresh cookie session was refused: the browser did not send the cookies (third-party cookies blocked?)');
+      // Counted from the query-mode entry now: only a query session completed after this point will do.
+      sentGeneration = this.sharedGeneration;
+    }
     for (;;) {
       if (this.stopped) return false;
       if (this.sharedGeneration > sentGeneration) return true;
@@ -266,6 +323,27 @@ export class SessionManager {
     this.scheduler.dispose();
   }
 
+  /**
+   * The auto-switch's evidence: cookie mode, never switched, no request of the video ever got through
+   * with cookies, and the refused request was sent under the current session while it was fresh (not
+   * yet due for a refresh). Cookies that the server just set and that have not expired can only be
+   * refused when the browser did not send them.
+   */
+  private shouldSwitchToQuery(sentGeneration: number): boolean {
+    if (this.mode !== 'cookie' || this.switched || this.cookiesProven || this.stopped || !this.state) return false;
+    return sentGeneration === this.sharedGeneration && sentGeneration > 0 && !isRefreshDue(this.state.timing, this.clock);
+  }
+
+  private switchToQuery(reason: string): void {
+    this.switched = { from: 'cookie', to: 'query', reason, at: this.clock.monotonic() };
+    this.hub.release(this.key);
+    this.mode = 'query';
+    this.key = hubKey(this.prefix, this.mode);
+    this.hub.acquire(this.key);
+    this.generation = -1;
+    this.options.onSigningSwitch?.(this.switched);
+  }
+
   private adopt(state: SessionState, generation: number, reason: RefreshReason, joined: boolean, durationMs: number): void {
     const initial = this.state === undefined;
     this.state = state;
@@ -310,7 +388,12 @@ export class SessionManager {
           this.token = token;
           const body = answer.body as SessionResponse;
           const watermark = watermarkFromToken(token);
-          return { answer: body, timing: sessionTiming(body, this.options.refreshMargin, this.clock), ...(watermark ? { watermark } : {}) };
+          return {
+            answer: body,
+            timing: sessionTiming(body, this.options.refreshMargin, this.clock),
+            ...(watermark ? { watermark } : {}),
+            ...(body.query ? { query: body.query } : {}),
+          };
         }
         if (outcome.kind === 'token_expired') {
           this.token = undefined;
@@ -347,11 +430,21 @@ export class SessionManager {
   private async post(token: string, signal: AbortSignal): Promise<{ status: number; body?: unknown; errorCode?: string }> {
     let response: Response;
     try {
+      const query = this.mode === 'query';
       response = await this.fetchFn(this.options.sessionUrl, {
         method: 'POST',
-        credentials: 'include',
+        // Query mode needs no cookie either way; cookie mode is how the cookies get stored.
+        credentials: query ? 'omit' : 'include',
         cache: 'no-store',
-        headers: { authorization: `Bearer ${token}` },
+        headers: query
+          ? {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json',
+              // A Lambda behind origin access control checks a POST body against this hash (common/delivery.ts).
+              [AUTH_ROUTE.payloadHashHeader]: QUERY_MODE_BODY_SHA256,
+            }
+          : { authorization: `Bearer ${token}` },
+        ...(query ? { body: QUERY_MODE_BODY } : {}),
         signal,
       });
     } catch (error) {
@@ -364,13 +457,13 @@ export class SessionManager {
     } catch {
       body = undefined;
     }
-    if (response.ok && !isSessionResponse(body)) return { status: 502, errorCode: 'bad_answer' };
+    if (response.ok && !isSessionResponse(body, this.mode)) return { status: 502, errorCode: 'bad_answer' };
     const errorCode = (body as { error?: { code?: unknown } } | undefined)?.error?.code;
     return { status: response.status, body, ...(typeof errorCode === 'string' ? { errorCode } : {}) };
   }
 }
 
-function isSessionResponse(body: unknown): body is SessionResponse {
+function isSessionResponse(body: unknown, mode: SessionMode): body is SessionResponse {
   const b = body as Partial<SessionResponse> | undefined;
   return (
     typeof b === 'object' &&
@@ -378,8 +471,14 @@ function isSessionResponse(body: unknown): body is SessionResponse {
     typeof b.resource === 'string' &&
     Number.isFinite(b.expiresAt) &&
     Number.isFinite(b.refreshIn) &&
-    Number.isFinite(b.serverTime)
+    Number.isFinite(b.serverTime) &&
+    // A query-mode answer without its query (an auth server that predates query mode) is no session.
+    (mode === 'cookie' || (typeof b.query === 'string' && /^Policy=[^&]+&Signature=[^&]+&Key-Pair-Id=[^&]+$/.test(b.query)))
   );
+}
+
+function hubKey(prefix: string, mode: SessionMode): string {
+  return mode === 'query' ? `${prefix}#query` : prefix;
 }
 
 function asHlsgateError(error: unknown, labels: Labels): HlsgateError {

@@ -117,6 +117,119 @@ describe('POST /session', () => {
   });
 });
 
+const QUERY_BODY = '{"mode":"query"}';
+const queryPost = (t: string, extra: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { ...bearer(t), 'Content-Type': 'application/json', ...extra },
+  body: QUERY_BODY,
+});
+
+describe('POST /session in query mode', () => {
+  it('answers the same custom policy as a query string, with the same timing, and no Set-Cookie', async () => {
+    const { app } = setup();
+    for (const path of ['/session', '/_auth/session']) {
+      const res = await app.request(path, queryPost(token()));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('set-cookie')).toBeNull();
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const body = (await res.json()) as SessionResponse;
+      const expiresAt = Math.ceil((NOW + 600) / 60) * 60;
+      expect(body).toEqual({ resource: `${RES}*`, expiresAt, refreshIn: expiresAt - NOW - 120, serverTime: NOW, query: expect.any(String) });
+      const match = /^Policy=([A-Za-z0-9~_-]+)&Signature=([A-Za-z0-9~_-]+)&Key-Pair-Id=(KTESTKEYPAIR01)$/.exec(body.query!);
+      expect(match).not.toBeNull();
+      const policy = Buffer.from(fromCloudFrontBase64(match![1]!), 'base64').toString();
+      expect(policy).toBe(`{"Statement":[{"Resource":"${RES}*","Condition":{"DateLessThan":{"AWS:EpochTime":${expiresAt}}}}]}`);
+      expect(verify('RSA-SHA1', Buffer.from(policy), server.publicKey, Buffer.from(fromCloudFrontBase64(match![2]!), 'base64'))).toBe(true);
+    }
+  });
+
+  it('carries the values the cookies would carry (one signature per video and bucket for both modes)', async () => {
+    const { app } = setup();
+    const cookieRes = await app.request('/session', { method: 'POST', headers: bearer(token({ sub: 'a' })) });
+    const values = cookieRes.headers.getSetCookie().map((c) => c.split(';')[0]!.split('=').slice(1).join('='));
+    const { query } = (await (await app.request('/session', queryPost(token({ sub: 'b' })))).json()) as SessionResponse;
+    expect(query).toBe(`Policy=${values[0]}&Signature=${values[1]}&Key-Pair-Id=${values[2]}`);
+  });
+
+  it('stays in cookie mode without a body, with an empty object, or with {"mode":"cookie"}', async () => {
+    const { app } = setup();
+    for (const body of [undefined, '', '{}', '{"mode":"cookie"}', ' {"mode":"cookie"} ']) {
+      const res = await app.request('/session', { method: 'POST', headers: bearer(token()), ...(body === undefined ? {} : { body }) });
+      expect(res.status, String(body)).toBe(200);
+      expect(res.headers.getSetCookie()).toHaveLength(3);
+      expect(((await res.json()) as SessionResponse).query).toBeUndefined();
+    }
+  });
+
+  it('refuses a bad body with a 400 and neither cookies nor a query', async () => {
+    const { app } = setup();
+    const bodies = [
+      '{"mode":"Query"}',
+      '{"mode":"url"}',
+      '{"mode":1}',
+      '{"mode":null}',
+      '{"mode":["query"]}',
+      '{"mode":"query","extra":1}',
+      '{"mode":"query"',
+      '["query"]',
+      '"query"',
+      'mode=query',
+      'null',
+    ];
+    for (const body of bodies) {
+      const res = await app.request('/session', { method: 'POST', headers: { ...bearer(token()), 'Content-Type': 'application/json' }, body });
+      const error = await expectError(res, 400, 'bad_request');
+      expect(error.message.length, body).toBeGreaterThan(0);
+    }
+  });
+
+  it('takes the body whatever its Content-Type (CloudFront forwards none)', async () => {
+    const { app } = setup();
+    const res = await app.request('/session', { method: 'POST', headers: bearer(token()), body: QUERY_BODY });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('set-cookie')).toBeNull();
+    expect(((await res.json()) as SessionResponse).query).toMatch(/^Policy=/);
+  });
+
+  it('refuses a bad token as in cookie mode', async () => {
+    const { app } = setup();
+    await expectError(await app.request('/session', queryPost(token({ iat: NOW - 700, exp: NOW - 100 }))), 401, 'token_expired');
+    await expectError(await app.request('/session', queryPost('garbage')), 401, 'token_invalid');
+  });
+
+  it('applies the per-address and per-viewer limits as cookie mode does, bad bodies included', async () => {
+    const { app } = setup({ rateLimit: { perAddressPerMinute: 3, perSubPerMinute: 100, maxEntries: 100 }, clientAddressHeader: 'x-forwarded-for' });
+    const from = { 'X-Forwarded-For': '203.0.113.9' };
+    expect((await app.request('/session', queryPost(token(), from))).status).toBe(200);
+    await expectError(await app.request('/session', { ...queryPost(token(), from), body: '{"mode":"x"}' }), 400, 'bad_request');
+    expect((await app.request('/session', { method: 'POST', headers: { ...bearer(token()), ...from } })).status).toBe(200);
+    await expectError(await app.request('/session', queryPost(token(), from)), 429, 'rate_limited');
+
+    const viewer = setup({ rateLimit: { perAddressPerMinute: 100, perSubPerMinute: 2, maxEntries: 100 } }).app;
+    expect((await viewer.request('/session', queryPost(token({ sub: '5' })))).status).toBe(200);
+    expect((await viewer.request('/session', { method: 'POST', headers: bearer(token({ sub: '5' })) })).status).toBe(200);
+    await expectError(await viewer.request('/session', queryPost(token({ sub: '5' }))), 429, 'rate_limited');
+  });
+
+  it('logs no part of the query', async () => {
+    const { app, lines } = setup();
+    const { query } = (await (await app.request('/_auth/session', queryPost(token()))).json()) as SessionResponse;
+    const text = lines.join('\n');
+    expect(lines).toHaveLength(1);
+    for (const part of query!.split('&')) expect(text).not.toContain(part.split('=')[1]!);
+  });
+
+  it('allows the payload-hash header in a preflight (a Lambda behind OAC needs it on POST)', async () => {
+    const { app } = setup();
+    const res = await app.request('/session', {
+      method: 'OPTIONS',
+      headers: { Origin: TEST_ISSUER, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization, content-type, x-amz-content-sha256' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('x-amz-content-sha256');
+  });
+});
+
 describe('bad input gets a 4xx JSON error and no Set-Cookie', () => {
   const { app } = setup();
   const post = (headers: Record<string, string>, init: RequestInit = {}) =>
@@ -360,6 +473,26 @@ describe('Lambda entry', () => {
     expect(result.headers['set-cookie']).toBeUndefined();
     expect(result.headers['access-control-allow-origin']).toBe(TEST_ISSUER);
     expect(JSON.parse(result.body)).toMatchObject({ resource: `${RES}*`, serverTime: NOW });
+  });
+
+  it('answers a query-mode function URL event (body, base64 or not) with the query and no cookies', async () => {
+    const handler = createLambdaHandler(
+      { ...server.config, clientAddressHeader: 'cloudfront-viewer-address' },
+      { now: () => NOW_MS, logger: createLogger({ name: 't', level: 'silent' }) },
+    );
+    for (const [body, isBase64Encoded] of [
+      ['{"mode":"query"}', false],
+      [Buffer.from('{"mode":"query"}').toString('base64'), true],
+    ] as const) {
+      const e = event('function-url-event.json', token());
+      e.headers['content-length'] = '16';
+      Object.assign(e, { body, isBase64Encoded });
+      const result = (await handler(e)) as { statusCode: number; cookies?: string[]; headers: Record<string, string>; body: string };
+      expect(result.statusCode).toBe(200);
+      expect(result.cookies ?? []).toEqual([]);
+      expect(result.headers['set-cookie']).toBeUndefined();
+      expect((JSON.parse(result.body) as SessionResponse).query).toMatch(/^Policy=[A-Za-z0-9~_-]+&Signature=[A-Za-z0-9~_-]+&Key-Pair-Id=KTESTKEYPAIR01$/);
+    }
   });
 
   it('answers an error event with JSON and no cookies', async () => {

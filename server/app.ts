@@ -1,7 +1,9 @@
 /**
- * The session service: a view token in, three CloudFront cookies for one video out.
+ * The session service: a view token in, three CloudFront cookies for one video out — or, in query
+ * mode, the same signature as a query string for the player to append to every media URL.
  *
  *   POST   /session   Authorization: Bearer <view token>  → 200 SessionResponse + 3 Set-Cookie
+ *                     with the body {"mode":"query"}      → 200 SessionResponse with `query`, no Set-Cookie
  *   DELETE /session   same header (an expired token will do) → 204 + 3 clearing Set-Cookie
  *   GET    /healthz   → 200
  *
@@ -23,7 +25,8 @@ import { headerLimit } from './middleware/header-limit.ts';
 import { rateLimit } from './middleware/rate-limit.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { viewToken } from './middleware/view-token.ts';
-import { clearingCookieStrings, cookieStrings, type CookieAttributes, type SignedCookieValues } from './policy.ts';
+import { clearingCookieStrings, cookieStrings, signedQueryString, type CookieAttributes, type SignedCookieValues } from './policy.ts';
+import { sessionMode } from './middleware/session-mode.ts';
 
 export { ApiError } from './middleware/errors.ts';
 
@@ -113,17 +116,25 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
 
   const api = new Hono<AppEnv>();
 
-  api.post('/session', limitBody, perAddress, validToken, perViewer, (c) => {
+  // The mode is read before the token (a malformed body is a 400 whatever the token), after the
+  // per-address limit, so that malformed requests count against it as any other.
+  const readMode = sessionMode();
+
+  api.post('/session', limitBody, perAddress, readMode, validToken, perViewer, (c) => {
     const nowSeconds = Math.floor(now() / 1000);
     const resource = c.get('resource')!;
     const ttl = Math.round(Math.min(RUNTIME_TTL_RANGE[1], Math.max(RUNTIME_TTL_RANGE[0], cookieTtl())));
     const { expiresAt, refreshIn } = sessionTiming(nowSeconds, ttl, random);
     const values = signer.sign(activeKeyPair, resource.res, expiresAt, nowSeconds);
-    for (const cookie of sessionCookies(values, cookiePathOf(resource.res))) {
-      c.header('Set-Cookie', cookie, { append: true });
+    const body: SessionResponse = { resource: `${resource.res}*`, expiresAt, refreshIn, serverTime: nowSeconds };
+    if (c.get('mode') === 'query') {
+      body.query = signedQueryString(values);
+    } else {
+      for (const cookie of sessionCookies(values, cookiePathOf(resource.res))) {
+        c.header('Set-Cookie', cookie, { append: true });
+      }
     }
     c.header('Cache-Control', 'no-store');
-    const body: SessionResponse = { resource: `${resource.res}*`, expiresAt, refreshIn, serverTime: nowSeconds };
     return c.json(body, 200);
   });
 

@@ -8,7 +8,7 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
-import { CLOUDFRONT_COOKIE_NAMES } from '../common/contracts.ts';
+import { CLOUDFRONT_COOKIE_NAMES, CLOUDFRONT_QUERY_NAMES } from '../common/contracts.ts';
 
 export interface CloudFrontKeyPair {
   /** The CloudFront public key id (`K…`) of the trusted key group. */
@@ -104,4 +104,12 @@ export function cookieStrings(values: SignedCookieValues, attrs: CookieAttribute
 export function clearingCookieStrings(attrs: CookieAttributes): string[] {
   const tail = `; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT${attributes(attrs)}`;
   return Object.values(CLOUDFRONT_COOKIE_NAMES).map((name) => `${name}=${tail}`);
+}
+
+/**
+ * The same three values as the query of a signed URL: `Policy=…&Signature=…&Key-Pair-Id=…`. CloudFront's
+ * base64 (`-`, `_`, `~`) and key pair ids need no percent-encoding in a query.
+ */
+export function signedQueryString(values: SignedCookieValues): string {
+  return `${CLOUDFRONT_QUERY_NAMES.policy}=${values.policy}&${CLOUDFRONT_QUERY_NAMES.signature}=${values.signature}&${CLOUDFRONT_QUERY_NAMES.keyPairId}=${values.keyPairId}`;
 }

@@ -4,7 +4,7 @@
  * `tokenTtl` (s), `token` (`none` | `forged`), `autoplay` (1: muted autoplay), `engine` (`hlsjs`:
  * hls.js instead of video.js), `captions` (1: an English subtitles track), `lean` (0: the player as
  * before "lean until play", for comparison), `native` (1: the browser's own HLS where it has one,
- * Safari's native path).
+ * Safari's native path), `signing` (`query`: the signature appended to every request instead of cookies).
  */
 import { authOutage, deleteSession, setCookieTtl, token, waitForVideos } from './dev-api.ts';
 import { cookiePath, createDemoPlayer, playingRung, setupFromQuery, type DemoPlayer } from './player-setup.ts';
@@ -68,6 +68,8 @@ async function main(): Promise<void> {
         ];
       case 'hlsgate:error':
         return [`${e.fatal ? 'ERROR' : 'trouble'} ${e.code}: ${e.message}`, e.fatal ? 'bad' : 'warn'];
+      case 'hlsgate:signing':
+        return [`cookies not sent: switched to query signing`, 'warn'];
       case 'excludeplaylist':
         return ['the engine dropped a rendition (should not happen)', 'bad'];
       default:

@@ -76,6 +76,8 @@ export interface SetupOptions {
   lean?: boolean;
   /** The browser's own HLS where it has one (Safari's native path; the plugin's `native` option). */
   native?: boolean;
+  /** How the signature travels (`?signing=query`; default cookie, which switches to query by itself where cookies are blocked). */
+  signing?: 'cookie' | 'query';
   /** Progress reports go to the log as `progress` entries; a position offers "Resume at …" (`progress=1`, `resume=<s>`). */
   progress?: { resume?: number };
 }
@@ -87,7 +89,7 @@ export function engineFromQuery(params: URLSearchParams): Engine {
   return params.get('engine') === 'hlsjs' ? 'hlsjs' : 'videojs';
 }
 
-/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`, `native=1`, `progress=1` (+ `resume=<s>`). */
+/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`, `native=1`, `signing=query`, `progress=1` (+ `resume=<s>`). */
 export function setupFromQuery(params: URLSearchParams): SetupOptions {
   const resume = Number(params.get('resume') ?? 0);
   return {
@@ -95,6 +97,7 @@ export function setupFromQuery(params: URLSearchParams): SetupOptions {
     autoplay: params.get('autoplay') === '1',
     ...(params.get('lean') === '0' ? { lean: false } : {}),
     ...(params.get('native') === '1' ? { native: true } : {}),
+    ...(params.get('signing') === 'query' ? { signing: 'query' as const } : {}),
     ...(params.get('progress') === '1' ? { progress: resume > 0 ? { resume } : {} } : {}),
   };
 }
@@ -118,6 +121,7 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
     ...(options.watermark ? { watermark: options.watermark } : {}),
     ...(options.lean === false ? { lean: false } : {}),
     ...(options.native ? { native: true } : {}),
+    ...(options.signing ? { signing: options.signing } : {}),
     ...(options.progress
       ? {
           onPlayer: trackProgress({

@@ -15,6 +15,8 @@ import { fromCloudFrontBase64 } from '../../common/cloudfront-base64.ts';
 
 export type CookieCheckReason =
   | 'missing_cookie'
+  /** Signed URLs: one of Policy, Signature, Key-Pair-Id missing, empty or given twice. */
+  | 'missing_param'
   | 'canned_policy'
   | 'unknown_key_pair'
   | 'bad_encoding'
@@ -195,7 +197,7 @@ function publicKeyOf(keys: CookieCheckOptions['publicKeys'], id: string): KeyObj
   return parsed;
 }
 
-const deny = (reason: CookieCheckReason, detail: string): CookieCheckResult => ({ ok: false, reason, detail });
+export const deny = (reason: CookieCheckReason, detail: string): CookieCheckResult => ({ ok: false, reason, detail });
 
 /** Decides, as CloudFront would, whether the cookies of `request` open `request.url`. */
 export function checkSignedCookies(request: CookieCheckRequest, options: CookieCheckOptions): CookieCheckResult {
@@ -214,27 +216,54 @@ export function checkSignedCookies(request: CookieCheckRequest, options: CookieC
     .filter(([, value]) => !value)
     .map(([name]) => name);
   if (missing.length > 0) return deny('missing_cookie', `missing ${missing.join(', ')}`);
-  const publicKey = publicKeyOf(options.publicKeys, keyPairId!);
+  return verifySignedValues(
+    { policy: policyCookie!, signature: signatureCookie!, keyPairId: keyPairId! },
+    CLOUDFRONT_COOKIE_NAMES,
+    { url: request.url, clientIp: request.clientIp },
+    options,
+  );
+}
+
+/** The three signed values as they arrived (cookies or query parameters), and their names for messages. */
+export interface SignedValues {
+  policy: string;
+  signature: string;
+  keyPairId: string;
+}
+
+/**
+ * The checks that cookies and signed URLs share: the key, the encoding, the signature over the
+ * policy's bytes, the policy's shape, the resource against `target.url`, the dates and the address.
+ * `hash` is the signed URL's `Hash-Algorithm` (SHA1 by default).
+ */
+export function verifySignedValues(
+  values: SignedValues,
+  names: SignedValues,
+  target: { url: string; clientIp: string },
+  options: CookieCheckOptions,
+  hash: 'SHA1' | 'SHA256' = 'SHA1',
+): CookieCheckResult {
+  const publicKey = publicKeyOf(options.publicKeys, values.keyPairId);
   if (!publicKey) return deny('unknown_key_pair', 'the key pair id is not in the trusted key group');
-  const policyBytes = decode(policyCookie!);
-  const signature = decode(signatureCookie!);
-  if (!policyBytes || policyBytes.length === 0) return deny('bad_encoding', 'CloudFront-Policy is not CloudFront base64');
-  if (!signature || signature.length === 0) return deny('bad_encoding', 'CloudFront-Signature is not CloudFront base64');
+  const policyBytes = decode(values.policy);
+  const signature = decode(values.signature);
+  if (!policyBytes || policyBytes.length === 0) return deny('bad_encoding', `${names.policy} is not CloudFront base64`);
+  if (!signature || signature.length === 0) return deny('bad_encoding', `${names.signature} is not CloudFront base64`);
   let valid = false;
   try {
-    valid = verify('RSA-SHA1', policyBytes, publicKey, signature);
+    valid = verify(`RSA-${hash}`, policyBytes, publicKey, signature);
   } catch {
     valid = false;
   }
   if (!valid) return deny('bad_signature', 'the signature does not verify over the policy');
   const policy = parsePolicy(policyBytes.toString('utf8'));
   if (typeof policy === 'string') return deny('policy_invalid', policy);
-  if (!resourceMatches(policy.resource, request.url)) return deny('resource_mismatch', 'the policy does not cover this URL');
+  if (!resourceMatches(policy.resource, target.url)) return deny('resource_mismatch', 'the policy does not cover this URL');
   if (options.nowSeconds >= policy.dateLessThan) return deny('expired', `expired at ${policy.dateLessThan}`);
   if (policy.dateGreaterThan !== undefined && options.nowSeconds < policy.dateGreaterThan) {
     return deny('not_yet_valid', `valid from ${policy.dateGreaterThan}`);
   }
-  if (policy.sourceIp !== undefined && !ipInCidr(request.clientIp, policy.sourceIp)) {
+  if (policy.sourceIp !== undefined && !ipInCidr(target.clientIp, policy.sourceIp)) {
     return deny('ip_mismatch', 'the viewer address is outside AWS:SourceIp');
   }
   return { ok: true, resource: policy.resource, expiresAt: policy.dateLessThan };

@@ -148,6 +148,39 @@ describe('media host (CloudFront stand-in)', () => {
     expect(res.status).toBe(403);
   });
 
+  it('serves a signed URL without cookies, lets it decide over cookies, and refuses bad ones with the same 403 XML', async () => {
+    const queryFor = (dir: string, lifetime = 60) => {
+      const c = signedCookies(
+        customPolicy({ resource: `${host.url}/lectures/${dir}/*`, dateLessThan: Math.floor(clock / 1000) + lifetime }),
+        keys.privateKey,
+        KEY_ID,
+      );
+      return `Policy=${c['CloudFront-Policy']}&Signature=${c['CloudFront-Signature']}&Key-Pair-Id=${c['CloudFront-Key-Pair-Id']}`;
+    };
+    const segment = `/lectures/${DIR}/720p/seg_00001.ts`;
+    let res = await get(`${segment}?${queryFor(DIR)}`, { Range: 'bytes=0-99', Origin: DEMO });
+    expect(res.status).toBe(206);
+    expect(res.headers.get('access-control-allow-origin')).toBe(DEMO);
+    expect(Buffer.from(await res.arrayBuffer()).equals(SEGMENT.subarray(0, 100))).toBe(true);
+    const expectDenied = async (response: Response, reason: string) => {
+      expect(response.status).toBe(403);
+      expect(response.headers.get('content-type')).toBe('text/xml');
+      expect(response.headers.get('x-hlsgate-denied')).toBe(reason);
+      expect(await response.text()).toBe(ACCESS_DENIED_XML);
+    };
+    // The query decides: an expired query with good cookies is refused, a good query with expired cookies served.
+    await expectDenied(await get(`${segment}?${queryFor(DIR, 0)}`, { Cookie: cookiesFor(DIR) }), 'expired');
+    res = await get(`${segment}?${queryFor(DIR)}`, { Cookie: cookiesFor(DIR, 0) });
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    // Only some of the three parameters: refused even with good cookies.
+    const partial = queryFor(DIR).split('&').slice(0, 2).join('&');
+    await expectDenied(await get(`${segment}?${partial}`, { Cookie: cookiesFor(DIR) }), 'missing_param');
+    await expectDenied(await get(`/lectures/${OTHER}/master.m3u8?${queryFor(DIR)}`), 'resource_mismatch');
+    const tampered = queryFor(DIR).replace(/Policy=([^&]+)/, (_, v: string) => `Policy=${v.slice(0, -4)}AAAA`);
+    await expectDenied(await get(`${segment}?${tampered}`), 'bad_signature');
+  });
+
   it('refuses paths that could escape the signed directory, even when the pattern matches', async () => {
     // Raw paths: fetch() would normalise the dot segments away before sending.
     const raw = (path: string) =>

@@ -1,7 +1,8 @@
 /**
  * The CloudFront stand-in, which is the media host of the local stack:
- * - `GET|HEAD /<prefix>/<dir>/…` from the S3 origin, only with valid signed cookies
- *   (cookie-check.ts), Range included; else CloudFront's AccessDenied XML — also for an object
+ * - `GET|HEAD /<prefix>/<dir>/…` from the S3 origin, only with a valid signed URL (query mode,
+ *   signed-url-check.ts) or, when the URL is not a signed one, valid signed cookies (cookie-check.ts),
+ *   Range included; the signing parameters never reach the origin; else CloudFront's AccessDenied XML — also for an object
  *   that does not exist, as CloudFront answers behind origin access control without s3:ListBucket;
  * - `/_auth/*` proxied (full path) to the auth server as the `/_auth/*` behaviour of the real
  *   distribution does (common/delivery.ts): the viewer-request function moves the token out of
@@ -23,7 +24,7 @@ import type { KeyObject } from 'node:crypto';
 import type { DevVideo } from '../../common/contracts.ts';
 import { AUTH_ROUTE, MEDIA_CORS, authViewerRequest, isAuthPath, type ViewerRequestEvent } from '../../common/delivery.ts';
 import { type Logger, createLogger } from '../../common/log.ts';
-import { checkSignedCookies } from './cookie-check.ts';
+import { checkSignedRequest } from './signed-url-check.ts';
 import { decideRange } from './http-range.ts';
 
 export const ACCESS_DENIED_XML =
@@ -424,7 +425,8 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
         ? objectKey(path)
         : null;
     if (!open) {
-      const result = checkSignedCookies(
+      // A signed URL decides alone, else the cookies (signed-url-check.ts).
+      const result = checkSignedRequest(
         { cookieHeader: req.headers.cookie, url: `http://${req.headers.host ?? ''}${rawUrl}`, clientIp },
         { publicKeys: trustedKeys, nowSeconds: Math.floor(now() / 1000) },
       );

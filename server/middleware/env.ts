@@ -1,5 +1,5 @@
 /** What the middleware hand on to one another and to the routes (`c.get(…)`). */
-import type { ErrorCode, ViewTokenClaims } from '../../common/contracts.ts';
+import type { ErrorCode, SessionMode, ViewTokenClaims } from '../../common/contracts.ts';
 import type { CheckedResource } from '../token.ts';
 
 export type AppEnv = {
@@ -7,6 +7,8 @@ export type AppEnv = {
     /** The verified token's claims and checked `res` (view-token.ts). */
     claims?: ViewTokenClaims;
     resource?: CheckedResource;
+    /** `POST /session`'s mode (session-mode.ts). */
+    mode?: SessionMode;
     /** For the request log. */
     sub?: string;
     dir?: string;
