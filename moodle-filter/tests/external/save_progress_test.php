@@ -244,4 +244,62 @@ final class save_progress_test extends \advanced_testcase {
         $this->expectException(\invalid_parameter_exception::class);
         $this->report(['session' => 'not a session!']);
     }
+
+    public function test_the_issues_forgeries_fail(): void {
+        global $DB;
+        $this->setUser($this->student);
+        // 2. A first report of a whole "10-second" video: 10 s of the server's 600.
+        $answer = $this->report(['started' => true, 'ranges' => [[0, 10]], 'position' => 10, 'duration' => 10]);
+        $this->assertSame(['watched' => 10.0, 'duration' => 600.0, 'percent' => 1.7, 'lastposition' => 10.0], $answer);
+        // 3. A folder nobody embedded (made up): refused, no row.
+        $this->url = self::BASE . str_repeat('Q', 22) . '/master.m3u8';
+        try {
+            $this->report(['started' => true]);
+            $this->fail('a made-up folder was accepted');
+        } catch (\moodle_exception $e) {
+            $this->assertSame('error:notembedded', $e->errorcode);
+        }
+        $this->url = self::BASE . self::DIR . '/master.m3u8';
+        // 2,000 ranges of 1 ms: nothing stored of them.
+        $tiny = [];
+        for ($i = 0; $i < 2000; $i++) {
+            $tiny[] = [20 + $i * 0.002, 20 + $i * 0.002 + 0.001];
+        }
+        $this->report(['seq' => 2, 'ranges' => $tiny, 'position' => 12]);
+        $row = $DB->get_record(progress_store::TABLE, ['userid' => $this->student->id]);
+        $this->assertSame('[[0,10]]', $row->ranges);
+        // 4. A position of 1e15: clamped to the duration, no database error.
+        $this->assertSame(600.0, $this->report(['seq' => 3, 'position' => 1e15])['lastposition']);
+        $this->assertSame(1, $DB->count_records(progress_store::TABLE));
+    }
+
+    public function test_a_video_the_media_host_does_not_serve_stores_nothing(): void {
+        global $DB;
+        \cache::make('filter_hlsgate', 'durations')->purge();
+        $this->setUser($this->student);
+        try {
+            $this->report(['started' => true, 'ranges' => [[0, 5]]]);
+            $this->fail('a report without a duration from the media host was accepted');
+        } catch (\moodle_exception $e) {
+            $this->assertSame('error:noduration', $e->errorcode);
+        }
+        $this->assertSame(0, $DB->count_records(progress_store::TABLE));
+    }
+
+    public function test_rows_per_user_are_capped(): void {
+        global $DB;
+        $rows = [];
+        for ($i = 0; $i < progress_store::MAX_ROWS_PER_USER; $i++) {
+            $rows[] = ['userid' => $this->student->id, 'contextid' => $this->context->id, 'videohash' => sha1("v$i"),
+                'resource' => "v$i", 'url' => "v$i", 'ranges' => '[]'];
+        }
+        $DB->insert_records(progress_store::TABLE, $rows);
+        $this->setUser($this->student);
+        try {
+            $this->report(['started' => true]);
+            $this->fail('a row beyond the cap was made');
+        } catch (\moodle_exception $e) {
+            $this->assertSame('error:toomanyvideos', $e->errorcode);
+        }
+    }
 }
