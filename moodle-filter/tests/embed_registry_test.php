@@ -118,6 +118,7 @@ final class embed_registry_test extends \advanced_testcase {
     public function test_text_that_core_filters_for_a_student_embeds_nothing(): void {
         global $DB;
         $other = $this->getDataGenerator()->create_course();
+        $this->getDataGenerator()->enrol_user($this->teacher->id, $other->id, 'editingteacher');
         $otherpage = $this->teacher_page(self::link(self::MEDIA_URL), $other);
         $page = $this->teacher_page(self::link(self::BASE . self::OTHER_DIR . '/master.m3u8'));
         $before = $DB->count_records(embed_registry::TABLE);
@@ -257,7 +258,7 @@ final class embed_registry_test extends \advanced_testcase {
         $newcm = duplicate_module($this->course, get_fast_modinfo($this->course)->get_cm($page->cmid));
 
         foreach ([$target->id, $newid] as $courseid) {
-            $student = $this->getDataGenerator()->create_and_enrol($courseid, 'student');
+            $student = $this->getDataGenerator()->create_and_enrol(get_course($courseid), 'student');
             $cm = array_values(get_fast_modinfo($courseid)->get_instances_of('page'))[0];
             $this->setUser($student);
             $this->assertSame('token', self::play((int) \context_module::instance($cm->id)->id, self::MEDIA_URL)[0], "course $courseid");
@@ -278,6 +279,7 @@ final class embed_registry_test extends \advanced_testcase {
         require_once($CFG->dirroot . '/filter/hlsgate/db/upgrade.php');
         set_config('version', 2026120101, 'filter_hlsgate');
         $this->assertTrue(xmldb_filter_hlsgate_upgrade(2026120101));
+        $CFG->upgraderunning = 0;
         $this->assertSame([(int) \context_module::instance($page->cmid)->id], embed_registry::contexts_of(self::BASE . self::DIR . '/'));
         $this->assertSame([(int) \context_course::instance($this->course->id)->id],
             embed_registry::contexts_of(self::BASE . self::OTHER_DIR . '/'));

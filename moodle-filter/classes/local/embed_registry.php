@@ -339,7 +339,7 @@ final class embed_registry {
                 break;
             case CONTEXT_BLOCK:
                 $block = $DB->get_record('block_instances', ['id' => $context->instanceid], 'id, blockname, configdata');
-                if ($block && $block->blockname === 'html' && $block->configdata !== '') {
+                if ($block && $block->blockname === 'html' && is_string($block->configdata) && $block->configdata !== '') {
                     $config = unserialize_object(base64_decode($block->configdata));
                     $texts[] = ['component' => 'block_html', 'filearea' => 'content', 'itemid' => 0, 'urlitemid' => null,
                         'text' => is_object($config) && isset($config->text) && is_string($config->text) ? $config->text : ''];

@@ -86,6 +86,8 @@ final class provider_test extends provider_testcase {
     public function test_embeds_are_exported_and_forget_their_author_on_deletion(): void {
         global $DB;
         $gen = $this->getDataGenerator();
+        $gen->get_plugin_generator('filter_hlsgate')->configure_site('https://media.example.test/lectures/',
+            'hlsgate-test-secret-A-0123456789abcdef-not-for-production');
         $course = get_course($this->page1->get_course_context()->instanceid);
         $teacher = $gen->create_and_enrol($course, 'editingteacher');
         $this->setUser($teacher);
