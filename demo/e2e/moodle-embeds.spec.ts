@@ -12,7 +12,8 @@
  */
 import type { DevVideo } from '../../common/contracts.ts';
 import { MEDIA_URL } from './helpers.ts';
-import { callService, expect, lecturePath, session, skipWithoutMoodle, test, type MoodleSession, type MoodleSite } from './moodle.ts';
+import { readFileSync } from 'node:fs';
+import { callService, expect, lecturePath, phpProblems, session, skipWithoutMoodle, test, type MoodleSession, type MoodleSite } from './moodle.ts';
 
 skipWithoutMoodle();
 test.describe.configure({ mode: 'serial' });
@@ -55,6 +56,7 @@ function placeholders(body: string): Array<{ src: string; contextid: number; gra
 
 test('core endpoints that filter caller text give a student no grant, no token and no cookie, in any context', async ({ moodle, request }) => {
   await setUp(moodle, request);
+  const logBefore = readFileSync(moodle.errorLog, 'utf8').length;
   const m = moodle.manifest;
   const student = await session(moodle, 'student1');
   // The control: the student does get a token for what a teacher embedded in course A.
@@ -129,6 +131,7 @@ test('core endpoints that filter caller text give a student no grant, no token a
   test.info().annotations.push({ type: 'figures', description: JSON.stringify(figures) });
   expect(rendered, 'the equation endpoints did render players (the attack surface is real)').toBeGreaterThan(0);
   expect({ grants, tokens, cookies: cookies.length }).toEqual({ grants: 0, tokens: 0, cookies: 0 });
+  expect(phpProblems(readFileSync(moodle.errorLog, 'utf8').slice(logBefore)).filter((line) => /filter[/_]hlsgate/.test(line))).toEqual([]);
   await student.dispose();
 });
 
@@ -188,6 +191,8 @@ test('the progress forgeries fail, and the CSV keeps a formula as text', async (
   expect(line, csv.slice(0, 500)).toBeDefined();
   expect(line!.startsWith('"\'=HYPERLINK') || line!.startsWith('\'=HYPERLINK')).toBe(true);
   await Promise.all([student.dispose(), teacher.dispose()]);
+  // The other specs know student2 as Kim Second.
+  await moodle.helper({ command: 'rename', username: 'student2', firstname: 'Kim' });
 });
 
 test('an import of course B keeps its lecture playing in course A, up to the cookies', async ({ moodle, request }) => {
