@@ -254,6 +254,9 @@ final class embed_registry_test extends \advanced_testcase {
         $this->assertTrue($rc->execute_precheck());
         $rc->execute_plan();
         $rc->destroy();
+        // A restored course is hidden and has no enrolment method until someone adds one.
+        $DB->set_field('course', 'visible', 1, ['id' => $newid]);
+        enrol_get_plugin('manual')->add_default_instance(get_course($newid));
         // Duplicate the page.
         $newcm = duplicate_module($this->course, get_fast_modinfo($this->course)->get_cm($page->cmid));
 
