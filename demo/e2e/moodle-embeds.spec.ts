@@ -63,13 +63,13 @@ test('core endpoints that filter caller text give a student no grant, no token a
   expect(TOKEN.test((await playback(student, pageA.contextid, lecture2.src)).body)).toBe(true);
 
   const contexts: Record<string, number> = {
-    'course A': m.courses.HLSA!.contextid,
+    'course A': m.courses.A!.contextid,
     'course A page': m.welcome.contextid,
     'course A embeds page': pageA.contextid,
     'front page': m.frontpagecontextid,
     'own user context': m.users.student1!.contextid,
     system: m.systemcontextid,
-    'course B (not enrolled)': m.courses.HLSB!.contextid,
+    'course B (not enrolled)': m.courses.B!.contextid,
     'course B page (not enrolled)': pageB.contextid,
   };
   const made = `${lecture1.res.replace(/[^/]+\/$/, '')}${'Q'.repeat(22)}/master.m3u8`;
@@ -91,7 +91,7 @@ test('core endpoints that filter caller text give a student no grant, no token a
     'core_get_fragment core_courseformat/section': (contextid, text) =>
       callService(student, 'core_get_fragment', {
         component: 'core_courseformat', callback: 'section', contextid,
-        args: [{ name: 'id', value: '1' }, { name: 'courseid', value: String(m.courses.HLSA!.id) }, { name: 'text', value: text }],
+        args: [{ name: 'id', value: '1' }, { name: 'courseid', value: String(m.courses.A!.id) }, { name: 'text', value: text }],
       }),
   };
 
@@ -186,7 +186,7 @@ test('the progress forgeries fail, and the CSV keeps a formula as text', async (
   expect((far.result?.data as { lastposition: number }).lastposition).toBe(data.duration);
   // 5. The teacher's CSV.
   const teacher = await session(moodle, 'teacher');
-  const csv = await (await teacher.request.get(`/filter/hlsgate/report.php?id=${moodle.manifest.courses.HLSA!.id}&download=csv`)).text();
+  const csv = await (await teacher.request.get(`/filter/hlsgate/report.php?id=${moodle.manifest.courses.A!.id}&download=csv`)).text();
   const line = csv.split('\n').find((l) => l.includes('HYPERLINK'));
   expect(line, csv.slice(0, 500)).toBeDefined();
   expect(line!.startsWith('"\'=HYPERLINK') || line!.startsWith('\'=HYPERLINK')).toBe(true);

@@ -24,8 +24,9 @@ namespace filter_hlsgate\local;
  * Why Moodle reads the media host and not the repository copy: a pasted URL has no repository
  * copy, and the copy names only the variants, whose playlists live behind CloudFront signatures.
  * So Moodle does what a player does, with its own key: it mints a view token for the video
- * (`sub` "moodle", 60 s), asks the auth server for a signed query (query mode), and reads the
- * master and one variant with it. No contract changes: both are requests every player makes.
+ * (`sub` "moodle", 60 s), asks the auth server for a signature — a signed query where the server
+ * speaks query mode, else the three cookies of cookie mode — and reads the master and one variant
+ * with it. No contract changes: these are the requests every player makes.
  * The URLs lie under an allowed media base (the admin's setting, never a user's), which is why
  * Moodle's curl security list (which blocks localhost) is bypassed for them.
  *
@@ -88,14 +89,23 @@ final class video_duration {
             $curl = new \curl(['ignoresecurity' => true]);
             $curl->setHeader(['Authorization: Bearer ' . $token, 'Content-Type: application/json']);
             $answer = json_decode((string) $curl->post($config->session_url(), '{"mode":"query"}'), true);
-            $query = is_array($answer) && is_string($answer['query'] ?? null) ? $answer['query'] : '';
-            if ($query === '' || (int) ($curl->get_info()['http_code'] ?? 0) !== 200) {
-                throw new playback_error('error:noduration', 'The auth server gave no signed query.');
+            if ((int) ($curl->get_info()['http_code'] ?? 0) !== 200 || !is_array($answer)) {
+                throw new playback_error('error:noduration', 'The auth server refused Moodle\'s own token.');
+            }
+            // Query mode where the auth server speaks it, else the three cookies it set.
+            $signature = ['query' => is_string($answer['query'] ?? null) ? $answer['query'] : '', 'cookies' => []];
+            foreach ((array) $curl->get_raw_response() as $line) {
+                if (is_string($line) && preg_match('/^Set-Cookie:\s*(CloudFront-[A-Za-z-]+=[^;\s]*)/i', $line, $m)) {
+                    $signature['cookies'][] = $m[1];
+                }
+            }
+            if ($signature['query'] === '' && count($signature['cookies']) !== 3) {
+                throw new playback_error('error:noduration', 'The auth server gave no signature.');
             }
             $masterurl = $resource . resource_resolver::MASTER;
-            $master = self::get($masterurl, $query);
+            $master = self::get($masterurl, $signature);
             $variant = playlist_parser::first_variant($master, $masterurl);
-            $media = $variant === null ? $master : self::get($variant, $query);
+            $media = $variant === null ? $master : self::get($variant, $signature);
             $seconds = playlist_parser::media_duration($media);
         } catch (playback_error $e) {
             throw new playback_error('error:noduration', $e->getMessage());
@@ -112,13 +122,18 @@ final class video_duration {
      * One signed GET of a playlist under the video's folder.
      *
      * @param string $url
-     * @param string $query the signed query of the auth server
+     * @param array{query: string, cookies: string[]} $signature what the auth server answered
      * @return string
      * @throws playback_error
      */
-    private static function get(string $url, string $query): string {
+    private static function get(string $url, array $signature): string {
         $curl = new \curl(['ignoresecurity' => true]);
-        $body = $curl->get($url . (str_contains($url, '?') ? '&' : '?') . $query, [], ['CURLOPT_MAXFILESIZE' => self::MAX_BYTES]);
+        if ($signature['query'] !== '') {
+            $url .= (str_contains($url, '?') ? '&' : '?') . $signature['query'];
+        } else {
+            $curl->setHeader(['Cookie: ' . implode('; ', $signature['cookies'])]);
+        }
+        $body = $curl->get($url, [], ['CURLOPT_MAXFILESIZE' => self::MAX_BYTES]);
         if ((int) ($curl->get_info()['http_code'] ?? 0) !== 200 || !is_string($body) || strlen($body) > self::MAX_BYTES) {
             throw new playback_error('error:noduration', 'The media host did not serve the playlist.');
         }
