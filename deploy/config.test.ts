@@ -46,6 +46,17 @@ describe('deploy configuration', () => {
     expect(config.keys).toEqual([{ name: 'a', publicKeyPem: `${KEY_A.trim()}\n`, privateKeySecretArn: undefined }]);
   });
 
+  it('refuses an s3Prefix in incoming/, where ingest stages sources', () => {
+    for (const s3Prefix of ['incoming', 'incoming/lectures']) {
+      expect(problems({ ...good, s3Prefix })).toEqual([
+        `school.json: "s3Prefix" = "${s3Prefix}" overlaps "incoming/", where ingest stages source recordings`,
+      ]);
+    }
+    for (const s3Prefix of ['incomings', 'lectures/incoming', 'Incoming']) {
+      expect(problems({ ...good, s3Prefix })).toEqual([]);
+    }
+  });
+
   it('names each bad value, all in one error', () => {
     const found = problems({
       mediaDomain: 'd111111abcdef8.cloudfront.net',

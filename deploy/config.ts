@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { ConfigError, setting } from '../common/config.ts';
+import { INCOMING_PREFIX } from '../common/contracts.ts';
 import { MAX_COOKIE_TTL, MIN_COOKIE_TTL, SERVER_DEFAULTS } from '../server/config.ts';
 
 export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
@@ -180,6 +181,10 @@ export function parseDeployConfig(input: unknown, source: string, baseDir = proc
     const why = originProblem(origin, raw.mediaDomain);
     if (why) at(`moodleOrigins[${i}]`, `= "${origin}" ${why}`);
   });
+  // CloudFront may read PREFIX/*: a prefix in incoming/ would serve staged, unwatermarked sources.
+  if (`${raw.s3Prefix}/`.startsWith(INCOMING_PREFIX)) {
+    at('s3Prefix', `= "${raw.s3Prefix}" overlaps "${INCOMING_PREFIX}", where ingest stages source recordings`);
+  }
   const tokenIssuers = raw.tokenIssuers ?? raw.moodleOrigins;
   if (tokenIssuers.length === 0) at('tokenIssuers', 'must list at least one issuer');
   if (raw.hostedZone && raw.mediaDomain !== raw.hostedZone.name && !raw.mediaDomain.endsWith(`.${raw.hostedZone.name}`)) {

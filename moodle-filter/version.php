@@ -25,9 +25,9 @@
 defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'filter_hlsgate';
-$plugin->version = 2026120101;
+$plugin->version = 2026120700;
 // Moodle 4.5 LTS: the first release with \core_filters\text_filter.
 $plugin->requires = 2024100700;
 $plugin->supported = [405, 501];
 $plugin->maturity = MATURITY_BETA;
-$plugin->release = '0.2.0';
+$plugin->release = '0.3.0';

@@ -72,6 +72,8 @@ describe('loadServerConfig', () => {
     ['HLSGATE_TOKEN_SECRETS', 'k1:short', /HLSGATE_TOKEN_SECRETS: the secret of kid "k1" is shorter than 32 bytes/],
     ['HLSGATE_TOKEN_SECRETS', 'nocolon', /HLSGATE_TOKEN_SECRETS: .*not key:value/],
     ['HLSGATE_TOKEN_ISSUERS', ' , ', /HLSGATE_TOKEN_ISSUERS: at least one issuer/],
+    ['HLSGATE_TOKEN_KEY_ISSUERS', 'k1:https://evil.example', /HLSGATE_TOKEN_KEY_ISSUERS: "https:\/\/evil.example" is not in HLSGATE_TOKEN_ISSUERS/],
+    ['HLSGATE_TOKEN_KEY_ISSUERS', 'k9:https://moodle.example.edu', /HLSGATE_TOKEN_KEY_ISSUERS: kid "k9" has no secret/],
     ['HLSGATE_TOKEN_MAX_LIFETIME', '10', /HLSGATE_TOKEN_MAX_LIFETIME/],
     ['HLSGATE_TOKEN_LEEWAY', '61', /HLSGATE_TOKEN_LEEWAY/],
     ['HLSGATE_MEDIA_BASE_URLS', 'https://media.example.edu/lectures', /HLSGATE_MEDIA_BASE_URLS: "https:\/\/media.example.edu\/lectures" must end with \//],
@@ -96,6 +98,19 @@ describe('loadServerConfig', () => {
     ['HLSGATE_CLOUDFRONT_ACTIVE_KEY_PAIR_ID', 'KOTHER', /HLSGATE_CLOUDFRONT_ACTIVE_KEY_PAIR_ID: "KOTHER" is neither/],
   ])('names %s when it is %j', (name, value, message) => {
     expect(problems({ ...valid, [name]: value })).toMatch(message);
+  });
+
+  it('binds key ids to issuers when HLSGATE_TOKEN_KEY_ISSUERS is set, and then every kid', () => {
+    expect(loadServerConfig(valid).token.keyIssuers).toBeUndefined();
+    const two = { ...valid, HLSGATE_TOKEN_ISSUERS: 'https://moodle.example.edu,https://b.example.org' };
+    const config = loadServerConfig({ ...two, HLSGATE_TOKEN_KEY_ISSUERS: 'moodle1:https://moodle.example.edu,moodle2:https://b.example.org https://moodle.example.edu' });
+    expect(config.token.keyIssuers).toEqual({
+      moodle1: ['https://moodle.example.edu'],
+      moodle2: ['https://b.example.org', 'https://moodle.example.edu'],
+    });
+    expect(problems({ ...two, HLSGATE_TOKEN_KEY_ISSUERS: 'moodle1:https://moodle.example.edu' })).toContain(
+      'HLSGATE_TOKEN_KEY_ISSUERS: kid "moodle2" is bound to no issuer',
+    );
   });
 
   it('allows Secure off for plain-http localhost media only', () => {

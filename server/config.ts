@@ -48,6 +48,8 @@ const shape = {
     }
   }),
   tokenIssuers: setting.list().refine((list) => list.length > 0, 'at least one issuer is required'),
+  /** `kid:issuer issuer…,kid2:issuer` — which site may sign with which key (optional). */
+  tokenKeyIssuers: setting.pairs().optional(),
   tokenMaxLifetime: setting.integer(60, 7 * 86_400).default(7200),
   tokenLeeway: setting.integer(0, MAX_LEEWAY_SECONDS).default(30),
   mediaBaseUrls: setting
@@ -219,6 +221,22 @@ export function loadServerConfig(env: Record<string, string | undefined> = proce
     problems.push(`${envName('cloudfrontActiveKeyPairId')}: "${activeKeyPairId}" is neither configured key pair id`);
   }
 
+  let keyIssuers: Record<string, string[]> | undefined;
+  if (raw.tokenKeyIssuers !== undefined) {
+    keyIssuers = {};
+    const issuers = new Set(raw.tokenIssuers);
+    for (const [kid, value] of Object.entries(raw.tokenKeyIssuers)) {
+      const bound = value.split(/\s+/).filter(Boolean);
+      keyIssuers[kid] = bound;
+      if (!(kid in raw.tokenSecrets)) problems.push(`${envName('tokenKeyIssuers')}: kid "${kid}" has no secret in ${envName('tokenSecrets')}`);
+      for (const issuer of bound) {
+        if (!issuers.has(issuer)) problems.push(`${envName('tokenKeyIssuers')}: "${issuer}" is not in ${envName('tokenIssuers')}`);
+      }
+    }
+    for (const kid of Object.keys(raw.tokenSecrets)) {
+      if (!keyIssuers[kid]?.length) problems.push(`${envName('tokenKeyIssuers')}: kid "${kid}" is bound to no issuer`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host: raw.host,
@@ -226,6 +244,7 @@ export function loadServerConfig(env: Record<string, string | undefined> = proce
     token: {
       secrets: raw.tokenSecrets,
       issuers: raw.tokenIssuers,
+      keyIssuers: keyIssuers,
       mediaBaseUrls: raw.mediaBaseUrls,
       maxLifetimeSeconds: raw.tokenMaxLifetime,
       leewaySeconds: raw.tokenLeeway,

@@ -233,6 +233,25 @@ describe('verifyViewToken refuses', () => {
     expect(refusal(rawToken(header, claims({ aud: 'other' }))).message).toBe('aud must be "hlsgate"');
   });
 
+  it('a kid bound to another issuer, when keys are bound (several sites on one auth server)', () => {
+    const shared: TokenVerifyOptions = {
+      ...options,
+      issuers: ['https://moodle.example.edu', 'https://other.example.org'],
+      keyIssuers: { k1: ['https://moodle.example.edu'], k2: ['https://other.example.org'] },
+    };
+    const k1 = { kid: 'k1', secret: SECRET };
+    const k2 = { kid: 'k2', secret: SECRET2 };
+    expect(verifyViewToken(signViewToken(claims(), k1), shared, NOW).sub).toBe('42');
+    expect(verifyViewToken(signViewToken(claims({ iss: 'https://other.example.org' }), k2), shared, NOW).sub).toBe('42');
+    // The other site's key speaking for this one, and this one's for the other: refused.
+    for (const token of [signViewToken(claims(), k2), signViewToken(claims({ iss: 'https://other.example.org' }), k1)]) {
+      expect(() => verifyViewToken(token, shared, NOW)).toThrow('kid is not bound to this iss');
+    }
+    // Unbound (one site): either key for either issuer, as before.
+    const unbound = { ...shared, keyIssuers: undefined };
+    expect(verifyViewToken(signViewToken(claims(), k2), unbound, NOW).sub).toBe('42');
+  });
+
   it('an expired token, within and beyond the leeway', () => {
     const token = rawToken(header, claims({ iat: NOW - 700, exp: NOW - 30 }));
     expect(refusal(token)).toEqual({ code: 'token_expired', message: 'token has expired' });
@@ -336,6 +355,18 @@ describe('checkResource', () => {
 });
 
 describe('verify options', () => {
+  it('bind every kid to configured issuers only', () => {
+    expect(() => compileVerifyOptions({ ...options, keyIssuers: { k1: ['https://moodle.example.edu'] } })).toThrow(
+      'keyIssuers: kid "k2" is bound to no issuer',
+    );
+    expect(() =>
+      compileVerifyOptions({ ...options, keyIssuers: { k1: ['https://moodle.example.edu'], k2: ['https://evil.example'] } }),
+    ).toThrow('keyIssuers: "https://evil.example" (kid "k2") is not one of the issuers');
+    expect(() =>
+      compileVerifyOptions({ ...options, keyIssuers: { k1: ['https://moodle.example.edu'], k2: ['https://moodle.example.edu'], k3: ['x'] } }),
+    ).toThrow('keyIssuers: kid "k3" has no secret');
+  });
+
   it('are checked once, naming the bad option', () => {
     expect(() => compileVerifyOptions({ ...options, secrets: {} })).toThrow(/^secrets/);
     expect(() => compileVerifyOptions({ ...options, secrets: { k: 'short' } })).toThrow(/shorter than 32 bytes/);

@@ -38,6 +38,12 @@ export interface TokenVerifyOptions {
   secrets: Record<string, string>;
   /** Allowed `iss` values, compared exactly. */
   issuers: string[];
+  /**
+   * kid → the issuers that may sign with it. When several sites share one auth server, a key of
+   * one site must not mint for another (a leaked Moodle secret would otherwise speak for every
+   * site). Unset: every kid for every issuer (one site). Set: every kid must be bound.
+   */
+  keyIssuers?: Record<string, string[]> | undefined;
   /** Allowed media base URLs, e.g. `https://media.example.edu/lectures/` (canonical, ending in `/`). */
   mediaBaseUrls: string[];
   /** Longest allowed `exp - iat`, seconds. */
@@ -69,6 +75,8 @@ interface CompiledOptions {
   /** The encoded canonical header of each kid (what signViewToken and Moodle emit) → its key. */
   canonicalHeaders: Map<string, Buffer>;
   issuers: Set<string>;
+  /** key → the issuers bound to its kid; absent: no binding configured. */
+  issuersOfKey?: Map<Buffer, Set<string>>;
   mediaBaseUrls: string[];
   maxLifetimeSeconds: number;
   leewaySeconds: number;
@@ -104,12 +112,29 @@ export function compileVerifyOptions(options: TokenVerifyOptions): CompiledOptio
   if (!Number.isSafeInteger(leewaySeconds) || leewaySeconds < 0 || leewaySeconds > MAX_LEEWAY_SECONDS) {
     throw new Error(`leewaySeconds: must be an integer from 0 to ${MAX_LEEWAY_SECONDS}`);
   }
+  let issuersOfKey: Map<Buffer, Set<string>> | undefined;
+  if (options.keyIssuers !== undefined) {
+    issuersOfKey = new Map();
+    const allowed = new Set(options.issuers);
+    for (const kid of Object.keys(options.keyIssuers)) {
+      if (!keys.has(kid)) throw new Error(`keyIssuers: kid "${kid.slice(0, 20)}" has no secret`);
+    }
+    for (const [kid, key] of keys) {
+      const bound = options.keyIssuers[kid] ?? [];
+      if (bound.length === 0) throw new Error(`keyIssuers: kid "${kid}" is bound to no issuer`);
+      for (const issuer of bound) {
+        if (!allowed.has(issuer)) throw new Error(`keyIssuers: "${issuer}" (kid "${kid}") is not one of the issuers`);
+      }
+      issuersOfKey.set(key, new Set(bound));
+    }
+  }
   const canonicalHeaders = new Map<string, Buffer>();
   for (const [kid, key] of keys) canonicalHeaders.set(base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid })), key);
   const result: CompiledOptions = {
     keys,
     canonicalHeaders,
     issuers: new Set(options.issuers),
+    ...(issuersOfKey ? { issuersOfKey } : {}),
     mediaBaseUrls: [...options.mediaBaseUrls],
     maxLifetimeSeconds: options.maxLifetimeSeconds,
     leewaySeconds,
@@ -245,6 +270,7 @@ function verify(token: string, options: TokenVerifyOptions, nowSeconds: number, 
   const claims = readClaims(payload);
 
   if (!opts.issuers.has(claims.iss)) invalid('iss is not an allowed issuer');
+  if (opts.issuersOfKey && !opts.issuersOfKey.get(key!)?.has(claims.iss)) invalid('kid is not bound to this iss');
   if (claims.aud !== TOKEN_AUDIENCE) invalid(`aud must be "${TOKEN_AUDIENCE}"`);
   const leeway = opts.leewaySeconds;
   if (claims.exp <= claims.iat) invalid('exp must be after iat');

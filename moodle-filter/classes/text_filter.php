@@ -23,11 +23,12 @@ use filter_hlsgate\local\plugin_config;
 /**
  * Turns links and video tags of HLS playlists into protected players.
  *
- * The markup carries no per-user data (filtered text may be cached): the playlist URL, the context
- * id, the embed grant of both and display options. The AMD module filter_hlsgate/player builds the
+ * The markup carries no per-user data (filtered text may be cached) and mints nothing: the playlist
+ * URL, the context id and display options. Whether it plays is decided by the embed records
+ * ({@see local\embed_registry}), never by having been filtered: core filters caller-supplied text. The AMD module filter_hlsgate/player builds the
  * players and asks the web service filter_hlsgate_get_playback for a view token when one is played.
  * A pluginfile.php playlist that could not play here (not an hlsgate playlist, another page's
- * file, a submission) is left to Moodle's own media player ({@see access_rule::grant_for()}).
+ * file, a submission) is left to Moodle's own media player ({@see access_rule::renders()}).
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
@@ -52,11 +53,8 @@ class text_filter extends \core_filters\text_filter {
         $matcher = self::matcher();
         $context = $this->context;
         $config = self::$config;
-        $filtered = $matcher->rewrite(
-            $text,
-            (int) $context->id,
-            static fn(string $url): ?string => access_rule::grant_for($context, $url, $config)
-        );
+        $filtered = $matcher->rewrite($text, (int) $context->id,
+            static fn(string $url): ?string => access_rule::renders($context, $url, $config) ? '' : null);
         if ($filtered !== $text) {
             $this->require_player_js();
         }

@@ -38,6 +38,20 @@ $capabilities = [
             'manager' => CAP_ALLOW,
         ],
     ],
+    // Make a video playable in a context: links and files of this plugin in texts this user saves there
+    // (course and section summaries, activity descriptions, pages, book chapters) become embed records.
+    // Whoever holds it shares a video with everyone who may view that context: RISK_XSS is not it, but
+    // RISK_SPAM is the closest core risk for "publishes content to others".
+    'filter/hlsgate:embed' => [
+        'riskbitmask' => RISK_SPAM,
+        'captype' => 'write',
+        'contextlevel' => CONTEXT_COURSE,
+        'archetypes' => [
+            'editingteacher' => CAP_ALLOW,
+            'manager' => CAP_ALLOW,
+        ],
+        'clonepermissionsfrom' => 'moodle/course:manageactivities',
+    ],
     // The teacher's report of who watched how much (report.php). Names students' viewing: RISK_PERSONAL.
     'filter/hlsgate:viewreport' => [
         'riskbitmask' => RISK_PERSONAL,

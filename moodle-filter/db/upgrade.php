@@ -67,5 +67,43 @@ function xmldb_filter_hlsgate_upgrade($oldversion) {
         }
         upgrade_plugin_savepoint(true, 2026120101, 'filter', 'hlsgate');
     }
+    if ($oldversion < 2026120700) {
+        // Time spent per progress row, so that an implausible row stands out in the report (issue 17).
+        $table = new xmldb_table('filter_hlsgate_progress');
+        $field = new xmldb_field('timespent', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, '0', 'timemodified');
+        if (!$dbman->field_exists($table, $field)) {
+            $dbman->add_field($table, $field);
+        }
+
+        // Embed records (issue 17): a video plays in a context only when one says so.
+        $table = new xmldb_table('filter_hlsgate_embed');
+        $table->add_field('id', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, XMLDB_SEQUENCE, null);
+        $table->add_field('contextid', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, null);
+        $table->add_field('url', XMLDB_TYPE_TEXT, null, null, XMLDB_NOTNULL, null, null);
+        $table->add_field('urlhash', XMLDB_TYPE_CHAR, '40', null, XMLDB_NOTNULL, null, null);
+        $table->add_field('resource', XMLDB_TYPE_TEXT, null, null, XMLDB_NOTNULL, null, null);
+        $table->add_field('videohash', XMLDB_TYPE_CHAR, '40', null, XMLDB_NOTNULL, null, null);
+        $table->add_field('component', XMLDB_TYPE_CHAR, '100', null, XMLDB_NOTNULL, null, null);
+        $table->add_field('filearea', XMLDB_TYPE_CHAR, '50', null, XMLDB_NOTNULL, null, null);
+        $table->add_field('itemid', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('userid', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('timecreated', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, '0');
+        $table->add_key('primary', XMLDB_KEY_PRIMARY, ['id']);
+        $table->add_key('contextid', XMLDB_KEY_FOREIGN, ['contextid'], 'context', ['id']);
+        $table->add_index('contexturl', XMLDB_INDEX_NOTUNIQUE, ['contextid', 'urlhash']);
+        $table->add_index('contextvideo', XMLDB_INDEX_NOTUNIQUE, ['contextid', 'videohash']);
+        $table->add_index('videohash', XMLDB_INDEX_NOTUNIQUE, ['videohash']);
+        $table->add_index('userid', XMLDB_INDEX_NOTUNIQUE, ['userid']);
+        if (!$dbman->table_exists($table)) {
+            $dbman->create_table($table);
+        }
+
+        // Lectures that play today keep playing: every course's own texts are scanned once, as the
+        // site (userid 0), the front page too.
+        foreach ($DB->get_fieldset_select('course', 'id', '1 = 1') as $courseid) {
+            \filter_hlsgate\local\embed_registry::sync_course((int) $courseid, 0);
+        }
+        upgrade_plugin_savepoint(true, 2026120700, 'filter', 'hlsgate');
+    }
     return true;
 }

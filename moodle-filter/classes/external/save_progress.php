@@ -22,7 +22,10 @@ use core_external\external_multiple_structure;
 use core_external\external_single_structure;
 use core_external\external_value;
 use filter_hlsgate\local\access_rule;
+use filter_hlsgate\local\playback_error;
+use filter_hlsgate\local\plugin_config;
 use filter_hlsgate\local\progress_store;
+use filter_hlsgate\local\video_duration;
 use filter_hlsgate\local\watched_ranges;
 
 /**
@@ -32,7 +35,8 @@ use filter_hlsgate\local\watched_ranges;
  * the user may report on that video in that context. Under "Log in as" nothing is stored: the
  * viewing is not the student's. A report carries every range its player session recorded, so a retry adds
  * nothing; one that claims more than wall time allows since the last accepted report is refused
- * with error:implausible.
+ * with error:implausible. The duration is the server's ({@see video_duration}), so a report only
+ * counts for a video that exists; the client's duration and grant parameters are ignored.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
@@ -48,7 +52,7 @@ class save_progress extends external_api {
         return new external_function_parameters([
             'contextid' => new external_value(PARAM_INT, 'Context the player was shown in (data-hlsgate-contextid)'),
             'url' => new external_value(PARAM_RAW, 'Playlist URL of the player (data-hlsgate-src)'),
-            'grant' => new external_value(PARAM_RAW, 'Embed grant of the player (data-hlsgate-grant)'),
+            'grant' => new external_value(PARAM_RAW, 'Ignored: the embed grant of older versions\' markup', VALUE_DEFAULT, ''),
             'session' => new external_value(PARAM_ALPHANUMEXT, 'Random id of the player session (one page view)'),
             'seq' => new external_value(PARAM_INT, 'Sequence number of the report within the session'),
             'ranges' => new external_multiple_structure(new external_single_structure([
@@ -56,7 +60,8 @@ class save_progress extends external_api {
                 'end' => new external_value(PARAM_FLOAT, 'Seconds'),
             ]), 'Every range of media time played in this session', VALUE_DEFAULT, []),
             'position' => new external_value(PARAM_FLOAT, 'Current media time, seconds'),
-            'duration' => new external_value(PARAM_FLOAT, 'Media duration, seconds; 0 when unknown'),
+            'duration' => new external_value(PARAM_FLOAT, 'Ignored: the duration is the server\'s (the video\'s playlists)',
+                VALUE_DEFAULT, 0.0),
             'started' => new external_value(PARAM_BOOL, 'The first report of the session (playback started)',
                 VALUE_DEFAULT, false),
         ]);
@@ -77,7 +82,8 @@ class save_progress extends external_api {
      * @return array{watched: float, duration: float, percent: float, lastposition: float}
      */
     public static function execute(int $contextid, string $url, string $grant, string $session, int $seq, array $ranges,
-            float $position, float $duration, bool $started = false): array {
+            float $position, float $duration = 0.0, bool $started = false): array {
+        global $CFG;
         global $USER;
         $params = self::validate_parameters(self::execute_parameters(), [
             'contextid' => $contextid, 'url' => $url, 'grant' => $grant, 'session' => $session, 'seq' => $seq, 'ranges' => $ranges,
@@ -95,12 +101,19 @@ class save_progress extends external_api {
             return self::answer($row);
         }
 
+        // Only videos that exist report: the duration is read from the media host (cached per video).
+        try {
+            $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
+            $serverduration = video_duration::of($access->resource, $config);
+        } catch (playback_error $e) {
+            throw new \moodle_exception($e->errorcode, 'filter_hlsgate', '', null, $e->getMessage());
+        }
         $row = progress_store::save((int) $USER->id, $access->context, $access->resource, $access->url, [
             'session' => $params['session'],
             'seq' => $params['seq'],
             'ranges' => array_map(static fn(array $r): array => [(float) $r['start'], (float) $r['end']], $params['ranges']),
             'position' => $params['position'],
-            'duration' => $params['duration'],
+            'duration' => $serverduration,
             'started' => $params['started'],
         ]);
         return self::answer($row);

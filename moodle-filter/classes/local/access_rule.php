@@ -28,12 +28,15 @@ use core_external\external_api;
  * - the user may enter that course and activity (require_login with them: enrolment or guest
  *   access, visibility, availability) and holds filter/hlsgate:view there (and moodle/block:view
  *   in a block);
- * - the filter rendered that very URL in that very context: the embed grant of the markup is the
- *   HMAC of both with the site's key ({@see embed_grant});
+ * - an embed record says that the video is embedded in that context ({@see embed_registry}): made
+ *   from what a holder of filter/hlsgate:embed saved there, never from text someone merely got
+ *   filtered. The markup's data-hlsgate-grant of older versions is ignored;
  * - the URL opens one video under an allowed media base: a pasted media URL by itself, a
  *   pluginfile.php copy or alias only when it lies in that context, in an area that every viewer
- *   of the context may read ({@see pluginfile_url::is_shared_in()}). Nothing is read before the
- *   checks above passed, so a refusal tells nothing about files the user may not read.
+ *   of the context may read ({@see pluginfile_url::is_shared_in()}), and only where the owner's
+ *   rules would let this user download the file ({@see self::may_download()}: a hidden chapter or
+ *   section). A file without a record, one the user may not download and a name that does not
+ *   exist all get the same answer, error:notembedded, and nothing is read before that.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
@@ -51,13 +54,13 @@ final class access_rule {
      *
      * @param int $contextid data-hlsgate-contextid of the player
      * @param string $url data-hlsgate-src of the player
-     * @param string $grant data-hlsgate-grant of the player
+     * @param string $grant ignored (the markup of older versions carried one); kept for old players
      * @return playback_access the context, course, activity and the video it opens
      * @throws \moodle_exception every refusal, with a language string: error:nocontext, error:wrongcontextlevel,
      *     require_login_exception, required_capability_exception, error:notallowed, error:notembedded,
-     *     error:wrongcontext, error:wrongarea, error:filenotfound, error:filegone, error:notaplaylist, ...
+     *     error:filenotfound, error:filegone, error:notaplaylist, ...
      */
-    public static function check(int $contextid, string $url, string $grant): playback_access {
+    public static function check(int $contextid, string $url, string $grant = ''): playback_access {
         global $CFG;
         $context = $contextid > 0 ? \context::instance_by_id($contextid, IGNORE_MISSING) : false;
         if (!$context) {
@@ -80,11 +83,23 @@ final class access_rule {
             if ($canonical === null) {
                 throw new playback_error('error:notallowed', 'The URL is neither a playlist file of this site nor under an allowed media base URL.');
             }
-            if (!$config->embed_grant()->verify((int) $context->id, $canonical, $grant)) {
-                throw new playback_error('error:notembedded', 'The filter did not render this URL in this context.');
+            $file = pluginfile_url::parse($canonical, $config->wwwroot);
+            $pasted = $file === null ? $config->bases->resource_for_playlist_url($canonical) : null;
+            if ($context->contextlevel == CONTEXT_BLOCK) {
+                // Core has no event for a block's settings: every request rescans the block's one text
+                // (one row), so an added link plays and a dropped one stops at once.
+                embed_registry::sync_context($context, 0);
             }
-            $resolver = new resource_resolver($config, static fn(pluginfile_url $file): string => self::read_shared_file($file, $place));
+            $embedded = embed_registry::is_embedded($context, $canonical, $pasted);
+            // One answer for "not embedded", "may not download" and "no such file": nothing tells a file exists.
+            if (!$embedded || ($file !== null && !self::may_download($context, $file, $place))) {
+                throw new playback_error('error:notembedded', 'This video is not embedded here.');
+            }
+            $resolver = new resource_resolver($config, static fn(pluginfile_url $f): string => self::read_shared_file($f, $place));
             ['resource' => $resource, 'playlisturl' => $playlisturl] = $resolver->resolve($canonical, (int) $context->id);
+            if ($file !== null) {
+                embed_registry::note_resource($context, $canonical, $resource);
+            }
         } catch (playback_error $e) {
             throw new \moodle_exception($e->errorcode, 'filter_hlsgate', '', $e->a, $e->getMessage());
         }
@@ -93,8 +108,8 @@ final class access_rule {
     }
 
     /**
-     * The filter's side: the embed grant to put in the placeholder of a URL it matched, or null to
-     * leave the link to Moodle's own media player.
+     * The filter's side: whether a URL it matched becomes a player here. Nothing is minted: the
+     * markup is the same for every viewer and proves nothing; the embed records decide.
      *
      * A pluginfile.php playlist becomes a player only when it could play there: a file of this
      * context, in an area every viewer of it may read, that is an hlsgate master playlist (a file
@@ -105,33 +120,78 @@ final class access_rule {
      * @param \context $context the context the text is rendered in
      * @param string $url the URL the matcher accepted
      * @param plugin_config $config the settings
-     * @return string|null the grant ('' when the site has no embed key yet), or null
+     * @return bool
      */
-    public static function grant_for(\context $context, string $url, plugin_config $config): ?string {
+    public static function renders(\context $context, string $url, plugin_config $config): bool {
         $canonical = $config->url_policy()->canonical($url);
         if ($canonical === null) {
-            return null;
+            return false;
         }
         $pluginfile = pluginfile_url::parse($canonical, $config->wwwroot);
-        if ($pluginfile !== null) {
-            $place = self::place_of($context);
-            if ($place === null || $pluginfile->contextid !== (int) $context->id) {
-                return null;
-            }
-            try {
-                playlist_parser::resource_of(self::read_shared_file($pluginfile, $place), $config->bases);
-            } catch (playback_error $e) {
-                if ($e->errorcode === 'error:wrongarea' || in_array($e->errorcode, self::NOT_OURS, true)) {
-                    return null;
-                }
-            }
+        if ($pluginfile === null) {
+            return true;
         }
         try {
-            return $config->embed_grant()->sign((int) $context->id, $canonical);
+            self::resource_of_file($context, $pluginfile, $config);
         } catch (playback_error $e) {
-            // No key yet: the placeholder is still written, and the web service says "not set up".
-            return '';
+            if ($e->errorcode === 'error:wrongarea' || $e->errorcode === 'error:wrongcontext'
+                    || in_array($e->errorcode, self::NOT_OURS, true)) {
+                return false;
+            }
         }
+        return true;
+    }
+
+    /**
+     * The video a playlist file of a context opens (no user checks: the caller made them, or is a scan).
+     *
+     * @param \context $context
+     * @param pluginfile_url $file
+     * @param plugin_config $config
+     * @return string the resource
+     * @throws playback_error error:wrongcontext, error:wrongarea, error:filenotfound, error:notaplaylist, ...
+     */
+    public static function resource_of_file(\context $context, pluginfile_url $file, plugin_config $config): string {
+        $place = self::place_of($context);
+        if ($place === null || $file->contextid !== (int) $context->id) {
+            throw new playback_error('error:wrongcontext', 'The playlist file belongs to another context.');
+        }
+        return playlist_parser::resource_of(self::read_shared_file($file, $place), $config->bases);
+    }
+
+    /**
+     * Whether the owner of a shared file area would let the current user download that file: the
+     * checks of core's pluginfile callbacks beyond require_login (done), asked of core's own state.
+     * Stricter than core for section summaries: core serves a hidden section's files to anyone in
+     * the course, the course page does not show the section, and neither does this.
+     *
+     * @param \context $context the player's context (the file's, checked by the caller)
+     * @param pluginfile_url $file
+     * @param array{level: string, plugin: string} $place
+     * @return bool
+     */
+    public static function may_download(\context $context, pluginfile_url $file, array $place): bool {
+        global $DB;
+        if ($file->contextid !== (int) $context->id || !$file->is_shared_in($place['level'], $place['plugin'])) {
+            return false;
+        }
+        $itemid = isset($file->args[0]) && preg_match('/^[0-9]{1,18}$/', $file->args[0]) ? (int) $file->args[0] : null;
+        if ($file->component === 'course' && $file->filearea === 'section') {
+            if ($itemid === null) {
+                return false;
+            }
+            $section = get_fast_modinfo($context->instanceid)->get_section_info_by_id($itemid, IGNORE_MISSING);
+            return $section !== null && $section->uservisible;
+        }
+        if ($file->component === 'mod_book' && $file->filearea === 'chapter') {
+            [, , $cm] = get_context_info_array($context->id);
+            $chapter = $itemid === null || !$cm ? false
+                : $DB->get_record('book_chapters', ['id' => $itemid, 'bookid' => $cm->instance], 'id, hidden');
+            return $chapter && (!$chapter->hidden || has_capability('mod/book:viewhiddenchapters', $context));
+        }
+        // Module descriptions, a page's content, a course summary, an HTML block: require_login and
+        // the activity's visibility (checked by the caller) are all core asks.
+        return true;
     }
 
     /**

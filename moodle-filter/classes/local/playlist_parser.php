@@ -114,4 +114,52 @@ class playlist_parser {
         }
         return $resource;
     }
+
+    /**
+     * The duration of a media playlist: the sum of its #EXTINF durations.
+     *
+     * @param string $content the bytes of a media playlist
+     * @return float seconds, 0 when it names no segment
+     * @throws playback_error when it is not an HLS playlist
+     */
+    public static function media_duration(string $content): float {
+        self::parse($content);
+        $total = 0.0;
+        if (preg_match_all('/^#EXTINF:\s*([0-9]+(?:\.[0-9]+)?)/m', $content, $m)) {
+            foreach ($m[1] as $seconds) {
+                $total += (float) $seconds;
+            }
+        }
+        return $total;
+    }
+
+    /**
+     * The first variant of a master playlist, resolved against the master's URL (the media host's
+     * master names them relatively, the repository copy absolutely).
+     *
+     * @param string $content the bytes of a master playlist
+     * @param string $masterurl where it was read, `<res>master.m3u8`
+     * @return string|null the variant's absolute URL; null for a media playlist
+     * @throws playback_error when it is not an HLS playlist
+     */
+    public static function first_variant(string $content, string $masterurl): ?string {
+        $lines = preg_split('/\r\n|\r|\n/', $content) ?: [];
+        $afterstreaminf = false;
+        foreach ($lines as $line) {
+            $line = trim($line);
+            if (str_starts_with($line, '#EXT-X-STREAM-INF:')) {
+                $afterstreaminf = true;
+            } else if ($afterstreaminf && $line !== '' && $line[0] !== '#') {
+                if (preg_match('~^[a-z][a-z0-9+.-]*:~i', $line)) {
+                    return $line;
+                }
+                if (str_starts_with($line, '/') || str_contains($line, '..') || str_contains($line, '?')) {
+                    throw new playback_error('error:notaplaylist', 'The variant URI is not a plain relative path.');
+                }
+                return substr($masterurl, 0, strrpos($masterurl, '/') + 1) . $line;
+            }
+        }
+        self::parse($content);
+        return null;
+    }
 }

@@ -47,7 +47,7 @@ final class progress_report {
         $like = $DB->sql_like('ctx.path', ':ctxpath');
         $uniqueid = $DB->sql_concat('u.id', "'-'", 'v.contextid', "'-'", 'v.videohash');
         $fields = "$uniqueid AS uniqueid, u.id AS userid, $userfields, v.contextid, v.videohash, v.url AS video,
-                   p.watched, p.duration, p.lastposition AS position, p.timemodified AS lastwatched,
+                   p.watched, p.duration, p.timespent, p.lastposition AS position, p.timemodified AS lastwatched,
                    CASE WHEN p.duration > 0 THEN p.watched * 100 / p.duration ELSE 0 END AS percent";
         $from = "{user} u
                  JOIN ($esql) je ON je.id = u.id

@@ -46,17 +46,20 @@ class progress_report_table extends \table_sql {
         parent::__construct('filter_hlsgate_report');
         $this->coursecontext = $context;
         $this->useridfield = 'userid';
-        $this->define_columns(['fullname', 'video', 'percent', 'lastwatched', 'position']);
+        $this->define_columns(['fullname', 'video', 'watched', 'percent', 'timespent', 'lastwatched', 'position']);
         $this->define_headers([
             get_string('report:student', 'filter_hlsgate'),
             get_string('report:video', 'filter_hlsgate'),
+            get_string('report:watchedseconds', 'filter_hlsgate'),
             get_string('report:percent', 'filter_hlsgate'),
+            get_string('report:timespent', 'filter_hlsgate'),
             get_string('report:lastwatched', 'filter_hlsgate'),
             get_string('report:position', 'filter_hlsgate'),
         ]);
         $this->define_baseurl($baseurl);
         $this->sortable(true, 'lastname', SORT_ASC);
         $this->no_sorting('position');
+        $this->no_sorting('timespent');
         $this->collapsible(false);
         $this->set_attribute('class', 'generaltable filter_hlsgate_report');
         $this->show_download_buttons_at([TABLE_P_BOTTOM]);
@@ -79,6 +82,46 @@ class progress_report_table extends \table_sql {
         $key = $row->contextid . '-' . $row->videohash;
         $this->videonames[$key] ??= progress_report::video_name((int) $row->contextid, (string) $row->video);
         return $this->download ? $this->videonames[$key] : s($this->videonames[$key]);
+    }
+
+    /**
+     * Every cell of a download is safe in a spreadsheet ({@see spreadsheet_cell}): a student's name
+     * such as =HYPERLINK(...) must stay text.
+     *
+     * @param array|object $row
+     * @return array
+     */
+    #[\Override]
+    public function format_row($row) {
+        $cells = parent::format_row($row);
+        return $this->download ? array_map([spreadsheet_cell::class, 'escape'], $cells) : $cells;
+    }
+
+    /**
+     * Seconds watched (each second once), so that a percent can be weighed against it.
+     *
+     * @param \stdClass $row
+     * @return string
+     */
+    public function col_watched($row): string {
+        if ($row->watched === null) {
+            return $this->download ? '' : '—';
+        }
+        $value = round((float) $row->watched, 1);
+        return $this->download ? (string) $value : format_float($value, 1) . ' s';
+    }
+
+    /**
+     * Wall-clock time between the reports of the viewings: a row with watching but no time spent was not watched.
+     *
+     * @param \stdClass $row
+     * @return string
+     */
+    public function col_timespent($row): string {
+        if ($row->timespent === null) {
+            return $this->download ? '' : '—';
+        }
+        return $this->download ? (string) (int) $row->timespent : format_time((int) $row->timespent);
     }
 
     /**

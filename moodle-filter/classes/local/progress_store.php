@@ -30,6 +30,9 @@ final class progress_store {
     /** The table. */
     public const TABLE = 'filter_hlsgate_progress';
 
+    /** Most rows (videos × contexts) per user: 25 made-up folders made 25 rows before embed records. */
+    public const MAX_ROWS_PER_USER = 2000;
+
     /**
      * The key of a video: its resource (media base + dir), whichever URL embedded it.
      *
@@ -66,6 +69,9 @@ final class progress_store {
                 $DB->update_record(self::TABLE, $row);
             }
         } else {
+            if ($DB->count_records(self::TABLE, ['userid' => $userid]) >= self::MAX_ROWS_PER_USER) {
+                throw new \moodle_exception('error:toomanyvideos', 'filter_hlsgate', '', self::MAX_ROWS_PER_USER);
+            }
             try {
                 $row->id = $DB->insert_record(self::TABLE, $row);
             } catch (\dml_write_exception $e) {

@@ -26,7 +26,11 @@ namespace filter_hlsgate\local;
  * - The position and sequence number move only forward within one player session, so a late retry
  *   cannot move "resume" back.
  * - "Viewed" once per player session; each milestone (25/50/75/95 %) once per row.
- * - The duration is the largest the player reported (so it cannot be shrunk to inflate the percent).
+ * - The duration is the server's (the video's playlists, {@see video_duration}), never the client's.
+ * - Stored ranges are capped: reported ranges shorter than MIN_RANGE_SECONDS are dropped, and
+ *   beyond MAX_STORED_RANGES the shortest are dropped (never merged, which would inflate).
+ * - Every number is clamped to its column; time spent grows by the wall time between the accepted
+ *   reports of one player session, at most MAX_TIME_STEP each, so a forged report shows none.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
@@ -38,6 +42,18 @@ final class progress_update {
 
     /** Longest duration taken from a player (48 h); a lecture longer than that is bad input. */
     public const MAX_DURATION = 172800.0;
+
+    /** Reported ranges shorter than this (seconds) are no watching; 2,000 ranges of 1 ms bloated a row. */
+    public const MIN_RANGE_SECONDS = 1.0;
+
+    /** Most ranges stored per row. */
+    public const MAX_STORED_RANGES = 200;
+
+    /** Largest step of time spent between two reports of a session (the player reports every 30 s). */
+    public const MAX_TIME_STEP = 120;
+
+    /** Largest value of the int(10) columns stored from a report (seq). */
+    public const MAX_INT = 2147483647;
 
     /** @var bool whether the report was accepted */
     public bool $plausible;
@@ -75,38 +91,47 @@ final class progress_update {
         if (!is_finite($reportedduration) || $reportedduration < 0) {
             $reportedduration = 0.0;
         }
-        $duration = min(self::MAX_DURATION, max($stored ? (float) $stored['duration'] : 0.0, $reportedduration));
-        $elapsed = $stored ? $now - (int) $stored['timemodified'] : 0;
-        $verdict = watched_ranges::assess($storedranges, $report['ranges'], $duration > 0 ? $duration : null, (float) $elapsed);
+        // The caller passes the server's duration; the stored one is only a fallback.
+        $duration = min(self::MAX_DURATION, $reportedduration > 0 ? $reportedduration
+            : ($stored ? (float) $stored['duration'] : 0.0));
+        $elapsed = $stored ? max(0, $now - (int) $stored['timemodified']) : 0;
+        $reported = array_values(array_filter($report['ranges'], static fn($r): bool => is_array($r) && count($r) === 2
+            && is_numeric($r[0] ?? null) && is_numeric($r[1] ?? null) && (float) $r[1] - (float) $r[0] >= self::MIN_RANGE_SECONDS));
+        $verdict = watched_ranges::assess($storedranges, $reported, $duration > 0 ? $duration : null, (float) $elapsed);
         $update->plausible = $verdict['plausible'];
         $update->added = $verdict['added'];
         $update->allowed = $verdict['allowed'];
 
         $row = $stored ?? [
             'ranges' => '[]', 'watched' => 0.0, 'duration' => 0.0, 'lastposition' => 0.0, 'milestone' => 0,
-            'session' => null, 'seq' => 0, 'timecreated' => $now, 'timemodified' => $now,
+            'session' => null, 'seq' => 0, 'timecreated' => $now, 'timemodified' => $now, 'timespent' => 0,
         ];
         if (!$verdict['plausible']) {
             // Refused: a first contact still starts the wall-time allowance, nothing else changes.
             $update->row = $row;
             return $update;
         }
-        $row['ranges'] = json_encode($verdict['ranges']);
-        $row['watched'] = $verdict['watched'];
+        $ranges = self::cap($verdict['ranges']);
+        $row['ranges'] = json_encode($ranges);
+        $row['watched'] = min($duration > 0 ? $duration : self::MAX_DURATION, watched_ranges::total($ranges));
         $row['duration'] = $duration;
         $row['timemodified'] = $now;
 
         $samesession = $stored && (string) $stored['session'] === $report['session'];
-        if (!$samesession || $report['seq'] > (int) $stored['seq']) {
+        if ($samesession) {
+            $row['timespent'] = min(self::MAX_INT, (int) ($stored['timespent'] ?? 0) + min($elapsed, self::MAX_TIME_STEP));
+        }
+        $seq = max(0, min(self::MAX_INT, (int) $report['seq']));
+        if (!$samesession || $seq > (int) $stored['seq']) {
             $position = (float) $report['position'];
             $position = is_finite($position) ? max(0.0, $position) : 0.0;
-            $row['lastposition'] = $duration > 0 ? min($duration, $position) : $position;
+            $row['lastposition'] = min($duration > 0 ? $duration : self::MAX_DURATION, $position);
             $row['session'] = $report['session'];
-            $row['seq'] = (int) $report['seq'];
+            $row['seq'] = $seq;
         }
         $update->viewed = !empty($report['started']) && !$samesession;
 
-        $percent = watched_ranges::percent($verdict['ranges'], $duration);
+        $percent = watched_ranges::percent($ranges, $duration);
         $reached = (int) $row['milestone'];
         foreach (self::MILESTONES as $milestone) {
             if ($milestone > $reached && $percent >= $milestone) {
@@ -116,5 +141,24 @@ final class progress_update {
         }
         $update->row = $row;
         return $update;
+    }
+
+    /**
+     * At most MAX_STORED_RANGES ranges: the shortest go first (dropping only ever lowers the total).
+     *
+     * @param array $ranges normalized ranges
+     * @return array normalized ranges, in order
+     */
+    public static function cap(array $ranges): array {
+        if (count($ranges) <= self::MAX_STORED_RANGES) {
+            return $ranges;
+        }
+        $bylength = array_keys($ranges);
+        usort($bylength, static fn(int $a, int $b): int => [$ranges[$a][1] - $ranges[$a][0], $a]
+            <=> [$ranges[$b][1] - $ranges[$b][0], $b]);
+        foreach (array_slice($bylength, 0, count($ranges) - self::MAX_STORED_RANGES) as $drop) {
+            unset($ranges[$drop]);
+        }
+        return array_values($ranges);
     }
 }

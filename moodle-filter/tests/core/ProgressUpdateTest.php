@@ -96,12 +96,16 @@ final class ProgressUpdateTest extends TestCase {
     }
 
     /**
-     * Test: milestones once each and duration only grows.
+     * Test: milestones once each, and the duration given (the server's) counts.
      */
-    public function test_milestones_once_each_and_duration_only_grows(): void {
+    public function test_milestones_once_each_and_the_duration_given_counts(): void {
         $stored = ['ranges' => '[[0,30]]', 'watched' => 30.0, 'duration' => 100.0, 'lastposition' => 30.0, 'milestone' => 25,
             'session' => 'a', 'seq' => 1, 'timecreated' => self::NOW - 100, 'timemodified' => self::NOW - 100];
-        $u = progress_update::apply($stored, self::report(['seq' => 2, 'ranges' => [[0, 96]], 'duration' => 50.0]), self::NOW);
+        // The caller passes the server's duration: 200 s here, whatever was stored.
+        $u = progress_update::apply($stored, self::report(['seq' => 2, 'ranges' => [[0, 96]], 'duration' => 200.0]), self::NOW);
+        $this->assertSame(200.0, $u->row['duration']);
+        $this->assertSame([], $u->milestones);
+        $u = progress_update::apply($stored, self::report(['seq' => 2, 'ranges' => [[0, 96]]]), self::NOW);
         $this->assertSame(100.0, $u->row['duration']);
         $this->assertSame([50, 75, 95], $u->milestones);
         $this->assertSame(95, $u->row['milestone']);
@@ -119,5 +123,66 @@ final class ProgressUpdateTest extends TestCase {
         $u = progress_update::apply(null, self::report(['duration' => 1e12, 'position' => 1e12]), self::NOW);
         $this->assertSame(progress_update::MAX_DURATION, $u->row['duration']);
         $this->assertSame(progress_update::MAX_DURATION, $u->row['lastposition']);
+    }
+
+    public function test_a_forged_first_report_of_a_whole_short_video_is_five_percent_of_the_real_one(): void {
+        // The attack: duration 10, ranges [0, 10]. The server's duration is 200 s.
+        $u = progress_update::apply(null, self::report(['ranges' => [[0, 10]], 'position' => 10, 'duration' => 200.0,
+            'started' => true]), self::NOW);
+        $this->assertTrue($u->plausible);
+        $this->assertSame(200.0, $u->row['duration']);
+        $this->assertSame([], $u->milestones);
+        $this->assertSame(0, $u->row['timespent'], 'a single report spends no time');
+    }
+
+    public function test_tiny_ranges_are_dropped_and_stored_ranges_are_capped(): void {
+        $tiny = [];
+        for ($i = 0; $i < 2000; $i++) {
+            $tiny[] = [$i * 0.01, $i * 0.01 + 0.001];
+        }
+        $u = progress_update::apply(null, self::report(['ranges' => $tiny, 'duration' => 7200.0]), self::NOW);
+        $this->assertSame('[]', $u->row['ranges']);
+        $this->assertSame(0.0, $u->row['watched']);
+
+        $stored = progress_update::apply(null, self::report(['started' => true, 'duration' => 7200.0]), self::NOW)->row;
+        $now = self::NOW + 1000;
+        for ($round = 0; $round < 3; $round++) {
+            $ranges = [];
+            for ($i = 0; $i < 150; $i++) {
+                $start = ($round * 150 + $i) * 10.0;
+                $ranges[] = [$start, $start + 1.0 + ($i % 5) * 0.1];
+            }
+            $u = progress_update::apply($stored, self::report(['seq' => $round + 1, 'ranges' => $ranges, 'duration' => 7200.0]),
+                $now);
+            $this->assertTrue($u->plausible);
+            $stored = $u->row;
+            $now += 1000;
+        }
+        $kept = json_decode($stored['ranges'], true);
+        $this->assertCount(progress_update::MAX_STORED_RANGES, $kept);
+        $this->assertLessThanOrEqual(450 * 1.4, $stored['watched']);
+        $this->assertGreaterThanOrEqual(200 * 1.0, $stored['watched']);
+        $sorted = $kept;
+        sort($sorted);
+        $this->assertSame($sorted, $kept, 'still in order');
+    }
+
+    public function test_every_number_fits_its_column(): void {
+        $u = progress_update::apply(null, self::report(['position' => 1e15, 'seq' => PHP_INT_MAX, 'duration' => 200.0]), self::NOW);
+        $this->assertSame(200.0, $u->row['lastposition']);
+        $this->assertSame(progress_update::MAX_INT, $u->row['seq']);
+        $u = progress_update::apply(null, self::report(['position' => 1e15, 'seq' => -5, 'duration' => 0.0]), self::NOW);
+        $this->assertSame(progress_update::MAX_DURATION, $u->row['lastposition']);
+        $this->assertSame(0, $u->row['seq']);
+    }
+
+    public function test_time_spent_grows_within_a_session_by_at_most_a_step(): void {
+        $u = progress_update::apply(null, self::report(['started' => true]), self::NOW);
+        $u = progress_update::apply($u->row, self::report(['seq' => 2, 'ranges' => [[0, 30]]]), self::NOW + 30);
+        $this->assertSame(30, $u->row['timespent']);
+        $u = progress_update::apply($u->row, self::report(['seq' => 3, 'ranges' => [[0, 31]]]), self::NOW + 3030);
+        $this->assertSame(30 + progress_update::MAX_TIME_STEP, $u->row['timespent']);
+        $u = progress_update::apply($u->row, self::report(['session' => 'b', 'seq' => 1]), self::NOW + 3100);
+        $this->assertSame(30 + progress_update::MAX_TIME_STEP, $u->row['timespent'], 'a new session starts no step');
     }
 }

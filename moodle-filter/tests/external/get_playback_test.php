@@ -17,7 +17,7 @@
 namespace filter_hlsgate\external;
 
 use core_external\external_api;
-use filter_hlsgate\local\embed_grant;
+use filter_hlsgate\local\embed_registry;
 
 /**
  * The web service filter_hlsgate_get_playback inside Moodle: copies, File system aliases, pasted
@@ -72,19 +72,35 @@ final class get_playback_test extends \advanced_testcase {
     }
 
     /**
-     * What the filter writes for a link in a text of a context: the player's attributes.
+     * What the filter writes for a link in a text of a context (the player's attributes), after a
+     * holder of filter/hlsgate:embed (the admin) embedded it there.
      *
      * @param \context $context
      * @param string $url
      * @return array{contextid: int, url: string, grant: string}|null null when the filter left the link alone
      */
     private static function embed(\context $context, string $url): ?array {
+        $player = self::render($context, $url);
+        if ($player !== null) {
+            embed_registry::grant($context, $player['url'], (int) get_admin()->id);
+        }
+        return $player;
+    }
+
+    /**
+     * What the filter writes for a link, without any embed: it mints nothing, the markup is all there is.
+     *
+     * @param \context $context
+     * @param string $url
+     * @return array{contextid: int, url: string, grant: string}|null
+     */
+    private static function render(\context $context, string $url): ?array {
         $html = format_text('<p><a href="' . s($url) . '">Lecture</a></p>', FORMAT_HTML, ['context' => $context, 'noclean' => true]);
-        if (!preg_match('~<span class="filter_hlsgate" data-hlsgate-src="([^"]*)" data-hlsgate-contextid="(\d+)"'
-                . ' data-hlsgate-grant="([A-Za-z0-9_-]+)"~', $html, $m)) {
+        self::assertStringNotContainsString('data-hlsgate-grant', $html);
+        if (!preg_match('~<span class="filter_hlsgate" data-hlsgate-src="([^"]*)" data-hlsgate-contextid="(\d+)"~', $html, $m)) {
             return null;
         }
-        return ['contextid' => (int) $m[2], 'url' => htmlspecialchars_decode($m[1]), 'grant' => $m[3]];
+        return ['contextid' => (int) $m[2], 'url' => htmlspecialchars_decode($m[1]), 'grant' => ''];
     }
 
     /**
@@ -228,7 +244,6 @@ final class get_playback_test extends \advanced_testcase {
 
     public function test_file_that_is_not_an_hlsgate_playlist_is_left_to_moodle(): void {
         $this->setUser($this->student);
-        $grants = new embed_grant(get_config('filter_hlsgate', 'embedkey'));
         foreach ([
             'notes.m3u8' => ['<!DOCTYPE html><html><body>Not a playlist</body></html>', 'error:notaplaylist'],
             'relative.m3u8' => ["#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n360p/index.m3u8\n", 'error:relativeuris'],
@@ -236,9 +251,9 @@ final class get_playback_test extends \advanced_testcase {
         ] as $filename => [$content, $errorcode]) {
             $url = $this->page_file($content, $filename);
             $this->assertNull(self::embed($this->context, $url), $filename);
-            // Even with a grant (which the filter never wrote), the service refuses it.
-            $this->assert_refused($errorcode, ['contextid' => (int) $this->context->id, 'url' => $url,
-                'grant' => $grants->sign((int) $this->context->id, $url)]);
+            // Even embedded by a teacher, the service refuses it.
+            embed_registry::grant($this->context, $url, (int) get_admin()->id);
+            $this->assert_refused($errorcode, ['contextid' => (int) $this->context->id, 'url' => $url, 'grant' => '']);
         }
     }
 
@@ -375,25 +390,28 @@ final class get_playback_test extends \advanced_testcase {
     // The access matrix: URLs.
 
     public function test_a_url_not_embedded_there(): void {
+        global $DB;
         $this->setUser($this->student);
         $player = self::embed($this->context, self::MEDIA_URL);
-        $this->assert_refused('error:notembedded', ['grant' => ''] + $player);
-        $this->assert_refused('error:notembedded', ['grant' => str_repeat('A', 43)] + $player);
-        $this->assert_refused('error:notembedded', ['grant' => '<script>'] + $player);
+        // The grant parameter of older markup means nothing: any value, the same answer.
+        foreach (['', str_repeat('A', 43), '<script>'] as $grant) {
+            $this->assertNotEmpty($this->call(['grant' => $grant] + $player)['token']);
+        }
         $this->assert_refused('invalidparameter', ['grant' => "\0"] + $player, 'core');
-        // The grant of one video does not open another, nor the same video in another context.
+        // An embed of one video does not open another, nor the same video in another context.
         $this->assert_refused('error:notembedded', ['url' => self::BASE . 'ZyXwVuTsRqPoNmLkJiHg98/master.m3u8'] + $player);
         $coursecontext = \context_course::instance($this->course->id);
+        $this->assert_refused('error:notembedded', ['contextid' => (int) $coursecontext->id] + $player);
+        // The filter rendering the URL there (as core does for text anyone sends) makes no embed.
+        $this->assertNotNull(self::render($coursecontext, self::MEDIA_URL));
         $this->assert_refused('error:notembedded', ['contextid' => (int) $coursecontext->id] + $player);
         // A missing context is named as such.
         $this->assert_refused('error:nocontext', ['contextid' => 0] + $player);
         $this->assert_refused('error:nocontext', ['contextid' => -5] + $player);
         $this->assert_refused('error:nocontext', ['contextid' => PHP_INT_MAX] + $player);
-        // A new site key (e.g. after a restore to another site) ends every grant.
-        set_config('embedkey', embed_grant::new_key(), 'filter_hlsgate');
+        // Its record gone, the video stops.
+        $DB->delete_records(embed_registry::TABLE, ['contextid' => $this->context->id]);
         $this->assert_refused('error:notembedded', $player);
-        unset_config('embedkey', 'filter_hlsgate');
-        $this->assert_refused('error:notconfigured', $player);
     }
 
     public function test_another_users_private_file_and_a_submission(): void {
@@ -419,13 +437,12 @@ final class get_playback_test extends \advanced_testcase {
         $this->assertNull(self::embed($privatecontext, $private));
         $this->assert_refused('error:notembedded', ['contextid' => (int) $this->context->id, 'url' => $private, 'grant' => '']);
         $this->assert_refused('error:wrongcontextlevel', ['contextid' => (int) $privatecontext->id, 'url' => $private, 'grant' => '']);
-        // Even with a grant the filter never writes, nothing is read: the same answer whether the file exists or not.
-        $grants = new embed_grant(get_config('filter_hlsgate', 'embedkey'));
-        $this->assert_refused('error:wrongcontext', ['contextid' => (int) $this->context->id, 'url' => $private,
-            'grant' => $grants->sign((int) $this->context->id, $private)]);
+        // Even embedded there by a teacher, nothing is read: the same answer whether the file exists or not.
+        embed_registry::grant($this->context, $private, (int) get_admin()->id);
+        $this->assert_refused('error:notembedded', ['contextid' => (int) $this->context->id, 'url' => $private, 'grant' => '']);
         foreach ([$submission, $absent] as $url) {
-            $this->assert_refused('error:wrongarea', ['contextid' => (int) $assigncontext->id, 'url' => $url,
-                'grant' => $grants->sign((int) $assigncontext->id, $url)]);
+            embed_registry::grant($assigncontext, $url, (int) get_admin()->id);
+            $this->assert_refused('error:notembedded', ['contextid' => (int) $assigncontext->id, 'url' => $url, 'grant' => '']);
         }
     }
 

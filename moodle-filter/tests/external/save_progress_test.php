@@ -20,9 +20,9 @@ namespace filter_hlsgate\external;
 use core_external\external_api;
 use filter_hlsgate\event\video_progress;
 use filter_hlsgate\event\video_viewed;
-use filter_hlsgate\local\access_rule;
-use filter_hlsgate\local\plugin_config;
+use filter_hlsgate\local\embed_registry;
 use filter_hlsgate\local\progress_store;
+use filter_hlsgate\local\video_duration;
 
 /**
  * filter_hlsgate_save_progress inside Moodle: merged ranges, the wall-time rule, retries, the resume
@@ -62,19 +62,20 @@ final class save_progress_test extends \advanced_testcase {
         $this->context = \context_module::instance($page->cmid);
         $this->student = $this->getDataGenerator()->create_and_enrol($this->course, 'student');
         $this->url = self::BASE . self::DIR . '/master.m3u8';
+        // A teacher's embed, and the video's duration as the media host gives it (no media host here).
+        embed_registry::grant($this->context, $this->url, (int) get_admin()->id);
+        video_duration::remember(self::BASE . self::DIR . '/', 600.0);
     }
 
     /**
-     * The embed grant the filter writes for a URL in a context.
+     * The markup's grant: none any more (kept as a parameter for older players).
      *
      * @param string $url
      * @param \context $context
      * @return string
      */
     private static function grant(string $url, \context $context): string {
-        global $CFG;
-        $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
-        return (string) access_rule::grant_for($context, $url, $config);
+        return '';
     }
 
     /**
@@ -186,6 +187,7 @@ final class save_progress_test extends \advanced_testcase {
     }
 
     public function test_skipped_part_is_not_counted_and_milestones_are_logged_once(): void {
+        video_duration::remember(self::BASE . self::DIR . '/', 100.0);
         $this->setUser($this->student);
         $sink = $this->redirectEvents();
         $this->report(['started' => true, 'duration' => 100]);
@@ -208,7 +210,7 @@ final class save_progress_test extends \advanced_testcase {
         $this->assertSame([25, 50, 75, 95], $milestones);
     }
 
-    public function test_a_shorter_duration_cannot_inflate_the_percent(): void {
+    public function test_the_clients_duration_is_ignored(): void {
         $this->setUser($this->student);
         $this->report(['started' => true, 'duration' => 600]);
         $this->wait(20);
@@ -243,5 +245,63 @@ final class save_progress_test extends \advanced_testcase {
         $this->url = self::BASE . self::DIR . '/master.m3u8';
         $this->expectException(\invalid_parameter_exception::class);
         $this->report(['session' => 'not a session!']);
+    }
+
+    public function test_the_issues_forgeries_fail(): void {
+        global $DB;
+        $this->setUser($this->student);
+        // 2. A first report of a whole "10-second" video: 10 s of the server's 600.
+        $answer = $this->report(['started' => true, 'ranges' => [[0, 10]], 'position' => 10, 'duration' => 10]);
+        $this->assertSame(['watched' => 10.0, 'duration' => 600.0, 'percent' => 1.7, 'lastposition' => 10.0], $answer);
+        // 3. A folder nobody embedded (made up): refused, no row.
+        $this->url = self::BASE . str_repeat('Q', 22) . '/master.m3u8';
+        try {
+            $this->report(['started' => true]);
+            $this->fail('a made-up folder was accepted');
+        } catch (\moodle_exception $e) {
+            $this->assertSame('error:notembedded', $e->errorcode);
+        }
+        $this->url = self::BASE . self::DIR . '/master.m3u8';
+        // 2,000 ranges of 1 ms: nothing stored of them.
+        $tiny = [];
+        for ($i = 0; $i < 2000; $i++) {
+            $tiny[] = [20 + $i * 0.002, 20 + $i * 0.002 + 0.001];
+        }
+        $this->report(['seq' => 2, 'ranges' => $tiny, 'position' => 12]);
+        $row = $DB->get_record(progress_store::TABLE, ['userid' => $this->student->id]);
+        $this->assertSame('[[0,10]]', $row->ranges);
+        // 4. A position of 1e15: clamped to the duration, no database error.
+        $this->assertSame(600.0, $this->report(['seq' => 3, 'position' => 1e15])['lastposition']);
+        $this->assertSame(1, $DB->count_records(progress_store::TABLE));
+    }
+
+    public function test_a_video_the_media_host_does_not_serve_stores_nothing(): void {
+        global $DB;
+        \cache::make('filter_hlsgate', 'durations')->purge();
+        $this->setUser($this->student);
+        try {
+            $this->report(['started' => true, 'ranges' => [[0, 5]]]);
+            $this->fail('a report without a duration from the media host was accepted');
+        } catch (\moodle_exception $e) {
+            $this->assertSame('error:noduration', $e->errorcode);
+        }
+        $this->assertSame(0, $DB->count_records(progress_store::TABLE));
+    }
+
+    public function test_rows_per_user_are_capped(): void {
+        global $DB;
+        $rows = [];
+        for ($i = 0; $i < progress_store::MAX_ROWS_PER_USER; $i++) {
+            $rows[] = ['userid' => $this->student->id, 'contextid' => $this->context->id, 'videohash' => sha1("v$i"),
+                'resource' => "v$i", 'url' => "v$i", 'ranges' => '[]'];
+        }
+        $DB->insert_records(progress_store::TABLE, $rows);
+        $this->setUser($this->student);
+        try {
+            $this->report(['started' => true]);
+            $this->fail('a row beyond the cap was made');
+        } catch (\moodle_exception $e) {
+            $this->assertSame('error:toomanyvideos', $e->errorcode);
+        }
     }
 }

@@ -21,6 +21,7 @@ use core_privacy\local\request\approved_userlist;
 use core_privacy\local\request\userlist;
 use core_privacy\local\request\writer;
 use core_privacy\tests\provider_testcase;
+use filter_hlsgate\local\embed_registry;
 use filter_hlsgate\local\progress_store;
 
 /**
@@ -64,11 +65,47 @@ final class provider_test extends provider_testcase {
         }
     }
 
-    public function test_metadata_names_the_table(): void {
+    public function test_metadata_names_every_personal_field_of_both_tables(): void {
+        global $DB;
         $collection = provider::get_metadata(new \core_privacy\local\metadata\collection('filter_hlsgate'));
-        $names = array_map(static fn($item) => $item->get_name(), $collection->get_collection());
-        $this->assertContains(progress_store::TABLE, $names);
-        $this->assertContains('authserver', $names);
+        $fields = [];
+        foreach ($collection->get_collection() as $item) {
+            $fields[$item->get_name()] = array_keys($item->get_privacy_fields());
+        }
+        $this->assertArrayHasKey('authserver', $fields);
+        // Every column but the keys and hashes derived from other columns.
+        foreach ([progress_store::TABLE => ['id', 'videohash'], embed_registry::TABLE => ['id', 'urlhash', 'videohash',
+                'resource', 'component', 'filearea', 'itemid']] as $table => $notpersonal) {
+            $columns = array_diff(array_keys($DB->get_columns($table)), $notpersonal);
+            sort($columns);
+            $declared = $fields[$table] ?? [];
+            sort($declared);
+            $this->assertSame(array_values($columns), $declared, $table);
+        }
+    }
+
+    public function test_embeds_are_exported_and_forget_their_author_on_deletion(): void {
+        global $DB;
+        $gen = $this->getDataGenerator();
+        $gen->get_plugin_generator('filter_hlsgate')->configure_site('https://media.example.test/lectures/',
+            'hlsgate-test-secret-A-0123456789abcdef-not-for-production');
+        $course = get_course($this->page1->get_course_context()->instanceid);
+        $teacher = $gen->create_and_enrol($course, 'editingteacher');
+        $this->setUser($teacher);
+        $page = $gen->create_module('page', ['course' => $course->id, 'content' => '<a href="' . self::RES . 'master.m3u8">L</a>']);
+        $context = \context_module::instance($page->cmid);
+        $this->assertContains((int) $context->id, array_map('intval',
+            provider::get_contexts_for_userid((int) $teacher->id)->get_contextids()));
+        $userlist = new userlist($context, 'filter_hlsgate');
+        provider::get_users_in_context($userlist);
+        $this->assertSame([(int) $teacher->id], array_map('intval', $userlist->get_userids()));
+        $this->export_context_data_for_user((int) $teacher->id, $context, 'filter_hlsgate');
+        $data = writer::with_context($context)->get_data([get_string('privacy:embed', 'filter_hlsgate')]);
+        $this->assertSame(self::RES . 'master.m3u8', $data->videos[0]->url);
+
+        provider::delete_data_for_user(new approved_contextlist($teacher, 'filter_hlsgate', [$context->id]));
+        $this->assertSame([0], array_map('intval', $DB->get_fieldset_select(embed_registry::TABLE, 'userid', 'contextid = ?',
+            [$context->id])));
     }
 
     public function test_contexts_users_and_export(): void {

@@ -9,6 +9,12 @@
 //   {"command": "config", "plugin": "filter_hlsgate", "values": {"name": "value"}}  → {"ok": true}
 //   {"command": "capability", "capability": "…", "role": "guest", "permission": "allow"|"inherit", "contextid"?: 1}
 //     → {"ok": true}
+//   {"command": "edit-page", "cmid": 5, "html": "…", "user": "teacher"}  → {"ok": true}
+//     (saves the content as modedit does: the row, then course_module_updated as that user)
+//   {"command": "book", "course": "HLSA", "name": "…", "chapters": [{"title", "hidden", "file": "x.m3u8",
+//    "path": "/Demo course/x.m3u8"}]}  → {"cmid", "contextid", "files": {"x.m3u8": "<pluginfile URL>"}}
+//   {"command": "import", "from": "HLSB", "to": "HLSA"}  → {"pages": [{"name", "cmid", "contextid"}]}  (Import, as the admin)
+//   {"command": "rename", "username": "student2", "firstname": "…"}  → {"ok": true}
 
 require(__DIR__ . '/lib.php');
 
@@ -51,6 +57,56 @@ switch ($request['command'] ?? '') {
         $role = $DB->get_record('role', ['shortname' => $request['role']], '*', MUST_EXIST);
         $permission = ['allow' => CAP_ALLOW, 'inherit' => CAP_INHERIT, 'prohibit' => CAP_PROHIBIT][$request['permission']];
         assign_capability($request['capability'], $permission, $role->id, $request['contextid'] ?? SYSCONTEXTID, true);
+        hlsgate_answer(['ok' => true]);
+    case 'edit-page':
+        $cm = get_coursemodule_from_id('page', $request['cmid'], 0, false, MUST_EXIST);
+        \core\session\manager::set_user($DB->get_record('user', ['username' => $request['user'] ?? 'admin'], '*', MUST_EXIST));
+        $DB->update_record('page', (object) ['id' => $cm->instance, 'content' => $request['html'], 'timemodified' => time()]);
+        \core\event\course_module_updated::create_from_cm($cm)->trigger();
+        hlsgate_answer(['ok' => true]);
+    case 'book':
+        $course = $DB->get_record('course', ['shortname' => $request['course']], '*', MUST_EXIST);
+        $generator = new testing_data_generator();
+        $book = $generator->create_module('book', ['course' => $course->id, 'name' => $request['name']]);
+        $context = context_module::instance($book->cmid);
+        $urls = [];
+        foreach ($request['chapters'] as $item) {
+            $chapter = $generator->get_plugin_generator('mod_book')->create_chapter(['bookid' => $book->id,
+                'title' => $item['title'], 'hidden' => empty($item['hidden']) ? 0 : 1, 'content' => '']);
+            get_file_storage()->create_file_from_pathname(['contextid' => $context->id, 'component' => 'mod_book',
+                'filearea' => 'chapter', 'itemid' => $chapter->id, 'filepath' => '/', 'filename' => $item['file']],
+                $CFG->dataroot . '/repository/' . HLSGATE_REPOSITORY_FOLDER . $item['path']);
+            $DB->set_field('book_chapters', 'content', '<p><a href="@@PLUGINFILE@@/' . rawurlencode($item['file']) . '">'
+                . s($item['title']) . '</a></p>', ['id' => $chapter->id]);
+            \mod_book\event\chapter_created::create_from_chapter($book, $context,
+                $DB->get_record('book_chapters', ['id' => $chapter->id]))->trigger();
+            $urls[$item['file']] = moodle_url::make_pluginfile_url($context->id, 'mod_book', 'chapter', $chapter->id, '/',
+                $item['file'])->out(false);
+        }
+        hlsgate_answer(['cmid' => (int) $book->cmid, 'contextid' => (int) $context->id, 'files' => $urls]);
+    case 'import':
+        require_once($CFG->dirroot . '/backup/util/includes/backup_includes.php');
+        require_once($CFG->dirroot . '/backup/util/includes/restore_includes.php');
+        $from = $DB->get_record('course', ['shortname' => $request['from']], '*', MUST_EXIST);
+        $to = $DB->get_record('course', ['shortname' => $request['to']], '*', MUST_EXIST);
+        $bc = new backup_controller(backup::TYPE_1COURSE, $from->id, backup::FORMAT_MOODLE, backup::INTERACTIVE_NO,
+            backup::MODE_IMPORT, get_admin()->id);
+        $backupid = $bc->get_backupid();
+        $bc->execute_plan();
+        $bc->destroy();
+        $rc = new restore_controller($backupid, $to->id, backup::INTERACTIVE_NO, backup::MODE_IMPORT, get_admin()->id,
+            backup::TARGET_CURRENT_ADDING);
+        $rc->execute_precheck();
+        $rc->execute_plan();
+        $rc->destroy();
+        $pages = [];
+        foreach (get_fast_modinfo($to->id)->get_instances_of('page') as $cm) {
+            $pages[] = ['name' => $cm->name, 'cmid' => (int) $cm->id, 'contextid' => (int) $cm->context->id];
+        }
+        hlsgate_answer(['pages' => $pages]);
+    case 'rename':
+        $user = $DB->get_record('user', ['username' => $request['username']], '*', MUST_EXIST);
+        $DB->update_record('user', (object) ['id' => $user->id, 'firstname' => $request['firstname']]);
         hlsgate_answer(['ok' => true]);
     default:
         cli_error('unknown command: ' . json_encode($request['command'] ?? null));
