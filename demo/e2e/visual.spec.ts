@@ -105,7 +105,7 @@ function sameDrawing(a: Mask, b: Mask): boolean {
 
 /** The ink inside an element's box (its border left out). */
 async function inkIn(page: Page, target: Locator): Promise<Mask> {
-  return inkOf(page, await target.screenshot(), 2);
+  return inkOf(page, await target.screenshot({ animations: 'disabled' }), 2);
 }
 
 /** The ink of a copy of `button` (its classes, its styles) holding `text` instead of its icon. */
@@ -125,11 +125,30 @@ async function inkOfText(page: Page, button: Locator, text: string): Promise<Mas
   }
 }
 
+/** The ink of `text` drawn white on black at 48 px in the page's sans-serif, in a probe of its own. */
+async function inkOfProbe(page: Page, text: string): Promise<Mask> {
+  await page.evaluate((t) => {
+    const probe = document.createElement('div');
+    probe.id = 'hlsgate-font-probe';
+    probe.setAttribute('aria-hidden', 'true');
+    probe.style.cssText = 'position:fixed;left:0;top:0;z-index:2147483647;padding:8px;background:#000;color:#fff;font:48px sans-serif;line-height:1.2';
+    probe.textContent = t;
+    document.body.append(probe);
+  }, text);
+  const probe = page.locator('#hlsgate-font-probe');
+  try {
+    return await inkIn(page, probe);
+  } finally {
+    await probe.evaluate((el) => el.remove());
+  }
+}
+
 /** A character no font has: what the browser draws for it is the missing-glyph box. */
 const MISSING = '\u{10FFFD}';
 
 /** The button draws a glyph of its own: ink in its glyph area, and not the missing-glyph box. */
 async function expectGlyph(page: Page, button: Locator, what: string): Promise<void> {
+  await showControls(page); // video.js fades its bar out after a while; these checks take longer than that
   await expect(button, what).toBeVisible();
   const glyph = cropInk(await inkIn(page, button));
   const box = cropInk(await inkOfText(page, button, MISSING));
@@ -152,8 +171,9 @@ for (const [width, height] of SIZES) {
     const full = bar.locator(hls ? '.hlsgate-fullscreen' : '.vjs-fullscreen-control');
     const captions = bar.locator(hls ? '.hlsgate-captions' : '.vjs-subs-caps-button > button');
 
-    // The premise: this browser has no font for the old icons' characters.
-    expect(sameDrawing(cropInk(await inkOfText(page, mute, '🔊')), cropInk(await inkOfText(page, mute, MISSING))), '🔊 draws the missing-glyph box here').toBe(true);
+    // The premise: this browser has no font for the old icons' characters (checked in a probe of
+    // its own, large enough to tell the drawings apart on either engine's page).
+    expect(sameDrawing(cropInk(await inkOfProbe(page, '🔊')), cropInk(await inkOfProbe(page, MISSING))), '🔊 draws the missing-glyph box here').toBe(true);
 
     // Names unchanged: the icon is hidden from assistive technology.
     await expect(bar.getByRole('button', { name: 'Pause', exact: true })).toBeVisible();
@@ -218,16 +238,30 @@ for (const [width, height] of SIZES) {
     expect(marks.slice(1).flat(), 'the unplayed players draw no mark').toEqual([]);
 
     // In pixels: the page looks the same with the unplayed players' marks hidden (what changes on
-    // its own is masked: the played player's control bar, which shows its buffer, and the counters).
-    const shot = () => page.screenshot({ animations: 'disabled', caret: 'hide', mask: [page.locator('.card dl'), page.locator('.vjs-control-bar, .hlsgate-bar').first()] });
-    const withMarks = await shot();
+    // its own is masked: the played player's own box, whose picture and bar repaint, and the
+    // counters; a mark that reached over from another player would still show past that box's edges).
+    // The whole page (at 390 px the unplayed players are below the fold), once it has stopped
+    // changing: a paused video.js player may still repaint its frame for a moment.
+    const shot = () =>
+      page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide', mask: [page.locator('.card dl'), page.locator('.card .slot').first()] });
+    const settled = async () => {
+      let last = await shot();
+      for (let i = 0; i < 20; i += 1) {
+        await page.waitForTimeout(250);
+        const next = await shot();
+        if (next.equals(last)) return next;
+        last = next;
+      }
+      return last;
+    };
+    const withMarks = await settled();
     const pagePng = test.info().outputPath('page.png');
     mkdirSync(dirname(pagePng), { recursive: true });
     writeFileSync(pagePng, withMarks);
     await page.evaluate(() => {
       for (const p of window.hlsgatePlayers!.slice(1)) for (const m of p.box.querySelectorAll<HTMLElement>('.hlsgate-watermark')) m.style.setProperty('visibility', 'hidden', 'important');
     });
-    const withoutMarks = await shot();
+    const withoutMarks = await settled();
     expect(withMarks.equals(withoutMarks), "an unplayed player's watermark draws").toBe(true);
   });
 }
