@@ -53,8 +53,11 @@ class text_filter extends \core_filters\text_filter {
         $matcher = self::matcher();
         $context = $this->context;
         $config = self::$config;
-        $filtered = $matcher->rewrite($text, (int) $context->id,
-            static fn(string $url): ?string => access_rule::renders($context, $url, $config) ? '' : null);
+        $filtered = $matcher->rewrite(
+            $text,
+            (int) $context->id,
+            static fn(string $url): ?string => access_rule::renders($context, $url, $config) ? '' : null
+        );
         if ($filtered !== $text) {
             $this->require_player_js();
         }

@@ -133,8 +133,10 @@ final class embed_registry_test extends \advanced_testcase {
             $this->assertNotSame('token', self::play((int) $context->id, self::MEDIA_URL)[0]);
         }
         $this->assertSame($before, $DB->count_records(embed_registry::TABLE));
-        $this->assertSame([(int) \context_module::instance($otherpage->cmid)->id],
-            embed_registry::contexts_of(self::BASE . self::DIR . '/'));
+        $this->assertSame(
+            [(int) \context_module::instance($otherpage->cmid)->id],
+            embed_registry::contexts_of(self::BASE . self::DIR . '/')
+        );
     }
 
     public function test_a_user_without_the_capability_can_remove_but_not_add(): void {
@@ -187,10 +189,19 @@ final class embed_registry_test extends \advanced_testcase {
             $urls[$name] = \moodle_url::make_pluginfile_url($context->id, 'mod_book', 'chapter', $chapter->id, '/', "$name.m3u8")
                 ->out(false);
             $DB->set_field('book_chapters', 'content', self::link($urls[$name]), ['id' => $chapter->id]);
-            \mod_book\event\chapter_created::create_from_chapter($book, $context,
-                $DB->get_record('book_chapters', ['id' => $chapter->id]))->trigger();
-            $urls["$name-guess"] = \moodle_url::make_pluginfile_url($context->id, 'mod_book', 'chapter', $chapter->id, '/',
-                'guess.m3u8')->out(false);
+            \mod_book\event\chapter_created::create_from_chapter(
+                $book,
+                $context,
+                $DB->get_record('book_chapters', ['id' => $chapter->id])
+            )->trigger();
+            $urls["$name-guess"] = \moodle_url::make_pluginfile_url(
+                $context->id,
+                'mod_book',
+                'chapter',
+                $chapter->id,
+                '/',
+                'guess.m3u8'
+            )->out(false);
         }
         $this->assertCount(2, embed_registry::videos_in($context));
 
@@ -232,25 +243,49 @@ final class embed_registry_test extends \advanced_testcase {
 
         // Import into another course.
         $target = $this->getDataGenerator()->create_course();
-        $bc = new \backup_controller(\backup::TYPE_1COURSE, $this->course->id, \backup::FORMAT_MOODLE, \backup::INTERACTIVE_NO,
-            \backup::MODE_IMPORT, $admin->id);
+        $bc = new \backup_controller(
+            \backup::TYPE_1COURSE,
+            $this->course->id,
+            \backup::FORMAT_MOODLE,
+            \backup::INTERACTIVE_NO,
+            \backup::MODE_IMPORT,
+            $admin->id
+        );
         $backupid = $bc->get_backupid();
         $bc->execute_plan();
         $bc->destroy();
-        $rc = new \restore_controller($backupid, $target->id, \backup::INTERACTIVE_NO, \backup::MODE_IMPORT, $admin->id,
-            \backup::TARGET_CURRENT_ADDING);
+        $rc = new \restore_controller(
+            $backupid,
+            $target->id,
+            \backup::INTERACTIVE_NO,
+            \backup::MODE_IMPORT,
+            $admin->id,
+            \backup::TARGET_CURRENT_ADDING
+        );
         $this->assertTrue($rc->execute_precheck());
         $rc->execute_plan();
         $rc->destroy();
         // Restore as a new course.
-        $bc = new \backup_controller(\backup::TYPE_1COURSE, $this->course->id, \backup::FORMAT_MOODLE, \backup::INTERACTIVE_NO,
-            \backup::MODE_IMPORT, $admin->id);
+        $bc = new \backup_controller(
+            \backup::TYPE_1COURSE,
+            $this->course->id,
+            \backup::FORMAT_MOODLE,
+            \backup::INTERACTIVE_NO,
+            \backup::MODE_IMPORT,
+            $admin->id
+        );
         $backupid = $bc->get_backupid();
         $bc->execute_plan();
         $bc->destroy();
         $newid = \restore_dbops::create_new_course('Restored', 'RESTORED', $this->course->category);
-        $rc = new \restore_controller($backupid, $newid, \backup::INTERACTIVE_NO, \backup::MODE_IMPORT, $admin->id,
-            \backup::TARGET_NEW_COURSE);
+        $rc = new \restore_controller(
+            $backupid,
+            $newid,
+            \backup::INTERACTIVE_NO,
+            \backup::MODE_IMPORT,
+            $admin->id,
+            \backup::TARGET_NEW_COURSE
+        );
         $this->assertTrue($rc->execute_precheck());
         $rc->execute_plan();
         $rc->destroy();
@@ -284,8 +319,10 @@ final class embed_registry_test extends \advanced_testcase {
         $this->assertTrue(xmldb_filter_hlsgate_upgrade(2026120101));
         $CFG->upgraderunning = 0;
         $this->assertSame([(int) \context_module::instance($page->cmid)->id], embed_registry::contexts_of(self::BASE . self::DIR . '/'));
-        $this->assertSame([(int) \context_course::instance($this->course->id)->id],
-            embed_registry::contexts_of(self::BASE . self::OTHER_DIR . '/'));
+        $this->assertSame(
+            [(int) \context_course::instance($this->course->id)->id],
+            embed_registry::contexts_of(self::BASE . self::OTHER_DIR . '/')
+        );
         $this->setUser($this->student);
         $this->assertSame('token', self::play((int) \context_module::instance($page->cmid)->id, self::MEDIA_URL)[0]);
     }

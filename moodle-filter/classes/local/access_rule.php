@@ -134,8 +134,10 @@ final class access_rule {
         try {
             self::resource_of_file($context, $pluginfile, $config);
         } catch (playback_error $e) {
-            if ($e->errorcode === 'error:wrongarea' || $e->errorcode === 'error:wrongcontext'
-                    || in_array($e->errorcode, self::NOT_OURS, true)) {
+            if (
+                $e->errorcode === 'error:wrongarea' || $e->errorcode === 'error:wrongcontext'
+                    || in_array($e->errorcode, self::NOT_OURS, true)
+            ) {
                 return false;
             }
         }
@@ -241,8 +243,14 @@ final class access_rule {
         $fs = get_file_storage();
         $file = null;
         foreach ($url->candidates() as $candidate) {
-            $file = $fs->get_file($url->contextid, $url->component, $url->filearea, $candidate['itemid'],
-                $candidate['filepath'], $candidate['filename']);
+            $file = $fs->get_file(
+                $url->contextid,
+                $url->component,
+                $url->filearea,
+                $candidate['itemid'],
+                $candidate['filepath'],
+                $candidate['filename']
+            );
             if ($file && !$file->is_directory()) {
                 break;
             }

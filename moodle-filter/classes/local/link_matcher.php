@@ -95,8 +95,10 @@ class link_matcher {
             if (str_ends_with(rtrim($attributes), '/')) {
                 continue;
             }
-            if (in_array($name, self::SKIP_ELEMENTS, true)
-                    || ($name === 'span' && preg_match('/\bnolink\b/i', self::attribute($attributes, 'class') ?? ''))) {
+            if (
+                in_array($name, self::SKIP_ELEMENTS, true)
+                    || ($name === 'span' && preg_match('/\bnolink\b/i', self::attribute($attributes, 'class') ?? ''))
+            ) {
                 $pos = self::end_of_element($text, $name, $pos);
                 continue;
             }
@@ -106,8 +108,10 @@ class link_matcher {
             $inner = $pos;
             if ($name === 'a') {
                 // The link ends at the next </a>; another link or a video first means it never closes.
-                if (!preg_match(self::LINK_END_PATTERN, $text, $next, PREG_OFFSET_CAPTURE, $inner)
-                        || $next[1][0] !== '/' || strtolower($next[2][0]) !== 'a') {
+                if (
+                    !preg_match(self::LINK_END_PATTERN, $text, $next, PREG_OFFSET_CAPTURE, $inner)
+                        || $next[1][0] !== '/' || strtolower($next[2][0]) !== 'a'
+                ) {
                     continue;
                 }
                 $innerend = $next[0][1];
@@ -122,8 +126,13 @@ class link_matcher {
                 $end = $close + 1;
             }
             $pos = $end;
-            $match = $this->consider($text, ['name' => $name, 'start' => $offset, 'attributes' => $attributes],
-                $inner, $innerend, $end);
+            $match = $this->consider(
+                $text,
+                ['name' => $name, 'start' => $offset, 'attributes' => $attributes],
+                $inner,
+                $innerend,
+                $end
+            );
             if ($match !== null) {
                 $found[] = $match;
             }

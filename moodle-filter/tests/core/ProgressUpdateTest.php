@@ -152,8 +152,11 @@ final class ProgressUpdateTest extends TestCase {
                 $start = ($round * 150 + $i) * 10.0;
                 $ranges[] = [$start, $start + 1.0 + ($i % 5) * 0.1];
             }
-            $u = progress_update::apply($stored, self::report(['seq' => $round + 1, 'ranges' => $ranges, 'duration' => 7200.0]),
-                $now);
+            $u = progress_update::apply(
+                $stored,
+                self::report(['seq' => $round + 1, 'ranges' => $ranges, 'duration' => 7200.0]),
+                $now
+            );
             $this->assertTrue($u->plausible);
             $stored = $u->row;
             $now += 1000;

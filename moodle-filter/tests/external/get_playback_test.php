@@ -60,8 +60,11 @@ final class get_playback_test extends \advanced_testcase {
         $this->course = $this->getDataGenerator()->create_course();
         $this->page = $this->getDataGenerator()->create_module('page', ['course' => $this->course->id]);
         $this->context = \context_module::instance($this->page->cmid);
-        $this->student = $this->getDataGenerator()->create_and_enrol($this->course, 'student',
-            ['firstname' => 'Zoë', 'lastname' => 'Ångström', 'email' => 'zoe@example.test']);
+        $this->student = $this->getDataGenerator()->create_and_enrol(
+            $this->course,
+            'student',
+            ['firstname' => 'Zoë', 'lastname' => 'Ångström', 'email' => 'zoe@example.test']
+        );
     }
 
     /** The repository copy of a master playlist, as ingest writes it. */
@@ -235,8 +238,10 @@ final class get_playback_test extends \advanced_testcase {
         // Another spelling of the same URL carries the same grant: the grant is over the canonical URL.
         $shouting = ['url' => 'HTTPS://MEDIA.example.test:443/lectures/' . self::DIR . '/master.m3u8'] + $player;
         $this->assertSame(self::MEDIA_URL, $this->call($shouting)['playlisturl']);
-        foreach (['https://evil.example.test/lectures/' . self::DIR . '/master.m3u8', self::BASE . 'short/master.m3u8',
-                self::BASE . self::DIR . '/master.m3u8?x', 'javascript:alert(1)', ''] as $url) {
+        foreach (
+            ['https://evil.example.test/lectures/' . self::DIR . '/master.m3u8', self::BASE . 'short/master.m3u8',
+                self::BASE . self::DIR . '/master.m3u8?x', 'javascript:alert(1)', ''] as $url
+        ) {
             $this->assertNull(self::embed($this->context, $url), $url);
             $this->assert_refused('error:notallowed', ['url' => $url] + $player);
         }
@@ -244,11 +249,13 @@ final class get_playback_test extends \advanced_testcase {
 
     public function test_file_that_is_not_an_hlsgate_playlist_is_left_to_moodle(): void {
         $this->setUser($this->student);
-        foreach ([
+        foreach (
+            [
             'notes.m3u8' => ['<!DOCTYPE html><html><body>Not a playlist</body></html>', 'error:notaplaylist'],
             'relative.m3u8' => ["#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n360p/index.m3u8\n", 'error:relativeuris'],
             'foreign.m3u8' => [self::master('https://cdn.other.test/lectures/'), 'error:notallowed'],
-        ] as $filename => [$content, $errorcode]) {
+            ] as $filename => [$content, $errorcode]
+        ) {
             $url = $this->page_file($content, $filename);
             $this->assertNull(self::embed($this->context, $url), $filename);
             // Even embedded by a teacher, the service refuses it.
@@ -263,8 +270,10 @@ final class get_playback_test extends \advanced_testcase {
         $other = $this->getDataGenerator()->create_user();
         $category = \context_coursecat::instance($this->course->category);
         $this->setUser($this->student);
-        foreach ([\context_system::instance(), $category, \context_user::instance($this->student->id),
-                \context_user::instance($other->id)] as $context) {
+        foreach (
+            [\context_system::instance(), $category, \context_user::instance($this->student->id),
+                \context_user::instance($other->id)] as $context
+        ) {
             // The filter writes a player there (with a grant of that context), and the service refuses it.
             $player = self::embed($context, self::MEDIA_URL);
             $this->assertSame((int) $context->id, $player['contextid']);
@@ -336,8 +345,15 @@ final class get_playback_test extends \advanced_testcase {
         $manual->unenrol_user($instance, $this->student->id);
         $this->assert_refused('requireloginerror', $player, 'core');
 
-        $suspended = $this->getDataGenerator()->create_and_enrol($this->course, 'student', null, 'manual', 0, 0,
-            ENROL_USER_SUSPENDED);
+        $suspended = $this->getDataGenerator()->create_and_enrol(
+            $this->course,
+            'student',
+            null,
+            'manual',
+            0,
+            0,
+            ENROL_USER_SUSPENDED
+        );
         $this->setUser($suspended);
         $this->assert_refused('requireloginerror', $player, 'core');
     }
@@ -424,10 +440,22 @@ final class get_playback_test extends \advanced_testcase {
         $assigncontext = \context_module::instance($assign->cmid);
         get_file_storage()->create_file_from_string(['contextid' => $assigncontext->id, 'component' => 'assignsubmission_file',
             'filearea' => 'submission_files', 'itemid' => 7, 'filepath' => '/', 'filename' => 'lecture1.m3u8'], self::master());
-        $submission = \moodle_url::make_pluginfile_url($assigncontext->id, 'assignsubmission_file', 'submission_files', 7, '/',
-            'lecture1.m3u8')->out(false);
-        $absent = \moodle_url::make_pluginfile_url($assigncontext->id, 'assignsubmission_file', 'submission_files', 8, '/',
-            'nothing.m3u8')->out(false);
+        $submission = \moodle_url::make_pluginfile_url(
+            $assigncontext->id,
+            'assignsubmission_file',
+            'submission_files',
+            7,
+            '/',
+            'lecture1.m3u8'
+        )->out(false);
+        $absent = \moodle_url::make_pluginfile_url(
+            $assigncontext->id,
+            'assignsubmission_file',
+            'submission_files',
+            8,
+            '/',
+            'nothing.m3u8'
+        )->out(false);
 
         $classmate = $this->getDataGenerator()->create_and_enrol($this->course, 'student');
         $this->setUser($classmate);
@@ -491,8 +519,11 @@ final class get_playback_test extends \advanced_testcase {
             foreach ($urls as $url) {
                 foreach (['', $player['grant'], str_repeat('x', 5000), null, ['a']] as $grant) {
                     $_POST['sesskey'] = sesskey();
-                    $response = external_api::call_external_function('filter_hlsgate_get_playback',
-                        ['contextid' => $contextid, 'url' => $url, 'grant' => $grant], true);
+                    $response = external_api::call_external_function(
+                        'filter_hlsgate_get_playback',
+                        ['contextid' => $contextid, 'url' => $url, 'grant' => $grant],
+                        true
+                    );
                     $this->assertTrue($response['error'], json_encode([$contextid, $url, $grant], JSON_INVALID_UTF8_SUBSTITUTE));
                     $this->assertArrayNotHasKey('data', $response);
                     $this->assertMatchesRegularExpression('/^[a-z:_]+$/', $response['exception']->errorcode);
@@ -504,8 +535,10 @@ final class get_playback_test extends \advanced_testcase {
         }
         $this->assertDebuggingNotCalled();
         ksort($codes);
-        $this->assertSame(['error:nocontext', 'error:notallowed', 'error:notembedded', 'error:wrongcontextlevel', 'invalidparameter'],
-            array_keys($codes));
+        $this->assertSame(
+            ['error:nocontext', 'error:notallowed', 'error:notembedded', 'error:wrongcontextlevel', 'invalidparameter'],
+            array_keys($codes)
+        );
     }
 
     public function test_capability_defaults(): void {

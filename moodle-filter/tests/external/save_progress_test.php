@@ -14,7 +14,6 @@
 // You should have received a copy of the GNU General Public License
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
-
 namespace filter_hlsgate\external;
 
 use core_external\external_api;
@@ -91,8 +90,17 @@ final class save_progress_test extends \advanced_testcase {
         $ranges = array_map(static fn(array $r): array => ['start' => $r[0], 'end' => $r[1]], $report['ranges']);
         $contextid ??= (int) $this->context->id;
         $grant = $report['grant'] ?? self::grant($this->url, \context::instance_by_id($contextid));
-        $result = save_progress::execute($contextid, $this->url, $grant, $report['session'],
-            $report['seq'], $ranges, (float) $report['position'], (float) $report['duration'], $report['started']);
+        $result = save_progress::execute(
+            $contextid,
+            $this->url,
+            $grant,
+            $report['session'],
+            $report['seq'],
+            $ranges,
+            (float) $report['position'],
+            (float) $report['duration'],
+            $report['started']
+        );
         return external_api::clean_returnvalue(save_progress::execute_returns(), $result);
     }
 
@@ -122,8 +130,10 @@ final class save_progress_test extends \advanced_testcase {
         $this->assertSame((int) $this->student->id, (int) $events[0]->userid);
         $this->assertSame((int) $this->context->id, (int) $events[0]->contextid);
 
-        $playback = external_api::clean_returnvalue(get_playback::execute_returns(),
-            get_playback::execute((int) $this->context->id, $this->url, self::grant($this->url, $this->context)));
+        $playback = external_api::clean_returnvalue(
+            get_playback::execute_returns(),
+            get_playback::execute((int) $this->context->id, $this->url, self::grant($this->url, $this->context))
+        );
         $this->assertSame(40.0, $playback['lastposition']);
         $this->assertSame(600.0, $playback['duration']);
     }
