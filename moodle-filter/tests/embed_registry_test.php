@@ -32,10 +32,15 @@ use filter_hlsgate\local\embed_registry;
  * @covers     \filter_hlsgate\local\access_rule
  */
 final class embed_registry_test extends \advanced_testcase {
+    /** @var string media base */
     private const BASE = 'https://media.example.test/lectures/';
+    /** @var string video folder */
     private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
+    /** @var string another video folder */
     private const OTHER_DIR = 'ZyXwVuTsRqPoNmLkJiHg98';
+    /** @var string master playlist URL */
     private const MEDIA_URL = self::BASE . self::DIR . '/master.m3u8';
+    /** @var string test signing secret */
     private const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
 
     /** @var \stdClass */
@@ -56,12 +61,23 @@ final class embed_registry_test extends \advanced_testcase {
         $this->student = $this->getDataGenerator()->create_and_enrol($this->course, 'student');
     }
 
-    /** A link to a video in a text. */
+    /**
+     * A link to a video in a text.
+     *
+     * @param string $url
+     * @param string $text
+     * @return string
+     */
     private static function link(string $url, string $text = 'Lecture'): string {
         return '<p><a href="' . s($url) . '">' . $text . '</a></p>';
     }
 
-    /** The repository copy of a master playlist. */
+    /**
+     * The repository copy of a master playlist.
+     *
+     * @param string $dir
+     * @return string
+     */
     private static function master(string $dir = self::DIR): string {
         return "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n" . self::BASE . "$dir/360p/index.m3u8\n";
     }
@@ -83,14 +99,25 @@ final class embed_registry_test extends \advanced_testcase {
         }
     }
 
-    /** A page made by the teacher, as the course page's "Add an activity" does. */
+    /**
+     * A page made by the teacher, as the course page's "Add an activity" does.
+     *
+     * @param string $content
+     * @param \stdClass|null $course
+     * @return \stdClass
+     */
     private function teacher_page(string $content, ?\stdClass $course = null): \stdClass {
         $this->setUser($this->teacher);
         return $this->getDataGenerator()->create_module('page', ['course' => ($course ?? $this->course)->id,
             'content' => $content, 'contentformat' => FORMAT_HTML]);
     }
 
-    /** Saves a page's content as modedit does: the row, then course_module_updated. */
+    /**
+     * Saves a page's content as modedit does: the row, then course_module_updated.
+     *
+     * @param \stdClass $page
+     * @param string $content
+     */
     private static function edit_page(\stdClass $page, string $content): void {
         global $DB;
         $DB->set_field('page', 'content', $content, ['id' => $page->id]);

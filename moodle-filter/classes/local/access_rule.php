@@ -169,7 +169,7 @@ final class access_rule {
      *
      * @param \context $context the player's context (the file's, checked by the caller)
      * @param pluginfile_url $file
-     * @param array{level: string, plugin: string} $place
+     * @param array $place (array{level: string, plugin: string})
      * @return bool
      */
     public static function may_download(\context $context, pluginfile_url $file, array $place): bool {
@@ -231,7 +231,7 @@ final class access_rule {
      * synchronised), so they are read from the repository's own folder.
      *
      * @param pluginfile_url $url the parsed URL
-     * @param array{level: string, plugin: string} $place where the text is ({@see self::place_of()})
+     * @param array $place where the text is ({@see self::place_of()}) (array{level: string, plugin: string})
      * @return string
      * @throws playback_error 'error:wrongarea', 'error:filenotfound', 'error:filegone' or 'error:notaplaylist'
      */

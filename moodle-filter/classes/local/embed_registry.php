@@ -220,7 +220,7 @@ final class embed_registry {
      * Writes what a scan or a grant found.
      *
      * @param \context $context
-     * @param array<string, array> $found by key: component, filearea, itemid, url, resource
+     * @param array $found by key: component, filearea, itemid, url, resource (array<string, array>)
      * @param int $userid
      * @param bool $removeonly add nothing (the user may not embed)
      * @param bool $isscan remove the scanned records that were not found (never the explicit grants)

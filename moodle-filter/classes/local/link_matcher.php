@@ -170,9 +170,9 @@ class link_matcher {
      *
      * @param string $text HTML
      * @param int $contextid the context the text is shown in
-     * @param callable(string): ?string|null $grantfor given a match's URL, the embed grant to put in its
-     *     placeholder, or null to leave that link or video to the other filters; without it every match
-     *     becomes a placeholder without a grant
+     * @param callable|null $grantfor (callable(string): ?string) given a match's URL, the embed grant to
+     *     put in its placeholder, or null to leave that link or video to the other filters; without it
+     *     every match becomes a placeholder without a grant
      * @return string
      */
     public function rewrite(string $text, int $contextid, ?callable $grantfor = null): string {
@@ -198,7 +198,7 @@ class link_matcher {
      * Decides about one complete link or video element.
      *
      * @param string $text the whole text
-     * @param array{name: string, start: int, attributes: string, inner: int} $open the opening tag
+     * @param array $open the opening tag (array{name: string, start: int, attributes: string, inner: int})
      * @param int $innerstart offset of the element's content
      * @param int $innerend offset of its closing tag
      * @param int $end offset just after its closing tag

@@ -107,7 +107,7 @@ class token_minter {
     /**
      * Signs the claims.
      *
-     * @param array<string, mixed> $claims serialised in the order given
+     * @param array $claims serialised in the order given (array<string, mixed>)
      * @return string the compact JWT
      * @throws \JsonException when a claim is not valid UTF-8
      */

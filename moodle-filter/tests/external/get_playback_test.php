@@ -36,9 +36,13 @@ use filter_hlsgate\local\embed_registry;
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\get_playback::class)]
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\access_rule::class)]
 final class get_playback_test extends \advanced_testcase {
+    /** @var string media base */
     private const BASE = 'https://media.example.test/lectures/';
+    /** @var string video folder */
     private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
+    /** @var string master playlist URL */
     private const MEDIA_URL = self::BASE . self::DIR . '/master.m3u8';
+    /** @var string test signing secret */
     private const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
 
     /** @var \stdClass course */
@@ -67,7 +71,12 @@ final class get_playback_test extends \advanced_testcase {
         );
     }
 
-    /** The repository copy of a master playlist, as ingest writes it. */
+    /**
+     * The repository copy of a master playlist, as ingest writes it.
+     *
+     * @param string $base
+     * @return string
+     */
     private static function master(string $base = self::BASE): string {
         $dir = $base . self::DIR;
         return "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n$dir/360p/index.m3u8\n"
@@ -109,7 +118,7 @@ final class get_playback_test extends \advanced_testcase {
     /**
      * Calls the service as the AJAX layer does and checks the answer against its declared structure.
      *
-     * @param array{contextid: int, url: string, grant: string} $player
+     * @param array $player (array{contextid: int, url: string, grant: string})
      * @return array
      */
     private function call(array $player): array {
@@ -151,7 +160,7 @@ final class get_playback_test extends \advanced_testcase {
      * component is named), with its language string, and at the AJAX entry an error without data.
      *
      * @param string $errorcode e.g. 'error:notembedded', or core's 'requireloginerror', 'nopermissions'
-     * @param array{contextid: int, url: string, grant: string} $player
+     * @param array $player (array{contextid: int, url: string, grant: string})
      * @param string $module the component of the string
      */
     private function assert_refused(string $errorcode, array $player, string $module = 'filter_hlsgate'): void {

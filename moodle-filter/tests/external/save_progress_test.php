@@ -36,8 +36,11 @@ use filter_hlsgate\local\video_duration;
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\save_progress::class)]
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_store::class)]
 final class save_progress_test extends \advanced_testcase {
+    /** @var string media base */
     private const BASE = 'https://media.example.test/lectures/';
+    /** @var string video folder */
     private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
+    /** @var string test signing secret */
     private const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
 
     /** @var \stdClass */
