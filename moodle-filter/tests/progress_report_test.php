@@ -20,6 +20,8 @@ use filter_hlsgate\local\progress_report;
 use filter_hlsgate\local\progress_store;
 use filter_hlsgate\local\progress_report_table;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report_table::class)]
 /**
  * The teacher's report's queries: every played video × every student, percent, last watched, resume
  * position, groups, who counts as a student; the capability and the navigation link.
@@ -30,8 +32,6 @@ use filter_hlsgate\local\progress_report_table;
  * @covers     \filter_hlsgate\local\progress_report
  * @covers     \filter_hlsgate\local\progress_report_table
  */
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report::class)]
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report_table::class)]
 final class progress_report_test extends \advanced_testcase {
     /** The first video's resource. */
     private const RES1 = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';

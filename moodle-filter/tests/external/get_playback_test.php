@@ -19,6 +19,8 @@ namespace filter_hlsgate\external;
 use core_external\external_api;
 use filter_hlsgate\local\embed_registry;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\get_playback::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\access_rule::class)]
 /**
  * The web service filter_hlsgate_get_playback inside Moodle: copies, File system aliases, pasted
  * URLs, and the whole access matrix (DESIGN.md step 3): which context, which user, which URL.
@@ -33,8 +35,6 @@ use filter_hlsgate\local\embed_registry;
  * @covers     \filter_hlsgate\external\get_playback
  * @covers     \filter_hlsgate\local\access_rule
  */
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\get_playback::class)]
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\access_rule::class)]
 final class get_playback_test extends \advanced_testcase {
     /** @var string media base */
     private const BASE = 'https://media.example.test/lectures/';

@@ -23,6 +23,8 @@ use filter_hlsgate\local\embed_registry;
 use filter_hlsgate\local\progress_store;
 use filter_hlsgate\local\video_duration;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\save_progress::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_store::class)]
 /**
  * filter_hlsgate_save_progress inside Moodle: merged ranges, the wall-time rule, retries, the resume
  * position through filter_hlsgate_get_playback, the events, and the access rule of playback.
@@ -33,8 +35,6 @@ use filter_hlsgate\local\video_duration;
  * @covers     \filter_hlsgate\external\save_progress
  * @covers     \filter_hlsgate\local\progress_store
  */
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\save_progress::class)]
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_store::class)]
 final class save_progress_test extends \advanced_testcase {
     /** @var string media base */
     private const BASE = 'https://media.example.test/lectures/';

@@ -24,6 +24,7 @@ use core_privacy\tests\provider_testcase;
 use filter_hlsgate\local\embed_registry;
 use filter_hlsgate\local\progress_store;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\privacy\provider::class)]
 /**
  * The privacy provider's progress parts: contexts and users found, data exported, deleted per user,
  * per users and per context.
@@ -33,7 +34,6 @@ use filter_hlsgate\local\progress_store;
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  * @covers     \filter_hlsgate\privacy\provider
  */
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\privacy\provider::class)]
 final class provider_test extends provider_testcase {
     /** The video's resource (the media base and its directory). */
     private const RES = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';
