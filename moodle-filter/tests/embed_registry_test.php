@@ -153,7 +153,7 @@ final class embed_registry_test extends \advanced_testcase {
         $contexts = [\context_course::instance($this->course->id), \context_module::instance($page->cmid),
             \context_course::instance(SITEID)];
         foreach ($contexts as $context) {
-            // tiny_equation_filter, as the attack sent it: another course's video.
+            // As the attack sent it (tiny_equation_filter): another course's video.
             $answer = \tiny_equation\external\filter::execute((int) $context->id, self::link(self::MEDIA_URL));
             $this->assertStringContainsString('data-hlsgate-src', $answer['content']);
             $this->assertStringNotContainsString('grant', $answer['content']);
@@ -326,7 +326,8 @@ final class embed_registry_test extends \advanced_testcase {
             $student = $this->getDataGenerator()->create_and_enrol(get_course($courseid), 'student');
             $cm = array_values(get_fast_modinfo($courseid)->get_instances_of('page'))[0];
             $this->setUser($student);
-            $this->assertSame('token', self::play((int) \context_module::instance($cm->id)->id, self::MEDIA_URL)[0], "course $courseid");
+            $cmcontextid = (int) \context_module::instance($cm->id)->id;
+            $this->assertSame('token', self::play($cmcontextid, self::MEDIA_URL)[0], "course $courseid");
         }
         $this->setUser($this->student);
         $this->assertSame('token', self::play((int) \context_module::instance($newcm->id)->id, self::MEDIA_URL)[0]);
@@ -345,7 +346,10 @@ final class embed_registry_test extends \advanced_testcase {
         set_config('version', 2026120101, 'filter_hlsgate');
         $this->assertTrue(xmldb_filter_hlsgate_upgrade(2026120101));
         $CFG->upgraderunning = 0;
-        $this->assertSame([(int) \context_module::instance($page->cmid)->id], embed_registry::contexts_of(self::BASE . self::DIR . '/'));
+        $this->assertSame(
+            [(int) \context_module::instance($page->cmid)->id],
+            embed_registry::contexts_of(self::BASE . self::DIR . '/')
+        );
         $this->assertSame(
             [(int) \context_course::instance($this->course->id)->id],
             embed_registry::contexts_of(self::BASE . self::OTHER_DIR . '/')
@@ -363,7 +367,10 @@ final class embed_registry_test extends \advanced_testcase {
         $blockcontext = \context_block::instance($block->id);
         $this->setUser($this->student);
         $this->assertSame('token', self::play((int) $blockcontext->id, self::MEDIA_URL)[0]);
-        $this->assertSame('error:notembedded', self::play((int) $blockcontext->id, self::BASE . self::OTHER_DIR . '/master.m3u8')[0]);
+        $this->assertSame(
+            'error:notembedded',
+            self::play((int) $blockcontext->id, self::BASE . self::OTHER_DIR . '/master.m3u8')[0]
+        );
         // Its text edited (core has no event for it): the dropped link stops, the new one plays.
         global $DB;
         $DB->set_field('block_instances', 'configdata', base64_encode(serialize((object) ['title' => 'Videos',

@@ -91,7 +91,7 @@ class get_playback extends external_api {
             $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
             $minter = $config->minter();
             $sessionurl = $config->session_url();
-            // "Log in as": the token and the watermark name the person watching.
+            // With "Log in as", the token and the watermark name the person watching.
             $real = \core\session\manager::is_loggedinas() ? \core\session\manager::get_realuser() : $USER;
             $wm = self::watermark(
                 $config->watermarktemplate,

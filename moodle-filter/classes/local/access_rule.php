@@ -81,7 +81,10 @@ final class access_rule {
             $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
             $canonical = $config->url_policy()->canonical($url);
             if ($canonical === null) {
-                throw new playback_error('error:notallowed', 'The URL is neither a playlist file of this site nor under an allowed media base URL.');
+                throw new playback_error(
+                    'error:notallowed',
+                    'The URL is neither a playlist file of this site nor under an allowed media base URL.'
+                );
             }
             $file = pluginfile_url::parse($canonical, $config->wwwroot);
             $pasted = $file === null ? $config->bases->resource_for_playlist_url($canonical) : null;

@@ -347,7 +347,7 @@ final class embed_registry {
                         'text' => $instance->intro];
                 }
                 if ($cm->modname === 'page') {
-                    // mod_page shows its files under its revision.
+                    // The mod_page module shows its files under its revision.
                     $texts[] = ['component' => $component, 'filearea' => 'content', 'itemid' => 0,
                         'urlitemid' => (int) $instance->revision, 'text' => $instance->content];
                 } else if ($cm->modname === 'book') {

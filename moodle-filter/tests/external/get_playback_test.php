@@ -107,7 +107,11 @@ final class get_playback_test extends \advanced_testcase {
      * @return array{contextid: int, url: string, grant: string}|null
      */
     private static function render(\context $context, string $url): ?array {
-        $html = format_text('<p><a href="' . s($url) . '">Lecture</a></p>', FORMAT_HTML, ['context' => $context, 'noclean' => true]);
+        $html = format_text(
+            '<p><a href="' . s($url) . '">Lecture</a></p>',
+            FORMAT_HTML,
+            ['context' => $context, 'noclean' => true]
+        );
         self::assertStringNotContainsString('data-hlsgate-grant', $html);
         if (!preg_match('~<span class="filter_hlsgate" data-hlsgate-src="([^"]*)" data-hlsgate-contextid="(\d+)"~', $html, $m)) {
             return null;
@@ -407,7 +411,8 @@ final class get_playback_test extends \advanced_testcase {
 
         // A block of the user's own dashboard lives in their user context: never.
         $this->setUser($this->student);
-        $dashboard = $this->getDataGenerator()->create_block('html', ['parentcontextid' => \context_user::instance($this->student->id)->id,
+        $usercontextid = \context_user::instance($this->student->id)->id;
+        $dashboard = $this->getDataGenerator()->create_block('html', ['parentcontextid' => $usercontextid,
             'pagetypepattern' => 'my-index']);
         $this->assert_refused('error:wrongcontextlevel', self::embed(\context_block::instance($dashboard->id), self::MEDIA_URL));
     }
@@ -473,7 +478,10 @@ final class get_playback_test extends \advanced_testcase {
         $this->assertNull(self::embed($assigncontext, $submission));
         $this->assertNull(self::embed($privatecontext, $private));
         $this->assert_refused('error:notembedded', ['contextid' => (int) $this->context->id, 'url' => $private, 'grant' => '']);
-        $this->assert_refused('error:wrongcontextlevel', ['contextid' => (int) $privatecontext->id, 'url' => $private, 'grant' => '']);
+        $this->assert_refused(
+            'error:wrongcontextlevel',
+            ['contextid' => (int) $privatecontext->id, 'url' => $private, 'grant' => '']
+        );
         // Even embedded there by a teacher, nothing is read: the same answer whether the file exists or not.
         embed_registry::grant($this->context, $private, (int) get_admin()->id);
         $this->assert_refused('error:notembedded', ['contextid' => (int) $this->context->id, 'url' => $private, 'grant' => '']);
@@ -519,7 +527,8 @@ final class get_playback_test extends \advanced_testcase {
         $this->setUser($this->student);
         $urls = ['', ' ', "\0", str_repeat('a', 70000), 'https://', 'https://media.example.test/lectures/',
             self::BASE . self::DIR . '/', self::BASE . '..%2f' . self::DIR . '/master.m3u8', self::BASE . self::DIR . '/%00.m3u8',
-            'pluginfile.php/1/x/y/z.m3u8', \moodle_url::make_pluginfile_url(999999999, 'mod_page', 'content', 1, '/', 'a.m3u8')->out(false),
+            'pluginfile.php/1/x/y/z.m3u8',
+            \moodle_url::make_pluginfile_url(999999999, 'mod_page', 'content', 1, '/', 'a.m3u8')->out(false),
             \moodle_url::make_pluginfile_url($this->context->id, 'mod_page', 'content', 1, '/../..', 'a.m3u8')->out(false),
             "https://media.example.test/lectures/\u{202E}" . self::DIR . '/master.m3u8', "\xff\xfe.m3u8", null, ['x']];
         $contextids = [0, -1, 1, (int) $this->context->id, PHP_INT_MAX, PHP_INT_MIN, null, '12abc', 1.5, []];

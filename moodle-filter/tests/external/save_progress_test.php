@@ -149,7 +149,7 @@ final class save_progress_test extends \advanced_testcase {
         $this->report(['started' => true, 'seq' => 1, 'ranges' => [[0, 5]], 'position' => 5]);
         $this->wait(30);
         $this->report(['seq' => 3, 'ranges' => [[0, 35]], 'position' => 35]);
-        // seq 2 arrives after seq 3, then the same report twice, then a rewatch of 0–35.
+        // Report seq 2 arrives after seq 3, then the same report twice, then a rewatch of 0–35.
         $this->report(['seq' => 2, 'ranges' => [[0, 20]], 'position' => 20]);
         $answer = $this->report(['seq' => 3, 'ranges' => [[0, 35]], 'position' => 35]);
         $this->assertSame(35.0, $answer['watched']);
