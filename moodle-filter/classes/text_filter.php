@@ -25,7 +25,8 @@ use filter_hlsgate\local\plugin_config;
  *
  * The markup carries no per-user data (filtered text may be cached) and mints nothing: the playlist
  * URL, the context id and display options. Whether it plays is decided by the embed records
- * ({@see local\embed_registry}), never by having been filtered: core filters caller-supplied text. The AMD module filter_hlsgate/player builds the
+ * ({@see local\embed_registry}), never by having been filtered: core filters caller-supplied text.
+ * The AMD module filter_hlsgate/player builds the
  * players and asks the web service filter_hlsgate_get_playback for a view token when one is played.
  * A pluginfile.php playlist that could not play here (not an hlsgate playlist, another page's
  * file, a submission) is left to Moodle's own media player ({@see access_rule::renders()}).
@@ -53,8 +54,11 @@ class text_filter extends \core_filters\text_filter {
         $matcher = self::matcher();
         $context = $this->context;
         $config = self::$config;
-        $filtered = $matcher->rewrite($text, (int) $context->id,
-            static fn(string $url): ?string => access_rule::renders($context, $url, $config) ? '' : null);
+        $filtered = $matcher->rewrite(
+            $text,
+            (int) $context->id,
+            static fn(string $url): ?string => access_rule::renders($context, $url, $config) ? '' : null
+        );
         if ($filtered !== $text) {
             $this->require_player_js();
         }

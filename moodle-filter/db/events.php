@@ -26,9 +26,11 @@ defined('MOODLE_INTERNAL') || die();
 
 $saved = '\filter_hlsgate\embed_observer::text_saved';
 $observers = [];
-foreach (['\core\event\course_created', '\core\event\course_updated', '\core\event\course_section_created',
+foreach (
+    ['\core\event\course_created', '\core\event\course_updated', '\core\event\course_section_created',
         '\core\event\course_section_updated', '\core\event\course_module_created', '\core\event\course_module_updated',
-        '\mod_book\event\chapter_created', '\mod_book\event\chapter_updated', '\mod_book\event\chapter_deleted'] as $eventname) {
+        '\mod_book\event\chapter_created', '\mod_book\event\chapter_updated', '\mod_book\event\chapter_deleted'] as $eventname
+) {
     $observers[] = ['eventname' => $eventname, 'callback' => $saved];
 }
 $observers[] = ['eventname' => '\core\event\course_restored',

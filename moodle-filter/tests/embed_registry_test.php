@@ -32,10 +32,15 @@ use filter_hlsgate\local\embed_registry;
  * @covers     \filter_hlsgate\local\access_rule
  */
 final class embed_registry_test extends \advanced_testcase {
+    /** @var string media base */
     private const BASE = 'https://media.example.test/lectures/';
+    /** @var string video folder */
     private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
+    /** @var string another video folder */
     private const OTHER_DIR = 'ZyXwVuTsRqPoNmLkJiHg98';
+    /** @var string master playlist URL */
     private const MEDIA_URL = self::BASE . self::DIR . '/master.m3u8';
+    /** @var string test signing secret */
     private const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
 
     /** @var \stdClass */
@@ -56,12 +61,23 @@ final class embed_registry_test extends \advanced_testcase {
         $this->student = $this->getDataGenerator()->create_and_enrol($this->course, 'student');
     }
 
-    /** A link to a video in a text. */
+    /**
+     * A link to a video in a text.
+     *
+     * @param string $url
+     * @param string $text
+     * @return string
+     */
     private static function link(string $url, string $text = 'Lecture'): string {
         return '<p><a href="' . s($url) . '">' . $text . '</a></p>';
     }
 
-    /** The repository copy of a master playlist. */
+    /**
+     * The repository copy of a master playlist.
+     *
+     * @param string $dir
+     * @return string
+     */
     private static function master(string $dir = self::DIR): string {
         return "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n" . self::BASE . "$dir/360p/index.m3u8\n";
     }
@@ -83,14 +99,25 @@ final class embed_registry_test extends \advanced_testcase {
         }
     }
 
-    /** A page made by the teacher, as the course page's "Add an activity" does. */
+    /**
+     * A page made by the teacher, as the course page's "Add an activity" does.
+     *
+     * @param string $content
+     * @param \stdClass|null $course
+     * @return \stdClass
+     */
     private function teacher_page(string $content, ?\stdClass $course = null): \stdClass {
         $this->setUser($this->teacher);
         return $this->getDataGenerator()->create_module('page', ['course' => ($course ?? $this->course)->id,
             'content' => $content, 'contentformat' => FORMAT_HTML]);
     }
 
-    /** Saves a page's content as modedit does: the row, then course_module_updated. */
+    /**
+     * Saves a page's content as modedit does: the row, then course_module_updated.
+     *
+     * @param \stdClass $page
+     * @param string $content
+     */
     private static function edit_page(\stdClass $page, string $content): void {
         global $DB;
         $DB->set_field('page', 'content', $content, ['id' => $page->id]);
@@ -126,15 +153,17 @@ final class embed_registry_test extends \advanced_testcase {
         $contexts = [\context_course::instance($this->course->id), \context_module::instance($page->cmid),
             \context_course::instance(SITEID)];
         foreach ($contexts as $context) {
-            // tiny_equation_filter, as the attack sent it: another course's video.
+            // As the attack sent it (tiny_equation_filter): another course's video.
             $answer = \tiny_equation\external\filter::execute((int) $context->id, self::link(self::MEDIA_URL));
             $this->assertStringContainsString('data-hlsgate-src', $answer['content']);
             $this->assertStringNotContainsString('grant', $answer['content']);
             $this->assertNotSame('token', self::play((int) $context->id, self::MEDIA_URL)[0]);
         }
         $this->assertSame($before, $DB->count_records(embed_registry::TABLE));
-        $this->assertSame([(int) \context_module::instance($otherpage->cmid)->id],
-            embed_registry::contexts_of(self::BASE . self::DIR . '/'));
+        $this->assertSame(
+            [(int) \context_module::instance($otherpage->cmid)->id],
+            embed_registry::contexts_of(self::BASE . self::DIR . '/')
+        );
     }
 
     public function test_a_user_without_the_capability_can_remove_but_not_add(): void {
@@ -187,10 +216,19 @@ final class embed_registry_test extends \advanced_testcase {
             $urls[$name] = \moodle_url::make_pluginfile_url($context->id, 'mod_book', 'chapter', $chapter->id, '/', "$name.m3u8")
                 ->out(false);
             $DB->set_field('book_chapters', 'content', self::link($urls[$name]), ['id' => $chapter->id]);
-            \mod_book\event\chapter_created::create_from_chapter($book, $context,
-                $DB->get_record('book_chapters', ['id' => $chapter->id]))->trigger();
-            $urls["$name-guess"] = \moodle_url::make_pluginfile_url($context->id, 'mod_book', 'chapter', $chapter->id, '/',
-                'guess.m3u8')->out(false);
+            \mod_book\event\chapter_created::create_from_chapter(
+                $book,
+                $context,
+                $DB->get_record('book_chapters', ['id' => $chapter->id])
+            )->trigger();
+            $urls["$name-guess"] = \moodle_url::make_pluginfile_url(
+                $context->id,
+                'mod_book',
+                'chapter',
+                $chapter->id,
+                '/',
+                'guess.m3u8'
+            )->out(false);
         }
         $this->assertCount(2, embed_registry::videos_in($context));
 
@@ -232,25 +270,49 @@ final class embed_registry_test extends \advanced_testcase {
 
         // Import into another course.
         $target = $this->getDataGenerator()->create_course();
-        $bc = new \backup_controller(\backup::TYPE_1COURSE, $this->course->id, \backup::FORMAT_MOODLE, \backup::INTERACTIVE_NO,
-            \backup::MODE_IMPORT, $admin->id);
+        $bc = new \backup_controller(
+            \backup::TYPE_1COURSE,
+            $this->course->id,
+            \backup::FORMAT_MOODLE,
+            \backup::INTERACTIVE_NO,
+            \backup::MODE_IMPORT,
+            $admin->id
+        );
         $backupid = $bc->get_backupid();
         $bc->execute_plan();
         $bc->destroy();
-        $rc = new \restore_controller($backupid, $target->id, \backup::INTERACTIVE_NO, \backup::MODE_IMPORT, $admin->id,
-            \backup::TARGET_CURRENT_ADDING);
+        $rc = new \restore_controller(
+            $backupid,
+            $target->id,
+            \backup::INTERACTIVE_NO,
+            \backup::MODE_IMPORT,
+            $admin->id,
+            \backup::TARGET_CURRENT_ADDING
+        );
         $this->assertTrue($rc->execute_precheck());
         $rc->execute_plan();
         $rc->destroy();
         // Restore as a new course.
-        $bc = new \backup_controller(\backup::TYPE_1COURSE, $this->course->id, \backup::FORMAT_MOODLE, \backup::INTERACTIVE_NO,
-            \backup::MODE_IMPORT, $admin->id);
+        $bc = new \backup_controller(
+            \backup::TYPE_1COURSE,
+            $this->course->id,
+            \backup::FORMAT_MOODLE,
+            \backup::INTERACTIVE_NO,
+            \backup::MODE_IMPORT,
+            $admin->id
+        );
         $backupid = $bc->get_backupid();
         $bc->execute_plan();
         $bc->destroy();
         $newid = \restore_dbops::create_new_course('Restored', 'RESTORED', $this->course->category);
-        $rc = new \restore_controller($backupid, $newid, \backup::INTERACTIVE_NO, \backup::MODE_IMPORT, $admin->id,
-            \backup::TARGET_NEW_COURSE);
+        $rc = new \restore_controller(
+            $backupid,
+            $newid,
+            \backup::INTERACTIVE_NO,
+            \backup::MODE_IMPORT,
+            $admin->id,
+            \backup::TARGET_NEW_COURSE
+        );
         $this->assertTrue($rc->execute_precheck());
         $rc->execute_plan();
         $rc->destroy();
@@ -264,7 +326,8 @@ final class embed_registry_test extends \advanced_testcase {
             $student = $this->getDataGenerator()->create_and_enrol(get_course($courseid), 'student');
             $cm = array_values(get_fast_modinfo($courseid)->get_instances_of('page'))[0];
             $this->setUser($student);
-            $this->assertSame('token', self::play((int) \context_module::instance($cm->id)->id, self::MEDIA_URL)[0], "course $courseid");
+            $cmcontextid = (int) \context_module::instance($cm->id)->id;
+            $this->assertSame('token', self::play($cmcontextid, self::MEDIA_URL)[0], "course $courseid");
         }
         $this->setUser($this->student);
         $this->assertSame('token', self::play((int) \context_module::instance($newcm->id)->id, self::MEDIA_URL)[0]);
@@ -283,9 +346,14 @@ final class embed_registry_test extends \advanced_testcase {
         set_config('version', 2026120101, 'filter_hlsgate');
         $this->assertTrue(xmldb_filter_hlsgate_upgrade(2026120101));
         $CFG->upgraderunning = 0;
-        $this->assertSame([(int) \context_module::instance($page->cmid)->id], embed_registry::contexts_of(self::BASE . self::DIR . '/'));
-        $this->assertSame([(int) \context_course::instance($this->course->id)->id],
-            embed_registry::contexts_of(self::BASE . self::OTHER_DIR . '/'));
+        $this->assertSame(
+            [(int) \context_module::instance($page->cmid)->id],
+            embed_registry::contexts_of(self::BASE . self::DIR . '/')
+        );
+        $this->assertSame(
+            [(int) \context_course::instance($this->course->id)->id],
+            embed_registry::contexts_of(self::BASE . self::OTHER_DIR . '/')
+        );
         $this->setUser($this->student);
         $this->assertSame('token', self::play((int) \context_module::instance($page->cmid)->id, self::MEDIA_URL)[0]);
     }
@@ -299,7 +367,10 @@ final class embed_registry_test extends \advanced_testcase {
         $blockcontext = \context_block::instance($block->id);
         $this->setUser($this->student);
         $this->assertSame('token', self::play((int) $blockcontext->id, self::MEDIA_URL)[0]);
-        $this->assertSame('error:notembedded', self::play((int) $blockcontext->id, self::BASE . self::OTHER_DIR . '/master.m3u8')[0]);
+        $this->assertSame(
+            'error:notembedded',
+            self::play((int) $blockcontext->id, self::BASE . self::OTHER_DIR . '/master.m3u8')[0]
+        );
         // Its text edited (core has no event for it): the dropped link stops, the new one plays.
         global $DB;
         $DB->set_field('block_instances', 'configdata', base64_encode(serialize((object) ['title' => 'Videos',

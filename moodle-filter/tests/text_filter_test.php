@@ -16,6 +16,7 @@
 
 namespace filter_hlsgate;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\text_filter::class)]
 /**
  * The filter inside Moodle: on a page in a course, in the site's filter order.
  *
@@ -27,7 +28,6 @@ namespace filter_hlsgate;
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  * @covers     \filter_hlsgate\text_filter
  */
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\text_filter::class)]
 final class text_filter_test extends \advanced_testcase {
     /** A pasted absolute URL under the allowed base. */
     private const MEDIA_URL = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8';

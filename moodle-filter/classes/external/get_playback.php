@@ -45,12 +45,27 @@ class get_playback extends external_api {
      */
     public static function execute_parameters(): external_function_parameters {
         return new external_function_parameters([
-            'contextid' => new external_value(PARAM_INT, 'Context the player was shown in (data-hlsgate-contextid)',
-                VALUE_REQUIRED, null, NULL_NOT_ALLOWED),
-            'url' => new external_value(PARAM_RAW, 'Playlist URL of the player (data-hlsgate-src)', VALUE_REQUIRED, null,
-                NULL_NOT_ALLOWED),
-            'grant' => new external_value(PARAM_RAW, 'Embed grant of the player (data-hlsgate-grant)', VALUE_DEFAULT, '',
-                NULL_NOT_ALLOWED),
+            'contextid' => new external_value(
+                PARAM_INT,
+                'Context the player was shown in (data-hlsgate-contextid)',
+                VALUE_REQUIRED,
+                null,
+                NULL_NOT_ALLOWED
+            ),
+            'url' => new external_value(
+                PARAM_RAW,
+                'Playlist URL of the player (data-hlsgate-src)',
+                VALUE_REQUIRED,
+                null,
+                NULL_NOT_ALLOWED
+            ),
+            'grant' => new external_value(
+                PARAM_RAW,
+                'Embed grant of the player (data-hlsgate-grant)',
+                VALUE_DEFAULT,
+                '',
+                NULL_NOT_ALLOWED
+            ),
         ]);
     }
 
@@ -65,8 +80,10 @@ class get_playback extends external_api {
      */
     public static function execute(int $contextid, string $url, string $grant = ''): array {
         global $CFG, $USER;
-        ['contextid' => $contextid, 'url' => $url, 'grant' => $grant] = self::validate_parameters(self::execute_parameters(),
-            ['contextid' => $contextid, 'url' => $url, 'grant' => $grant]);
+        ['contextid' => $contextid, 'url' => $url, 'grant' => $grant] = self::validate_parameters(
+            self::execute_parameters(),
+            ['contextid' => $contextid, 'url' => $url, 'grant' => $grant]
+        );
 
         $access = access_rule::check($contextid, $url, $grant);
 
@@ -74,13 +91,23 @@ class get_playback extends external_api {
             $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
             $minter = $config->minter();
             $sessionurl = $config->session_url();
-            // "Log in as": the token and the watermark name the person watching.
+            // With "Log in as", the token and the watermark name the person watching.
             $real = \core\session\manager::is_loggedinas() ? \core\session\manager::get_realuser() : $USER;
-            $wm = self::watermark($config->watermarktemplate, \core_user::get_user($real->id) ?: $real,
-                $real->id != $USER->id ? fullname($USER) : null);
+            $wm = self::watermark(
+                $config->watermarktemplate,
+                \core_user::get_user($real->id) ?: $real,
+                $real->id != $USER->id ? fullname($USER) : null
+            );
             $now = time();
-            $claims = token_minter::view_claims($config->issuer, (string) $real->id, $access->resource, $now, $config->lifetime,
-                $wm, (string) $access->course->id);
+            $claims = token_minter::view_claims(
+                $config->issuer,
+                (string) $real->id,
+                $access->resource,
+                $now,
+                $config->lifetime,
+                $wm,
+                (string) $access->course->id
+            );
             $token = $minter->mint($claims);
         } catch (playback_error $e) {
             throw new \moodle_exception($e->errorcode, 'filter_hlsgate', '', $e->a, $e->getMessage());

@@ -60,10 +60,18 @@ class save_progress extends external_api {
                 'end' => new external_value(PARAM_FLOAT, 'Seconds'),
             ]), 'Every range of media time played in this session', VALUE_DEFAULT, []),
             'position' => new external_value(PARAM_FLOAT, 'Current media time, seconds'),
-            'duration' => new external_value(PARAM_FLOAT, 'Ignored: the duration is the server\'s (the video\'s playlists)',
-                VALUE_DEFAULT, 0.0),
-            'started' => new external_value(PARAM_BOOL, 'The first report of the session (playback started)',
-                VALUE_DEFAULT, false),
+            'duration' => new external_value(
+                PARAM_FLOAT,
+                'Ignored: the duration is the server\'s (the video\'s playlists)',
+                VALUE_DEFAULT,
+                0.0
+            ),
+            'started' => new external_value(
+                PARAM_BOOL,
+                'The first report of the session (playback started)',
+                VALUE_DEFAULT,
+                false
+            ),
         ]);
     }
 
@@ -81,8 +89,17 @@ class save_progress extends external_api {
      * @param bool $started
      * @return array{watched: float, duration: float, percent: float, lastposition: float}
      */
-    public static function execute(int $contextid, string $url, string $grant, string $session, int $seq, array $ranges,
-            float $position, float $duration = 0.0, bool $started = false): array {
+    public static function execute(
+        int $contextid,
+        string $url,
+        string $grant,
+        string $session,
+        int $seq,
+        array $ranges,
+        float $position,
+        float $duration = 0.0,
+        bool $started = false
+    ): array {
         global $CFG;
         global $USER;
         $params = self::validate_parameters(self::execute_parameters(), [

@@ -81,7 +81,10 @@ final class access_rule {
             $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
             $canonical = $config->url_policy()->canonical($url);
             if ($canonical === null) {
-                throw new playback_error('error:notallowed', 'The URL is neither a playlist file of this site nor under an allowed media base URL.');
+                throw new playback_error(
+                    'error:notallowed',
+                    'The URL is neither a playlist file of this site nor under an allowed media base URL.'
+                );
             }
             $file = pluginfile_url::parse($canonical, $config->wwwroot);
             $pasted = $file === null ? $config->bases->resource_for_playlist_url($canonical) : null;
@@ -134,8 +137,10 @@ final class access_rule {
         try {
             self::resource_of_file($context, $pluginfile, $config);
         } catch (playback_error $e) {
-            if ($e->errorcode === 'error:wrongarea' || $e->errorcode === 'error:wrongcontext'
-                    || in_array($e->errorcode, self::NOT_OURS, true)) {
+            if (
+                $e->errorcode === 'error:wrongarea' || $e->errorcode === 'error:wrongcontext'
+                    || in_array($e->errorcode, self::NOT_OURS, true)
+            ) {
                 return false;
             }
         }
@@ -167,7 +172,7 @@ final class access_rule {
      *
      * @param \context $context the player's context (the file's, checked by the caller)
      * @param pluginfile_url $file
-     * @param array{level: string, plugin: string} $place
+     * @param array $place (array{level: string, plugin: string})
      * @return bool
      */
     public static function may_download(\context $context, pluginfile_url $file, array $place): bool {
@@ -229,7 +234,7 @@ final class access_rule {
      * synchronised), so they are read from the repository's own folder.
      *
      * @param pluginfile_url $url the parsed URL
-     * @param array{level: string, plugin: string} $place where the text is ({@see self::place_of()})
+     * @param array $place where the text is ({@see self::place_of()}) (array{level: string, plugin: string})
      * @return string
      * @throws playback_error 'error:wrongarea', 'error:filenotfound', 'error:filegone' or 'error:notaplaylist'
      */
@@ -241,8 +246,14 @@ final class access_rule {
         $fs = get_file_storage();
         $file = null;
         foreach ($url->candidates() as $candidate) {
-            $file = $fs->get_file($url->contextid, $url->component, $url->filearea, $candidate['itemid'],
-                $candidate['filepath'], $candidate['filename']);
+            $file = $fs->get_file(
+                $url->contextid,
+                $url->component,
+                $url->filearea,
+                $candidate['itemid'],
+                $candidate['filepath'],
+                $candidate['filename']
+            );
             if ($file && !$file->is_directory()) {
                 break;
             }

@@ -84,8 +84,12 @@ final class embed_registry {
      */
     public static function contexts_of(string $resource): array {
         global $DB;
-        return array_map('intval', $DB->get_fieldset_select(self::TABLE, 'DISTINCT contextid', 'videohash = ?',
-            [sha1($resource)]));
+        return array_map('intval', $DB->get_fieldset_select(
+            self::TABLE,
+            'DISTINCT contextid',
+            'videohash = ?',
+            [sha1($resource)]
+        ));
     }
 
     /**
@@ -129,8 +133,14 @@ final class embed_registry {
                 continue;
             }
             // Stored texts name their own files @@PLUGINFILE@@/…: the URLs the page shows.
-            $html = file_rewrite_pluginfile_urls($text['text'], 'pluginfile.php', $context->id, $text['component'],
-                $text['filearea'], $text['urlitemid']);
+            $html = file_rewrite_pluginfile_urls(
+                $text['text'],
+                'pluginfile.php',
+                $context->id,
+                $text['component'],
+                $text['filearea'],
+                $text['urlitemid']
+            );
             foreach ($matcher->find($html) as $link) {
                 $canonical = $config->url_policy()->canonical($link['url']);
                 if ($canonical === null) {
@@ -165,8 +175,13 @@ final class embed_registry {
         }
         self::sync_context($coursecontext, $userid);
         $like = $DB->sql_like('path', ':path');
-        $children = $DB->get_records_select('context', "$like AND contextlevel IN (:module, :block)",
-            ['path' => $coursecontext->path . '/%', 'module' => CONTEXT_MODULE, 'block' => CONTEXT_BLOCK], 'id', 'id');
+        $children = $DB->get_records_select(
+            'context',
+            "$like AND contextlevel IN (:module, :block)",
+            ['path' => $coursecontext->path . '/%', 'module' => CONTEXT_MODULE, 'block' => CONTEXT_BLOCK],
+            'id',
+            'id'
+        );
         foreach ($children as $child) {
             $context = \context::instance_by_id($child->id, IGNORE_MISSING);
             if ($context) {
@@ -205,13 +220,18 @@ final class embed_registry {
      * Writes what a scan or a grant found.
      *
      * @param \context $context
-     * @param array<string, array> $found by key: component, filearea, itemid, url, resource
+     * @param array $found by key: component, filearea, itemid, url, resource (array<string, array>)
      * @param int $userid
      * @param bool $removeonly add nothing (the user may not embed)
      * @param bool $isscan remove the scanned records that were not found (never the explicit grants)
      */
-    private static function store(\context $context, array $found, int $userid, bool $removeonly = false,
-            bool $isscan = false): void {
+    private static function store(
+        \context $context,
+        array $found,
+        int $userid,
+        bool $removeonly = false,
+        bool $isscan = false
+    ): void {
         global $DB;
         $existing = [];
         foreach ($DB->get_records(self::TABLE, ['contextid' => $context->id]) as $record) {
@@ -327,7 +347,7 @@ final class embed_registry {
                         'text' => $instance->intro];
                 }
                 if ($cm->modname === 'page') {
-                    // mod_page shows its files under its revision.
+                    // The mod_page module shows its files under its revision.
                     $texts[] = ['component' => $component, 'filearea' => 'content', 'itemid' => 0,
                         'urlitemid' => (int) $instance->revision, 'text' => $instance->content];
                 } else if ($cm->modname === 'book') {

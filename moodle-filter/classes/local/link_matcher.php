@@ -95,8 +95,10 @@ class link_matcher {
             if (str_ends_with(rtrim($attributes), '/')) {
                 continue;
             }
-            if (in_array($name, self::SKIP_ELEMENTS, true)
-                    || ($name === 'span' && preg_match('/\bnolink\b/i', self::attribute($attributes, 'class') ?? ''))) {
+            if (
+                in_array($name, self::SKIP_ELEMENTS, true)
+                    || ($name === 'span' && preg_match('/\bnolink\b/i', self::attribute($attributes, 'class') ?? ''))
+            ) {
                 $pos = self::end_of_element($text, $name, $pos);
                 continue;
             }
@@ -106,8 +108,10 @@ class link_matcher {
             $inner = $pos;
             if ($name === 'a') {
                 // The link ends at the next </a>; another link or a video first means it never closes.
-                if (!preg_match(self::LINK_END_PATTERN, $text, $next, PREG_OFFSET_CAPTURE, $inner)
-                        || $next[1][0] !== '/' || strtolower($next[2][0]) !== 'a') {
+                if (
+                    !preg_match(self::LINK_END_PATTERN, $text, $next, PREG_OFFSET_CAPTURE, $inner)
+                        || $next[1][0] !== '/' || strtolower($next[2][0]) !== 'a'
+                ) {
                     continue;
                 }
                 $innerend = $next[0][1];
@@ -122,8 +126,13 @@ class link_matcher {
                 $end = $close + 1;
             }
             $pos = $end;
-            $match = $this->consider($text, ['name' => $name, 'start' => $offset, 'attributes' => $attributes],
-                $inner, $innerend, $end);
+            $match = $this->consider(
+                $text,
+                ['name' => $name, 'start' => $offset, 'attributes' => $attributes],
+                $inner,
+                $innerend,
+                $end
+            );
             if ($match !== null) {
                 $found[] = $match;
             }
@@ -161,9 +170,9 @@ class link_matcher {
      *
      * @param string $text HTML
      * @param int $contextid the context the text is shown in
-     * @param callable(string): ?string|null $grantfor given a match's URL, the embed grant to put in its
-     *     placeholder, or null to leave that link or video to the other filters; without it every match
-     *     becomes a placeholder without a grant
+     * @param callable|null $grantfor (callable(string): ?string) given a match's URL, the embed grant to
+     *     put in its placeholder, or null to leave that link or video to the other filters; without it
+     *     every match becomes a placeholder without a grant
      * @return string
      */
     public function rewrite(string $text, int $contextid, ?callable $grantfor = null): string {
@@ -189,7 +198,7 @@ class link_matcher {
      * Decides about one complete link or video element.
      *
      * @param string $text the whole text
-     * @param array{name: string, start: int, attributes: string, inner: int} $open the opening tag
+     * @param array $open the opening tag (array{name: string, start: int, attributes: string, inner: int})
      * @param int $innerstart offset of the element's content
      * @param int $innerend offset of its closing tag
      * @param int $end offset just after its closing tag

@@ -45,8 +45,14 @@ class markup {
      * @param string $grant the embed grant of the URL in that context ({@see embed_grant}); '' for none
      * @return string HTML
      */
-    public static function player(string $url, int $contextid, string $title, ?int $width = null, ?int $height = null,
-            string $grant = ''): string {
+    public static function player(
+        string $url,
+        int $contextid,
+        string $title,
+        ?int $width = null,
+        ?int $height = null,
+        string $grant = ''
+    ): string {
         $attributes = [
             'class' => self::CSS_CLASS,
             'data-hlsgate-src' => $url,

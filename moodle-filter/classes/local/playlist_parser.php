@@ -97,8 +97,10 @@ class playlist_parser {
         $resource = null;
         foreach ($playlist['uris'] as $uri) {
             if (!preg_match('~^[a-z][a-z0-9+.-]*:~i', $uri)) {
-                throw new playback_error('error:relativeuris',
-                    "The playlist names '$uri' relatively; only the repository copy with absolute URIs can be played.");
+                throw new playback_error(
+                    'error:relativeuris',
+                    "The playlist names '$uri' relatively; only the repository copy with absolute URIs can be played."
+                );
             }
             $uriresource = $bases->resource_for_url($uri);
             if ($uriresource === null) {

@@ -86,7 +86,7 @@ class plugin_config {
     /**
      * Reads the settings; missing ones take their defaults, unusable ones are reported when used.
      *
-     * @param object|array<string, mixed> $settings what get_config('filter_hlsgate') returns
+     * @param object|array $settings what get_config('filter_hlsgate') returns (object|array<string, mixed>)
      * @param string $wwwroot $CFG->wwwroot
      * @return self
      */

@@ -88,8 +88,10 @@ class pluginfile_url {
         }
         [$contextid, $component, $filearea] = array_splice($segments, 0, 3);
         $filename = array_pop($segments);
-        if (!preg_match('/^[1-9][0-9]{0,17}$/', $contextid) || !preg_match('/^[a-z][a-z0-9_]*$/', $component)
-                || !preg_match('/^[a-z0-9_]+$/', $filearea) || !preg_match('/\.m3u8$/i', $filename)) {
+        if (
+            !preg_match('/^[1-9][0-9]{0,17}$/', $contextid) || !preg_match('/^[a-z][a-z0-9_]*$/', $component)
+                || !preg_match('/^[a-z0-9_]+$/', $filearea) || !preg_match('/\.m3u8$/i', $filename)
+        ) {
             return null;
         }
         foreach ([...$segments, $filename] as $segment) {

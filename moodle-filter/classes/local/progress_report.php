@@ -14,7 +14,6 @@
 // You should have received a copy of the GNU General Public License
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
-
 namespace filter_hlsgate\local;
 
 /**
@@ -74,9 +73,11 @@ final class progress_report {
     public static function rows(\context_course $context, int $groupid = 0): array {
         global $DB;
         $sql = self::sql($context, $groupid);
-        return array_values($DB->get_records_sql("SELECT {$sql['fields']} FROM {$sql['from']} WHERE {$sql['where']}
+        return array_values($DB->get_records_sql(
+            "SELECT {$sql['fields']} FROM {$sql['from']} WHERE {$sql['where']}
                                                   ORDER BY u.lastname, u.firstname, u.id, v.contextid, v.videohash",
-            $sql['params']));
+            $sql['params']
+        ));
     }
 
     /**

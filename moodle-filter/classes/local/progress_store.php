@@ -55,8 +55,14 @@ final class progress_store {
      * @return \stdClass the stored row
      * @throws \moodle_exception error:implausible
      */
-    public static function save(int $userid, \context $context, string $resource, string $url, array $report,
-            ?int $now = null): \stdClass {
+    public static function save(
+        int $userid,
+        \context $context,
+        string $resource,
+        string $url,
+        array $report,
+        ?int $now = null
+    ): \stdClass {
         global $DB;
         $now ??= time();
         $key = ['userid' => $userid, 'contextid' => $context->id, 'videohash' => self::video_hash($resource)];
@@ -83,8 +89,12 @@ final class progress_store {
             }
         }
         if (!$update->plausible) {
-            throw new \moodle_exception('error:implausible', 'filter_hlsgate', '',
-                (object) ['added' => round($update->added), 'allowed' => round($update->allowed)]);
+            throw new \moodle_exception(
+                'error:implausible',
+                'filter_hlsgate',
+                '',
+                (object) ['added' => round($update->added), 'allowed' => round($update->allowed)]
+            );
         }
         if ($update->viewed) {
             video_viewed::create(['context' => $context, 'objectid' => $row->id,

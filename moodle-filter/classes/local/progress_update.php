@@ -77,7 +77,7 @@ final class progress_update {
      * Applies a report.
      *
      * @param array|null $stored the stored row (fields of filter_hlsgate_progress) or null for a first report
-     * @param array{session: string, seq: int, ranges: array, position: float, duration: float, started: bool} $report
+     * @param array $report (array{session: string, seq: int, ranges: array, position: float, duration: float, started: bool})
      * @param int $now epoch seconds
      * @return self
      */

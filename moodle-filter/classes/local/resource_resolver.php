@@ -41,7 +41,7 @@ class resource_resolver {
      * Constructor.
      *
      * @param plugin_config $config the settings
-     * @param callable(pluginfile_url): string $readfile returns the bytes of the stored file;
+     * @param callable $readfile (callable(pluginfile_url): string) returns the bytes of the stored file;
      *     throws playback_error 'error:filenotfound' or 'error:filegone'
      */
     public function __construct(plugin_config $config, callable $readfile) {

@@ -78,8 +78,15 @@ class token_minter {
      * @param string|null $courseid `cid`, left out when null or empty
      * @return array<string, string|int>
      */
-    public static function view_claims(string $issuer, string $subject, string $resource, int $issuedat,
-            int $lifetime, ?string $watermark = null, ?string $courseid = null): array {
+    public static function view_claims(
+        string $issuer,
+        string $subject,
+        string $resource,
+        int $issuedat,
+        int $lifetime,
+        ?string $watermark = null,
+        ?string $courseid = null
+    ): array {
         $claims = [
             'iss' => $issuer,
             'aud' => self::AUDIENCE,
@@ -100,7 +107,7 @@ class token_minter {
     /**
      * Signs the claims.
      *
-     * @param array<string, mixed> $claims serialised in the order given
+     * @param array $claims serialised in the order given (array<string, mixed>)
      * @return string the compact JWT
      * @throws \JsonException when a claim is not valid UTF-8
      */

@@ -122,7 +122,7 @@ final class video_duration {
      * One signed GET of a playlist under the video's folder.
      *
      * @param string $url
-     * @param array{query: string, cookies: string[]} $signature what the auth server answered
+     * @param array $signature what the auth server answered (array{query: string, cookies: string[]})
      * @return string
      * @throws playback_error
      */

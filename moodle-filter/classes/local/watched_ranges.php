@@ -65,8 +65,10 @@ final class watched_ranges {
                 continue;
             }
             [$a, $b] = $range;
-            if (!(is_int($a) || is_float($a)) || !(is_int($b) || is_float($b)) || !is_finite((float) $a)
-                    || !is_finite((float) $b)) {
+            if (
+                !(is_int($a) || is_float($a)) || !(is_int($b) || is_float($b)) || !is_finite((float) $a)
+                    || !is_finite((float) $b)
+            ) {
                 continue;
             }
             $start = self::round3(max(0.0, (float) $a));

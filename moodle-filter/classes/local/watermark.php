@@ -35,7 +35,7 @@ class watermark {
      * administrator sees the mistake; control characters are removed.
      *
      * @param string $template the setting
-     * @param array<string, string|int|null> $fields values by placeholder name
+     * @param array $fields values by placeholder name (array<string, string|int|null>)
      * @return string the text, '' when the template is empty
      */
     public static function render(string $template, array $fields): string {

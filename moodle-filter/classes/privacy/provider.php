@@ -76,17 +76,24 @@ class provider implements
     #[\Override]
     public static function get_contexts_for_userid(int $userid): contextlist {
         $contextlist = new contextlist();
-        $contextlist->add_from_sql('SELECT contextid FROM {' . progress_store::TABLE . '} WHERE userid = :userid',
-            ['userid' => $userid]);
-        $contextlist->add_from_sql('SELECT contextid FROM {' . embed_registry::TABLE . '} WHERE userid = :userid',
-            ['userid' => $userid]);
+        $contextlist->add_from_sql(
+            'SELECT contextid FROM {' . progress_store::TABLE . '} WHERE userid = :userid',
+            ['userid' => $userid]
+        );
+        $contextlist->add_from_sql(
+            'SELECT contextid FROM {' . embed_registry::TABLE . '} WHERE userid = :userid',
+            ['userid' => $userid]
+        );
         return $contextlist;
     }
 
     #[\Override]
     public static function get_users_in_context(userlist $userlist) {
-        $userlist->add_from_sql('userid', 'SELECT userid FROM {' . progress_store::TABLE . '} WHERE contextid = :contextid',
-            ['contextid' => $userlist->get_context()->id]);
+        $userlist->add_from_sql(
+            'userid',
+            'SELECT userid FROM {' . progress_store::TABLE . '} WHERE contextid = :contextid',
+            ['contextid' => $userlist->get_context()->id]
+        );
         $userlist->add_from_sql('userid', 'SELECT userid FROM {' . embed_registry::TABLE . '} WHERE contextid = :contextid
             AND userid > 0', ['contextid' => $userlist->get_context()->id]);
     }
@@ -98,10 +105,15 @@ class provider implements
         foreach ($contextlist->get_contexts() as $context) {
             $embeds = $DB->get_records(embed_registry::TABLE, ['userid' => $userid, 'contextid' => $context->id], 'id');
             if ($embeds) {
-                writer::with_context($context)->export_data([get_string('privacy:embed', 'filter_hlsgate')],
-                    (object) ['videos' => array_values(array_map(static fn(\stdClass $e): \stdClass => (object) [
+                writer::with_context($context)->export_data(
+                    [get_string('privacy:embed', 'filter_hlsgate')],
+                    (object) ['videos' => array_values(array_map(
+                        static fn(\stdClass $e): \stdClass => (object) [
                         'url' => $e->url, 'timecreated' => transform::datetime($e->timecreated),
-                    ], $embeds))]);
+                        ],
+                        $embeds
+                    ))]
+                );
             }
             $rows = $DB->get_records(progress_store::TABLE, ['userid' => $userid, 'contextid' => $context->id], 'id');
             if (!$rows) {

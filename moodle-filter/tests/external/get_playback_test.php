@@ -19,6 +19,8 @@ namespace filter_hlsgate\external;
 use core_external\external_api;
 use filter_hlsgate\local\embed_registry;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\get_playback::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\access_rule::class)]
 /**
  * The web service filter_hlsgate_get_playback inside Moodle: copies, File system aliases, pasted
  * URLs, and the whole access matrix (DESIGN.md step 3): which context, which user, which URL.
@@ -33,12 +35,14 @@ use filter_hlsgate\local\embed_registry;
  * @covers     \filter_hlsgate\external\get_playback
  * @covers     \filter_hlsgate\local\access_rule
  */
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\get_playback::class)]
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\access_rule::class)]
 final class get_playback_test extends \advanced_testcase {
+    /** @var string media base */
     private const BASE = 'https://media.example.test/lectures/';
+    /** @var string video folder */
     private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
+    /** @var string master playlist URL */
     private const MEDIA_URL = self::BASE . self::DIR . '/master.m3u8';
+    /** @var string test signing secret */
     private const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
 
     /** @var \stdClass course */
@@ -60,11 +64,19 @@ final class get_playback_test extends \advanced_testcase {
         $this->course = $this->getDataGenerator()->create_course();
         $this->page = $this->getDataGenerator()->create_module('page', ['course' => $this->course->id]);
         $this->context = \context_module::instance($this->page->cmid);
-        $this->student = $this->getDataGenerator()->create_and_enrol($this->course, 'student',
-            ['firstname' => 'Zoë', 'lastname' => 'Ångström', 'email' => 'zoe@example.test']);
+        $this->student = $this->getDataGenerator()->create_and_enrol(
+            $this->course,
+            'student',
+            ['firstname' => 'Zoë', 'lastname' => 'Ångström', 'email' => 'zoe@example.test']
+        );
     }
 
-    /** The repository copy of a master playlist, as ingest writes it. */
+    /**
+     * The repository copy of a master playlist, as ingest writes it.
+     *
+     * @param string $base
+     * @return string
+     */
     private static function master(string $base = self::BASE): string {
         $dir = $base . self::DIR;
         return "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\n$dir/360p/index.m3u8\n"
@@ -95,7 +107,11 @@ final class get_playback_test extends \advanced_testcase {
      * @return array{contextid: int, url: string, grant: string}|null
      */
     private static function render(\context $context, string $url): ?array {
-        $html = format_text('<p><a href="' . s($url) . '">Lecture</a></p>', FORMAT_HTML, ['context' => $context, 'noclean' => true]);
+        $html = format_text(
+            '<p><a href="' . s($url) . '">Lecture</a></p>',
+            FORMAT_HTML,
+            ['context' => $context, 'noclean' => true]
+        );
         self::assertStringNotContainsString('data-hlsgate-grant', $html);
         if (!preg_match('~<span class="filter_hlsgate" data-hlsgate-src="([^"]*)" data-hlsgate-contextid="(\d+)"~', $html, $m)) {
             return null;
@@ -106,7 +122,7 @@ final class get_playback_test extends \advanced_testcase {
     /**
      * Calls the service as the AJAX layer does and checks the answer against its declared structure.
      *
-     * @param array{contextid: int, url: string, grant: string} $player
+     * @param array $player (array{contextid: int, url: string, grant: string})
      * @return array
      */
     private function call(array $player): array {
@@ -148,7 +164,7 @@ final class get_playback_test extends \advanced_testcase {
      * component is named), with its language string, and at the AJAX entry an error without data.
      *
      * @param string $errorcode e.g. 'error:notembedded', or core's 'requireloginerror', 'nopermissions'
-     * @param array{contextid: int, url: string, grant: string} $player
+     * @param array $player (array{contextid: int, url: string, grant: string})
      * @param string $module the component of the string
      */
     private function assert_refused(string $errorcode, array $player, string $module = 'filter_hlsgate'): void {
@@ -235,8 +251,10 @@ final class get_playback_test extends \advanced_testcase {
         // Another spelling of the same URL carries the same grant: the grant is over the canonical URL.
         $shouting = ['url' => 'HTTPS://MEDIA.example.test:443/lectures/' . self::DIR . '/master.m3u8'] + $player;
         $this->assertSame(self::MEDIA_URL, $this->call($shouting)['playlisturl']);
-        foreach (['https://evil.example.test/lectures/' . self::DIR . '/master.m3u8', self::BASE . 'short/master.m3u8',
-                self::BASE . self::DIR . '/master.m3u8?x', 'javascript:alert(1)', ''] as $url) {
+        foreach (
+            ['https://evil.example.test/lectures/' . self::DIR . '/master.m3u8', self::BASE . 'short/master.m3u8',
+                self::BASE . self::DIR . '/master.m3u8?x', 'javascript:alert(1)', ''] as $url
+        ) {
             $this->assertNull(self::embed($this->context, $url), $url);
             $this->assert_refused('error:notallowed', ['url' => $url] + $player);
         }
@@ -244,11 +262,13 @@ final class get_playback_test extends \advanced_testcase {
 
     public function test_file_that_is_not_an_hlsgate_playlist_is_left_to_moodle(): void {
         $this->setUser($this->student);
-        foreach ([
+        foreach (
+            [
             'notes.m3u8' => ['<!DOCTYPE html><html><body>Not a playlist</body></html>', 'error:notaplaylist'],
             'relative.m3u8' => ["#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n360p/index.m3u8\n", 'error:relativeuris'],
             'foreign.m3u8' => [self::master('https://cdn.other.test/lectures/'), 'error:notallowed'],
-        ] as $filename => [$content, $errorcode]) {
+            ] as $filename => [$content, $errorcode]
+        ) {
             $url = $this->page_file($content, $filename);
             $this->assertNull(self::embed($this->context, $url), $filename);
             // Even embedded by a teacher, the service refuses it.
@@ -263,8 +283,10 @@ final class get_playback_test extends \advanced_testcase {
         $other = $this->getDataGenerator()->create_user();
         $category = \context_coursecat::instance($this->course->category);
         $this->setUser($this->student);
-        foreach ([\context_system::instance(), $category, \context_user::instance($this->student->id),
-                \context_user::instance($other->id)] as $context) {
+        foreach (
+            [\context_system::instance(), $category, \context_user::instance($this->student->id),
+                \context_user::instance($other->id)] as $context
+        ) {
             // The filter writes a player there (with a grant of that context), and the service refuses it.
             $player = self::embed($context, self::MEDIA_URL);
             $this->assertSame((int) $context->id, $player['contextid']);
@@ -336,8 +358,15 @@ final class get_playback_test extends \advanced_testcase {
         $manual->unenrol_user($instance, $this->student->id);
         $this->assert_refused('requireloginerror', $player, 'core');
 
-        $suspended = $this->getDataGenerator()->create_and_enrol($this->course, 'student', null, 'manual', 0, 0,
-            ENROL_USER_SUSPENDED);
+        $suspended = $this->getDataGenerator()->create_and_enrol(
+            $this->course,
+            'student',
+            null,
+            'manual',
+            0,
+            0,
+            ENROL_USER_SUSPENDED
+        );
         $this->setUser($suspended);
         $this->assert_refused('requireloginerror', $player, 'core');
     }
@@ -382,7 +411,8 @@ final class get_playback_test extends \advanced_testcase {
 
         // A block of the user's own dashboard lives in their user context: never.
         $this->setUser($this->student);
-        $dashboard = $this->getDataGenerator()->create_block('html', ['parentcontextid' => \context_user::instance($this->student->id)->id,
+        $usercontextid = \context_user::instance($this->student->id)->id;
+        $dashboard = $this->getDataGenerator()->create_block('html', ['parentcontextid' => $usercontextid,
             'pagetypepattern' => 'my-index']);
         $this->assert_refused('error:wrongcontextlevel', self::embed(\context_block::instance($dashboard->id), self::MEDIA_URL));
     }
@@ -424,10 +454,22 @@ final class get_playback_test extends \advanced_testcase {
         $assigncontext = \context_module::instance($assign->cmid);
         get_file_storage()->create_file_from_string(['contextid' => $assigncontext->id, 'component' => 'assignsubmission_file',
             'filearea' => 'submission_files', 'itemid' => 7, 'filepath' => '/', 'filename' => 'lecture1.m3u8'], self::master());
-        $submission = \moodle_url::make_pluginfile_url($assigncontext->id, 'assignsubmission_file', 'submission_files', 7, '/',
-            'lecture1.m3u8')->out(false);
-        $absent = \moodle_url::make_pluginfile_url($assigncontext->id, 'assignsubmission_file', 'submission_files', 8, '/',
-            'nothing.m3u8')->out(false);
+        $submission = \moodle_url::make_pluginfile_url(
+            $assigncontext->id,
+            'assignsubmission_file',
+            'submission_files',
+            7,
+            '/',
+            'lecture1.m3u8'
+        )->out(false);
+        $absent = \moodle_url::make_pluginfile_url(
+            $assigncontext->id,
+            'assignsubmission_file',
+            'submission_files',
+            8,
+            '/',
+            'nothing.m3u8'
+        )->out(false);
 
         $classmate = $this->getDataGenerator()->create_and_enrol($this->course, 'student');
         $this->setUser($classmate);
@@ -436,7 +478,10 @@ final class get_playback_test extends \advanced_testcase {
         $this->assertNull(self::embed($assigncontext, $submission));
         $this->assertNull(self::embed($privatecontext, $private));
         $this->assert_refused('error:notembedded', ['contextid' => (int) $this->context->id, 'url' => $private, 'grant' => '']);
-        $this->assert_refused('error:wrongcontextlevel', ['contextid' => (int) $privatecontext->id, 'url' => $private, 'grant' => '']);
+        $this->assert_refused(
+            'error:wrongcontextlevel',
+            ['contextid' => (int) $privatecontext->id, 'url' => $private, 'grant' => '']
+        );
         // Even embedded there by a teacher, nothing is read: the same answer whether the file exists or not.
         embed_registry::grant($this->context, $private, (int) get_admin()->id);
         $this->assert_refused('error:notembedded', ['contextid' => (int) $this->context->id, 'url' => $private, 'grant' => '']);
@@ -482,7 +527,8 @@ final class get_playback_test extends \advanced_testcase {
         $this->setUser($this->student);
         $urls = ['', ' ', "\0", str_repeat('a', 70000), 'https://', 'https://media.example.test/lectures/',
             self::BASE . self::DIR . '/', self::BASE . '..%2f' . self::DIR . '/master.m3u8', self::BASE . self::DIR . '/%00.m3u8',
-            'pluginfile.php/1/x/y/z.m3u8', \moodle_url::make_pluginfile_url(999999999, 'mod_page', 'content', 1, '/', 'a.m3u8')->out(false),
+            'pluginfile.php/1/x/y/z.m3u8',
+            \moodle_url::make_pluginfile_url(999999999, 'mod_page', 'content', 1, '/', 'a.m3u8')->out(false),
             \moodle_url::make_pluginfile_url($this->context->id, 'mod_page', 'content', 1, '/../..', 'a.m3u8')->out(false),
             "https://media.example.test/lectures/\u{202E}" . self::DIR . '/master.m3u8', "\xff\xfe.m3u8", null, ['x']];
         $contextids = [0, -1, 1, (int) $this->context->id, PHP_INT_MAX, PHP_INT_MIN, null, '12abc', 1.5, []];
@@ -491,8 +537,11 @@ final class get_playback_test extends \advanced_testcase {
             foreach ($urls as $url) {
                 foreach (['', $player['grant'], str_repeat('x', 5000), null, ['a']] as $grant) {
                     $_POST['sesskey'] = sesskey();
-                    $response = external_api::call_external_function('filter_hlsgate_get_playback',
-                        ['contextid' => $contextid, 'url' => $url, 'grant' => $grant], true);
+                    $response = external_api::call_external_function(
+                        'filter_hlsgate_get_playback',
+                        ['contextid' => $contextid, 'url' => $url, 'grant' => $grant],
+                        true
+                    );
                     $this->assertTrue($response['error'], json_encode([$contextid, $url, $grant], JSON_INVALID_UTF8_SUBSTITUTE));
                     $this->assertArrayNotHasKey('data', $response);
                     $this->assertMatchesRegularExpression('/^[a-z:_]+$/', $response['exception']->errorcode);
@@ -504,8 +553,10 @@ final class get_playback_test extends \advanced_testcase {
         }
         $this->assertDebuggingNotCalled();
         ksort($codes);
-        $this->assertSame(['error:nocontext', 'error:notallowed', 'error:notembedded', 'error:wrongcontextlevel', 'invalidparameter'],
-            array_keys($codes));
+        $this->assertSame(
+            ['error:nocontext', 'error:notallowed', 'error:notembedded', 'error:wrongcontextlevel', 'invalidparameter'],
+            array_keys($codes)
+        );
     }
 
     public function test_capability_defaults(): void {

@@ -14,7 +14,6 @@
 // You should have received a copy of the GNU General Public License
 // along with Moodle.  If not, see <http://www.gnu.org/licenses/>.
 
-
 namespace filter_hlsgate\external;
 
 use core_external\external_api;
@@ -24,6 +23,8 @@ use filter_hlsgate\local\embed_registry;
 use filter_hlsgate\local\progress_store;
 use filter_hlsgate\local\video_duration;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\save_progress::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_store::class)]
 /**
  * filter_hlsgate_save_progress inside Moodle: merged ranges, the wall-time rule, retries, the resume
  * position through filter_hlsgate_get_playback, the events, and the access rule of playback.
@@ -34,11 +35,12 @@ use filter_hlsgate\local\video_duration;
  * @covers     \filter_hlsgate\external\save_progress
  * @covers     \filter_hlsgate\local\progress_store
  */
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\save_progress::class)]
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_store::class)]
 final class save_progress_test extends \advanced_testcase {
+    /** @var string media base */
     private const BASE = 'https://media.example.test/lectures/';
+    /** @var string video folder */
     private const DIR = 'AbCdEfGhIjKlMnOpQrSt12';
+    /** @var string test signing secret */
     private const SECRET = 'hlsgate-test-secret-A-0123456789abcdef-not-for-production';
 
     /** @var \stdClass */
@@ -91,8 +93,17 @@ final class save_progress_test extends \advanced_testcase {
         $ranges = array_map(static fn(array $r): array => ['start' => $r[0], 'end' => $r[1]], $report['ranges']);
         $contextid ??= (int) $this->context->id;
         $grant = $report['grant'] ?? self::grant($this->url, \context::instance_by_id($contextid));
-        $result = save_progress::execute($contextid, $this->url, $grant, $report['session'],
-            $report['seq'], $ranges, (float) $report['position'], (float) $report['duration'], $report['started']);
+        $result = save_progress::execute(
+            $contextid,
+            $this->url,
+            $grant,
+            $report['session'],
+            $report['seq'],
+            $ranges,
+            (float) $report['position'],
+            (float) $report['duration'],
+            $report['started']
+        );
         return external_api::clean_returnvalue(save_progress::execute_returns(), $result);
     }
 
@@ -122,8 +133,10 @@ final class save_progress_test extends \advanced_testcase {
         $this->assertSame((int) $this->student->id, (int) $events[0]->userid);
         $this->assertSame((int) $this->context->id, (int) $events[0]->contextid);
 
-        $playback = external_api::clean_returnvalue(get_playback::execute_returns(),
-            get_playback::execute((int) $this->context->id, $this->url, self::grant($this->url, $this->context)));
+        $playback = external_api::clean_returnvalue(
+            get_playback::execute_returns(),
+            get_playback::execute((int) $this->context->id, $this->url, self::grant($this->url, $this->context))
+        );
         $this->assertSame(40.0, $playback['lastposition']);
         $this->assertSame(600.0, $playback['duration']);
     }
@@ -136,7 +149,7 @@ final class save_progress_test extends \advanced_testcase {
         $this->report(['started' => true, 'seq' => 1, 'ranges' => [[0, 5]], 'position' => 5]);
         $this->wait(30);
         $this->report(['seq' => 3, 'ranges' => [[0, 35]], 'position' => 35]);
-        // seq 2 arrives after seq 3, then the same report twice, then a rewatch of 0–35.
+        // Report seq 2 arrives after seq 3, then the same report twice, then a rewatch of 0–35.
         $this->report(['seq' => 2, 'ranges' => [[0, 20]], 'position' => 20]);
         $answer = $this->report(['seq' => 3, 'ranges' => [[0, 35]], 'position' => 35]);
         $this->assertSame(35.0, $answer['watched']);

@@ -24,6 +24,7 @@ use core_privacy\tests\provider_testcase;
 use filter_hlsgate\local\embed_registry;
 use filter_hlsgate\local\progress_store;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\privacy\provider::class)]
 /**
  * The privacy provider's progress parts: contexts and users found, data exported, deleted per user,
  * per users and per context.
@@ -33,7 +34,6 @@ use filter_hlsgate\local\progress_store;
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  * @covers     \filter_hlsgate\privacy\provider
  */
-#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\privacy\provider::class)]
 final class provider_test extends provider_testcase {
     /** The video's resource (the media base and its directory). */
     private const RES = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/';
@@ -74,8 +74,10 @@ final class provider_test extends provider_testcase {
         }
         $this->assertArrayHasKey('authserver', $fields);
         // Every column but the keys and hashes derived from other columns.
-        foreach ([progress_store::TABLE => ['id', 'videohash'], embed_registry::TABLE => ['id', 'urlhash', 'videohash',
-                'resource', 'component', 'filearea', 'itemid']] as $table => $notpersonal) {
+        foreach (
+            [progress_store::TABLE => ['id', 'videohash'], embed_registry::TABLE => ['id', 'urlhash', 'videohash',
+                'resource', 'component', 'filearea', 'itemid']] as $table => $notpersonal
+        ) {
             $columns = array_diff(array_keys($DB->get_columns($table)), $notpersonal);
             sort($columns);
             $declared = $fields[$table] ?? [];
@@ -87,15 +89,19 @@ final class provider_test extends provider_testcase {
     public function test_embeds_are_exported_and_forget_their_author_on_deletion(): void {
         global $DB;
         $gen = $this->getDataGenerator();
-        $gen->get_plugin_generator('filter_hlsgate')->configure_site('https://media.example.test/lectures/',
-            'hlsgate-test-secret-A-0123456789abcdef-not-for-production');
+        $gen->get_plugin_generator('filter_hlsgate')->configure_site(
+            'https://media.example.test/lectures/',
+            'hlsgate-test-secret-A-0123456789abcdef-not-for-production'
+        );
         $course = get_course($this->page1->get_course_context()->instanceid);
         $teacher = $gen->create_and_enrol($course, 'editingteacher');
         $this->setUser($teacher);
         $page = $gen->create_module('page', ['course' => $course->id, 'content' => '<a href="' . self::RES . 'master.m3u8">L</a>']);
         $context = \context_module::instance($page->cmid);
-        $this->assertContains((int) $context->id, array_map('intval',
-            provider::get_contexts_for_userid((int) $teacher->id)->get_contextids()));
+        $this->assertContains((int) $context->id, array_map(
+            'intval',
+            provider::get_contexts_for_userid((int) $teacher->id)->get_contextids()
+        ));
         $userlist = new userlist($context, 'filter_hlsgate');
         provider::get_users_in_context($userlist);
         $this->assertSame([(int) $teacher->id], array_map('intval', $userlist->get_userids()));
@@ -104,8 +110,12 @@ final class provider_test extends provider_testcase {
         $this->assertSame(self::RES . 'master.m3u8', $data->videos[0]->url);
 
         provider::delete_data_for_user(new approved_contextlist($teacher, 'filter_hlsgate', [$context->id]));
-        $this->assertSame([0], array_map('intval', $DB->get_fieldset_select(embed_registry::TABLE, 'userid', 'contextid = ?',
-            [$context->id])));
+        $this->assertSame([0], array_map('intval', $DB->get_fieldset_select(
+            embed_registry::TABLE,
+            'userid',
+            'contextid = ?',
+            [$context->id]
+        )));
     }
 
     public function test_contexts_users_and_export(): void {
