@@ -334,13 +334,16 @@ export function registerHlsgate(videojsArg: unknown): unknown {
         button.dispose();
       }
       const player = this.player;
+      // VHS's own xhr goes back first: VHS's offRequest/offResponse work on whatever `vhs.xhr` is
+      // then, and deleting an emptied hook set from the wrapper (whose hook sets are accessors of
+      // the inner function's) throws.
+      const hooked = this.vhsXhr;
+      if (hooked?.vhs && hooked.vhs.xhr === hooked.wrapped) hooked.vhs.xhr = hooked.inner;
       const hooks = this.vhsHooks;
       if (hooks) {
         (hooks.xhr.offRequest as ((fn: unknown) => void) | undefined)?.(hooks.onRequest);
         (hooks.xhr.offResponse as ((fn: unknown) => void) | undefined)?.(hooks.onResponse);
       }
-      const hooked = this.vhsXhr;
-      if (hooked?.vhs && hooked.vhs.xhr === hooked.wrapped) hooked.vhs.xhr = hooked.inner;
       const saved = this.saved;
       if (saved && !player.isDisposed()) {
         player.playbackRates(saved.playbackRates);

@@ -79,6 +79,10 @@ export async function showControls(page: Page): Promise<void> {
     const player = window.hlsgateDemo!.player;
     if (!player) return;
     player.options_.inactivityTimeout = 0;
+    // Activity as a viewer's mouse would report it: video.js's next activity check (every 250 ms)
+    // then clears the inactivity timer set by earlier activity, which would otherwise still fire
+    // and hide the bar (and its pointer events) under the test's next click.
+    player.reportUserActivity();
     player.userActive(true);
   });
 }

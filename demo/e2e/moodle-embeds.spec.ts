@@ -179,11 +179,15 @@ test('the progress forgeries fail, and the CSV keeps a formula as text', async (
   // 3. A made-up folder, and 2,000 ranges of 1 ms.
   const madeUp = `${lecture2.res.replace(/[^/]+\/$/, '')}${'Z'.repeat(22)}/master.m3u8`;
   expect((await report({ url: madeUp })).result?.exception?.errorcode).toBe('error:notembedded');
-  const tiny = Array.from({ length: 2000 }, (_, i) => ({ start: 20 + i * 0.002, end: 20 + i * 0.002 + 0.001 }));
+  // 2,000 ranges in one report (the most a report may carry; one more is refused whole), 1,999 of them 1 ms long.
+  const tiny = Array.from({ length: 1999 }, (_, i) => ({ start: 20 + i * 0.002, end: 20 + i * 0.002 + 0.001 }));
   const bloated = await report({ seq: 2, ranges: [{ start: 0, end: 10 }, ...tiny], position: 12 });
+  expect(bloated.result?.error, bloated.body.slice(0, 300)).toBe(false);
   expect((bloated.result?.data as { watched: number }).watched).toBe(data.watched);
+  const over = await report({ seq: 3, ranges: [{ start: 0, end: 10 }, ...tiny, { start: 30, end: 30.001 }], position: 12 });
+  expect(over.result?.exception?.errorcode, over.body.slice(0, 300)).toBe('invalidparameter');
   // 4. A position far beyond any column.
-  const far = await report({ seq: 3, ranges: [{ start: 0, end: 10 }], position: 1e15 });
+  const far = await report({ seq: 4, ranges: [{ start: 0, end: 10 }], position: 1e15 });
   expect(far.result?.error, far.body).toBe(false);
   expect((far.result?.data as { lastposition: number }).lastposition).toBe(data.duration);
   // 5. The teacher's CSV.
