@@ -2,15 +2,24 @@
  * Safari's native HLS path, on WebKitGTK (demo/webkit/): the demo page with `?native=1`, so the
  * browser's own media stack (GStreamer here, AVFoundation in Safari) fetches playlists and segments
  * with the HttpOnly cookies and no 403 can be caught. Only the proactive refresh keeps the video
- * alive: three minutes with 20 s cookies and view tokens that expire on the way (1 s, plus the auth
- * server's 30 s leeway) must play with no error. Driven over W3C WebDriver; Playwright's runner
- * only, none of its browsers. Where WebKitGTK is missing the test says so in one line and skips.
+ * alive: a minute with 10 s cookies (the stack's shortest) and view tokens that expire on the way (1 s,
+ * plus the auth server's 30 s leeway) must play with no error. Driven over W3C WebDriver; Playwright's
+ * runner only, none of its browsers. Where WebKitGTK is missing the test says so in one line and skips.
+ *
+ * What it proves is the number of refresh cycles survived, not the wall time (issue 15 §4). It was
+ * three minutes of 20 s cookies: the player refreshed every 10–14 s (the 10 s margin,
+ * refresh-scheduler.ts), 13–18 refreshes and 9 cookie lifetimes, 10 s of headroom before each expiry.
+ * With 10 s cookies (lifetime 10–11 s, the server's refreshIn 6–9 s) the margin is larger than the
+ * lifetime, so the player refreshes at half the server's refreshIn: every 3–4.5 s, 13–20 refreshes and
+ * 6 lifetimes in a minute, at least 5.5 s of headroom before each expiry — many times a POST's round
+ * trip here. The view token (31 s) still expires on the way.
  */
 import { findWebKit, startWebKit, type WebKit } from '../webkit/harness.ts';
 import type { WebDriverSession } from '../webkit/webdriver.ts';
 import { expect, ofType, setCookieTtl, test, type LogEntry } from './helpers.ts';
 
-const PLAY_SECONDS = 180;
+const COOKIE_TTL = 10;
+const PLAY_SECONDS = 60;
 
 interface Snapshot {
   position: number;
@@ -50,7 +59,7 @@ test.afterEach(async ({ request }) => {
   webkit = undefined;
 });
 
-test('native HLS on WebKitGTK: 3 minutes with 20 s cookies and expiring view tokens, no error', async ({ request, baseURL }) => {
+test(`native HLS on WebKitGTK: ${PLAY_SECONDS} s with ${COOKIE_TTL} s cookies and expiring view tokens, no error`, async ({ request, baseURL }) => {
   const found = findWebKit();
   if (!found.ok) {
     const line = `WebKitGTK is missing (${found.missing.join(', ')}): the Safari native-path test is skipped; scripts/setup.sh test installs ${found.packages.join(' ')}`;
@@ -58,9 +67,9 @@ test('native HLS on WebKitGTK: 3 minutes with 20 s cookies and expiring view tok
     test.skip(true, line);
     return;
   }
-  // Start (≤ 90 s) + three minutes of media (≤ 300 s on a loaded machine) + teardown.
-  test.setTimeout(420_000);
-  await setCookieTtl(request, 20);
+  // Start (≤ 90 s) + a minute of media (≤ 180 s on a loaded machine) + teardown.
+  test.setTimeout(300_000);
+  await setCookieTtl(request, COOKIE_TTL);
   webkit = await startWebKit();
   const browser: WebDriverSession = await webkit.newSession();
   const snapshot = () => browser.execute<Snapshot | null>(SNAPSHOT);
@@ -78,11 +87,11 @@ test('native HLS on WebKitGTK: 3 minutes with 20 s cookies and expiring view tok
   expect(first.currentSrc).toMatch(/^http:\/\/localhost:\d+\/lectures\/[A-Za-z0-9_-]+\/master\.m3u8$/);
   expect(first.vhs).toBe(false);
 
-  // Three minutes of media, looked at every few seconds: an error ends the test at once (nothing can
+  // A minute of media, looked at every few seconds: an error ends the test at once (nothing can
   // catch a 403 on this path). The media clock counts, not the wall clock: the deadline is generous,
   // for a loaded machine.
   let last: Snapshot = first;
-  for (const deadline = Date.now() + (PLAY_SECONDS + 120) * 1000; last.position - first.position < PLAY_SECONDS; await sleep(5_000)) {
+  for (const deadline = Date.now() + (PLAY_SECONDS + 120) * 1000; last.position - first.position < PLAY_SECONDS; await sleep(2_000)) {
     if (Date.now() > deadline) throw new Error(`played only ${(last.position - first.position).toFixed(1)} s${context(last)}`);
     last = (await snapshot()) ?? last;
     expect(errorsIn(last.log), `errors at ${last.position.toFixed(1)} s${context(last)}`).toEqual([]);
@@ -97,9 +106,9 @@ test('native HLS on WebKitGTK: 3 minutes with 20 s cookies and expiring view tok
     `WebKitGTK native HLS: played ${played.toFixed(1)} s of media in ${wall.toFixed(1)} s, ${last.stats.refreshes} cookie refreshes, ` +
       `${last.tokenCalls - 1} view-token renewals, ${waits.length} waiting events, 0 errors`,
   );
-  expect(last.stats.session?.lifetime).toBeLessThanOrEqual(25);
-  // 20 s cookies over 3 minutes: refreshed again and again (every ≤ 10–15 s).
-  expect(last.stats.refreshes).toBeGreaterThanOrEqual(6);
+  expect(last.stats.session?.lifetime).toBeLessThanOrEqual(COOKIE_TTL + 5);
+  // 10 s cookies over a minute: refreshed again and again (every 3–4.5 s), at least once per lifetime.
+  expect(last.stats.refreshes).toBeGreaterThanOrEqual(PLAY_SECONDS / COOKIE_TTL);
   // The view token expired on the way: getToken was asked again, and the cookies were renewed after that.
   expect(renewals.length).toBeGreaterThanOrEqual(1);
   expect(ofType(last.log, 'hlsgate:refresh').some((e) => e.t > renewals[0]!.t)).toBe(true);
