@@ -9,18 +9,27 @@
  * between each refresh and the expiry it prevents. (It was 3 minutes of 20 s cookies: 18 refreshes,
  * 10 s margin, 3 minutes per engine.) `requestRecoveries` 0 shows the margin held: no request was
  * refused for an expired cookie.
+ *
+ * On video.js only (issue 15 §4: what does not depend on the engine runs once). What a soak adds to
+ * the shorter tests is the count of cycles, and every cycle is the shared core's: the refresh
+ * scheduler and session manager (controller.ts) time and send the refreshes, renew the view token
+ * and count `requestRecoveries`; the cookies themselves are the browser's. The engine's part — its
+ * loader sending the credentials, its glue telling the core the viewer plays — runs on hls.js in
+ * every other @engines test, with a refresh while playing in multi-start's refresh-in-flight test
+ * (10-s cookies) and the recovery spec's, and a refused request there would be caught by
+ * recovery.spec.ts's 403 tests, which stay on both.
  */
-import { ENGINES, expect, log, ofType, onEngine, playedPast, setCookieTtl, stats, test, tokenCalls } from './helpers.ts';
+import { expect, log, ofType, playedPast, setCookieTtl, stats, test, tokenCalls } from './helpers.ts';
 
 test.afterEach(async ({ request }) => setCookieTtl(request, 600));
 
 const COOKIE_TTL = 10;
 const WATCH_SECONDS = 60;
 
-test(`cookie lifetime ${COOKIE_TTL} s, view tokens expiring: ${WATCH_SECONDS} s of playback with no stall`, ENGINES, async ({ page, request, engine }) => {
+test(`cookie lifetime ${COOKIE_TTL} s, view tokens expiring: ${WATCH_SECONDS} s of playback with no stall`, async ({ page, request }) => {
   test.setTimeout(240_000);
   await setCookieTtl(request, COOKIE_TTL);
-  await page.goto(onEngine('/?autoplay=1&tokenTtl=1', engine));
+  await page.goto('/?autoplay=1&tokenTtl=1');
   await playedPast(page, 0.5);
   const started = await page.evaluate(() => ({
     t: performance.now(),
@@ -38,7 +47,8 @@ test(`cookie lifetime ${COOKIE_TTL} s, view tokens expiring: ${WATCH_SECONDS} s 
   const position = await page.evaluate(() => window.hlsgateDemo!.currentTime());
   const entries = await log(page);
   const s = await stats(page);
-  // About one refresh per 5 s; at least one per cookie lifetime, or a cookie would have expired.
+  console.log(`long-playback: ${s.refreshes} cookie refreshes (${s.sessions} sessions) in ${WATCH_SECONDS} s with ${COOKIE_TTL}-s cookies, ${s.requestRecoveries} refused requests`);
+  // About one refresh per 3–5 s; at least one per cookie lifetime, or a cookie would have expired.
   expect(s.refreshes).toBeGreaterThanOrEqual(WATCH_SECONDS / COOKIE_TTL);
   expect(ofType(entries, 'excludeplaylist', 'retryplaylist')).toEqual([]);
   expect(ofType(entries, 'error', 'hlsgate:error')).toEqual([]);
