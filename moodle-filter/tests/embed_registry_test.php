@@ -19,6 +19,9 @@ namespace filter_hlsgate;
 use filter_hlsgate\external\get_playback;
 use filter_hlsgate\local\embed_registry;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\embed_registry::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\embed_observer::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\access_rule::class)]
 /**
  * Embed records inside Moodle (issue 17): made from what a holder of filter/hlsgate:embed saves,
  * never from text someone got filtered; dropped by an edit; kept by restore, import and duplicate;
