@@ -25,6 +25,10 @@ use filter_hlsgate\local\pluginfile_url;
 use filter_hlsgate\local\url_policy;
 use PHPUnit\Framework\TestCase;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\embed_grant::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\url_policy::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\pluginfile_url::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\link_matcher::class)]
 /**
  * The Moodle-free parts of the access rule: embed grants, the canonical playlist URL they sign,
  * the file areas a text may play from, and the filter leaving a link alone when told to.
@@ -32,10 +36,6 @@ use PHPUnit\Framework\TestCase;
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
- * @covers     \filter_hlsgate\local\embed_grant
- * @covers     \filter_hlsgate\local\url_policy
- * @covers     \filter_hlsgate\local\pluginfile_url
- * @covers     \filter_hlsgate\local\link_matcher
  */
 final class AccessRulesTest extends TestCase {
     /** The site's wwwroot. */

@@ -21,6 +21,7 @@ use filter_hlsgate\local\media_bases;
 use filter_hlsgate\local\url_policy;
 use PHPUnit\Framework\TestCase;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\link_matcher::class)]
 /**
  * Link matching on real Moodle 4.5 editor output (tests/fixtures/editor-html, copied from the shared
  * fixtures) and on hand-made plain, hostile and malformed HTML.
@@ -28,9 +29,10 @@ use PHPUnit\Framework\TestCase;
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
- * @covers     \filter_hlsgate\local\link_matcher
  */
 final class LinkMatcherTest extends TestCase {
+    use each_case;
+
     /** The site of the fixtures. */
     private const WWWROOT = 'https://moodle.example.test';
 
@@ -97,12 +99,20 @@ final class LinkMatcherTest extends TestCase {
     /**
      * In the site's filter order (just above mediaplugin, after urltolink) every case becomes one player.
      *
-     * @dataProvider editor_cases
+     * Every case of editor_cases(), each run as a data provider's would be (each_case).
+     */
+    public function test_editor_output_in_the_sites_filter_position(): void {
+        $this->each_case(self::editor_cases(), $this->check_editor_output_in_the_sites_filter_position(...));
+    }
+
+    /**
+     * One case of test_editor_output_in_the_sites_filter_position().
+     *
      * @param string $name the fixture's name
      * @param string $url the playlist URL the editor wrote
      * @param string $title the title the player gets
      */
-    public function test_editor_output_in_the_sites_filter_position(string $name, string $url, string $title): void {
+    private function check_editor_output_in_the_sites_filter_position(string $name, string $url, string $title): void {
         $input = file_get_contents(self::fixtures() . "/$name.rendered-without-mediaplugin.html");
         $output = self::matcher()->rewrite($input, 99);
 
@@ -131,12 +141,20 @@ final class LinkMatcherTest extends TestCase {
     /**
      * Placed first (before urltolink), it converts everything but a URL typed as plain text.
      *
-     * @dataProvider editor_cases
+     * Every case of editor_cases(), each run as a data provider's would be (each_case).
+     */
+    public function test_editor_output_before_any_other_filter(): void {
+        $this->each_case(self::editor_cases(), $this->check_editor_output_before_any_other_filter(...));
+    }
+
+    /**
+     * One case of test_editor_output_before_any_other_filter().
+     *
      * @param string $name the fixture's name
      * @param string $url the playlist URL the editor wrote
      * @param string $title the title the player gets
      */
-    public function test_editor_output_before_any_other_filter(string $name, string $url, string $title): void {
+    private function check_editor_output_before_any_other_filter(string $name, string $url, string $title): void {
         $input = file_get_contents(self::fixtures() . "/$name.prefilter.html");
         $output = self::matcher()->rewrite($input, 7);
         if (str_ends_with($name, '-e2')) {

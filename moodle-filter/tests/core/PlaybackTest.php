@@ -22,6 +22,8 @@ use filter_hlsgate\local\pluginfile_url;
 use filter_hlsgate\local\resource_resolver;
 use PHPUnit\Framework\TestCase;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\plugin_config::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\resource_resolver::class)]
 /**
  * The web service's decisions without Moodle: settings, which video a URL opens, the refusals,
  * and that every string the code names exists in the language file.
@@ -29,8 +31,6 @@ use PHPUnit\Framework\TestCase;
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
- * @covers     \filter_hlsgate\local\plugin_config
- * @covers     \filter_hlsgate\local\resource_resolver
  */
 final class PlaybackTest extends TestCase {
     /** The site's wwwroot. */

@@ -21,15 +21,17 @@ use filter_hlsgate\local\playback_error;
 use filter_hlsgate\local\playlist_parser;
 use PHPUnit\Framework\TestCase;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\playlist_parser::class)]
 /**
  * Playlist parsing: the repository copy of a master playlist gives the view token's resource.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
- * @covers     \filter_hlsgate\local\playlist_parser
  */
 final class PlaylistParserTest extends TestCase {
+    use each_case;
+
     /** The allowed media base. */
     private const BASE = 'https://media.example.test/lectures/';
     /** The video's directory under the base. */
@@ -133,11 +135,19 @@ final class PlaylistParserTest extends TestCase {
     /**
      * Test: refused files.
      *
-     * @dataProvider refused
+     * Every case of refused(), each run as a data provider's would be (each_case).
+     */
+    public function test_refused_files(): void {
+        $this->each_case(self::refused(), $this->check_refused_files(...));
+    }
+
+    /**
+     * One case of test_refused_files().
+     *
      * @param string $content the file's contents
      * @param string $errorcode the refusal expected
      */
-    public function test_refused_files(string $content, string $errorcode): void {
+    private function check_refused_files(string $content, string $errorcode): void {
         try {
             playlist_parser::resource_of($content, self::bases());
             $this->fail('accepted');

@@ -19,13 +19,13 @@ namespace filter_hlsgate\tests\core;
 use filter_hlsgate\local\progress_update;
 use PHPUnit\Framework\TestCase;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\progress_update::class)]
 /**
  * What one report does to a stored row: merge, refuse, sequence, viewed, milestones, duration.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
- * @covers     \filter_hlsgate\local\progress_update
  */
 final class ProgressUpdateTest extends TestCase {
     /** The wall clock of the tests (a Unix time). */

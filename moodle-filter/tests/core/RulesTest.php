@@ -22,16 +22,16 @@ use filter_hlsgate\local\pluginfile_url;
 use filter_hlsgate\local\watermark;
 use PHPUnit\Framework\TestCase;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\media_bases::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\pluginfile_url::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\watermark::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\markup::class)]
 /**
  * The small rules: allowed media bases, pluginfile URLs, watermark templates, markup.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
- * @covers     \filter_hlsgate\local\media_bases
- * @covers     \filter_hlsgate\local\pluginfile_url
- * @covers     \filter_hlsgate\local\watermark
- * @covers     \filter_hlsgate\local\markup
  */
 final class RulesTest extends TestCase {
     /**

@@ -20,14 +20,14 @@ use filter_hlsgate\local\playlist_parser;
 use filter_hlsgate\local\spreadsheet_cell;
 use PHPUnit\Framework\TestCase;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\spreadsheet_cell::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\playlist_parser::class)]
 /**
  * Download cells that a spreadsheet keeps as text; a video's duration from its playlists.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
- * @covers     \filter_hlsgate\local\spreadsheet_cell
- * @covers     \filter_hlsgate\local\playlist_parser
  */
 final class SpreadsheetCellTest extends TestCase {
     /**

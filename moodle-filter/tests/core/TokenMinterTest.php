@@ -21,6 +21,8 @@ use filter_hlsgate\local\playback_error;
 use filter_hlsgate\local\token_minter;
 use PHPUnit\Framework\TestCase;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\token_minter::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\media_bases::class)]
 /**
  * Token minting: PHP mints exactly the bytes of the shared vectors (tests/fixtures/token-vectors.json),
  * which the auth server's signViewToken also mints and its verifyViewToken judges
@@ -29,10 +31,10 @@ use PHPUnit\Framework\TestCase;
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
- * @covers     \filter_hlsgate\local\token_minter
- * @covers     \filter_hlsgate\local\media_bases
  */
 final class TokenMinterTest extends TestCase {
+    use each_case;
+
     /**
      * The shared vectors.
      *
@@ -61,10 +63,18 @@ final class TokenMinterTest extends TestCase {
     /**
      * Test: mints the bytes of the shared vectors.
      *
-     * @dataProvider mintable_vectors
+     * Every case of mintable_vectors(), each run as a data provider's would be (each_case).
+     */
+    public function test_mints_the_bytes_of_the_shared_vectors(): void {
+        $this->each_case(self::mintable_vectors(), $this->check_mints_the_bytes_of_the_shared_vectors(...));
+    }
+
+    /**
+     * One case of test_mints_the_bytes_of_the_shared_vectors().
+     *
      * @param array $vector one shared vector
      */
-    public function test_mints_the_bytes_of_the_shared_vectors(array $vector): void {
+    private function check_mints_the_bytes_of_the_shared_vectors(array $vector): void {
         $minter = new token_minter($vector['kid'], $vector['secret']);
         $this->assertSame($vector['token'], $minter->mint($vector['claims']));
     }
@@ -72,10 +82,18 @@ final class TokenMinterTest extends TestCase {
     /**
      * Test: judges the res of the shared vectors as the server does.
      *
-     * @dataProvider mintable_vectors
+     * Every case of mintable_vectors(), each run as a data provider's would be (each_case).
+     */
+    public function test_judges_the_res_of_the_shared_vectors_as_the_server_does(): void {
+        $this->each_case(self::mintable_vectors(), $this->check_judges_the_res_of_the_shared_vectors_as_the_server_does(...));
+    }
+
+    /**
+     * One case of test_judges_the_res_of_the_shared_vectors_as_the_server_does().
+     *
      * @param array $vector one shared vector
      */
-    public function test_judges_the_res_of_the_shared_vectors_as_the_server_does(array $vector): void {
+    private function check_judges_the_res_of_the_shared_vectors_as_the_server_does(array $vector): void {
         // The server's checkResource and media_bases apply one rule (nested bases included): every
         // vector the server refuses with resource_forbidden has a res PHP would never mint.
         $bases = media_bases::from_setting(implode("\n", self::vectors()['verify']['mediaBaseUrls']));
@@ -155,13 +173,25 @@ final class TokenMinterTest extends TestCase {
     /**
      * Test: refuses unusable keys.
      *
-     * @dataProvider bad_keys
+     * Every case of bad_keys(), each run as a data provider's would be (each_case).
+     */
+    public function test_refuses_unusable_keys(): void {
+        $this->each_case(self::bad_keys(), $this->check_refuses_unusable_keys(...));
+    }
+
+    /**
+     * One case of test_refuses_unusable_keys().
+     *
      * @param string $kid the key id
      * @param string $secret the key
      */
-    public function test_refuses_unusable_keys(string $kid, string $secret): void {
-        $this->expectException(playback_error::class);
-        new token_minter($kid, $secret);
+    private function check_refuses_unusable_keys(string $kid, string $secret): void {
+        try {
+            new token_minter($kid, $secret);
+            $this->fail('accepted');
+        } catch (playback_error $e) {
+            $this->assertInstanceOf(playback_error::class, $e);
+        }
     }
 
     /**

@@ -19,15 +19,17 @@ namespace filter_hlsgate\tests\core;
 use filter_hlsgate\local\watched_ranges;
 use PHPUnit\Framework\TestCase;
 
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\watched_ranges::class)]
 /**
  * The watched-ranges arithmetic against the vectors player/watched-ranges.test.ts also passes.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
- * @covers     \filter_hlsgate\local\watched_ranges
  */
 final class WatchedRangesTest extends TestCase {
+    use each_case;
+
     /**
      * Vectors of one kind, keyed by name.
      *
@@ -93,10 +95,18 @@ final class WatchedRangesTest extends TestCase {
     /**
      * Test: normalize.
      *
-     * @dataProvider normalize_vectors
+     * Every case of normalize_vectors(), each run as a data provider's would be (each_case).
+     */
+    public function test_normalize(): void {
+        $this->each_case(self::normalize_vectors(), $this->check_normalize(...));
+    }
+
+    /**
+     * One case of test_normalize().
+     *
      * @param array $v
      */
-    public function test_normalize(array $v): void {
+    private function check_normalize(array $v): void {
         $duration = $v['duration'] === null ? null : (float) $v['duration'];
         $this->assertSame(self::floats($v['expect']), watched_ranges::normalize($v['ranges'], $duration));
     }
@@ -104,20 +114,36 @@ final class WatchedRangesTest extends TestCase {
     /**
      * Test: total.
      *
-     * @dataProvider total_vectors
+     * Every case of total_vectors(), each run as a data provider's would be (each_case).
+     */
+    public function test_total(): void {
+        $this->each_case(self::total_vectors(), $this->check_total(...));
+    }
+
+    /**
+     * One case of test_total().
+     *
      * @param array $v
      */
-    public function test_total(array $v): void {
+    private function check_total(array $v): void {
         $this->assertSame((float) $v['expect'], watched_ranges::total(self::floats($v['ranges'])));
     }
 
     /**
      * Test: assess.
      *
-     * @dataProvider assess_vectors
+     * Every case of assess_vectors(), each run as a data provider's would be (each_case).
+     */
+    public function test_assess(): void {
+        $this->each_case(self::assess_vectors(), $this->check_assess(...));
+    }
+
+    /**
+     * One case of test_assess().
+     *
      * @param array $v
      */
-    public function test_assess(array $v): void {
+    private function check_assess(array $v): void {
         $got = watched_ranges::assess($v['stored'], $v['reported'], (float) $v['duration'], (float) $v['elapsed']);
         $expect = $v['expect'];
         $this->assertSame(self::floats($expect['ranges']), $got['ranges']);
@@ -130,10 +156,18 @@ final class WatchedRangesTest extends TestCase {
     /**
      * Test: percent.
      *
-     * @dataProvider percent_vectors
+     * Every case of percent_vectors(), each run as a data provider's would be (each_case).
+     */
+    public function test_percent(): void {
+        $this->each_case(self::percent_vectors(), $this->check_percent(...));
+    }
+
+    /**
+     * One case of test_percent().
+     *
      * @param array $v
      */
-    public function test_percent(array $v): void {
+    private function check_percent(array $v): void {
         $this->assertSame((float) $v['expect'], watched_ranges::percent(self::floats($v['ranges']), (float) $v['duration']));
     }
 

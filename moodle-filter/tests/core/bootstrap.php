@@ -35,3 +35,5 @@ spl_autoload_register(static function (string $class): void {
         }
     }
 });
+
+require_once(__DIR__ . '/each_case.php');
