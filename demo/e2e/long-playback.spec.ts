@@ -4,9 +4,9 @@
  * asked for new tokens, and the viewer sees nothing — no excluded rendition, no error, no `waiting`.
  *
  * What it proves is the number of refresh cycles survived, not the wall time: with 10 s cookies the
- * player refreshes every 5 s (half the lifetime: the 10 s margin is larger than the lifetime,
- * refresh-scheduler.ts), so a minute is about 12 refreshes and six cookie lifetimes, with 5 s
- * between each refresh and the expiry it prevents. (It was 3 minutes of 20 s cookies: 18 refreshes,
+ * player refreshes every 3–4.5 s (half the server's refreshIn: the 10 s margin is larger than the
+ * lifetime, refresh-scheduler.ts), so a minute is 13–20 refreshes (17 measured) and six cookie
+ * lifetimes, with 6–7.5 s between each refresh and the expiry it prevents. (It was 3 minutes of 20 s cookies: 18 refreshes,
  * 10 s margin, 3 minutes per engine.) `requestRecoveries` 0 shows the margin held: no request was
  * refused for an expired cookie.
  *

@@ -11,8 +11,10 @@
  * refresh-scheduler.ts), 13–18 refreshes and 9 cookie lifetimes, 10 s of headroom before each expiry.
  * With 10 s cookies (lifetime 10–11 s, the server's refreshIn 6–9 s) the margin is larger than the
  * lifetime, so the player refreshes at half the server's refreshIn: every 3–4.5 s, 13–20 refreshes and
- * 6 lifetimes in a minute, at least 5.5 s of headroom before each expiry — many times a POST's round
- * trip here. The view token (31 s) still expires on the way.
+ * 6 lifetimes in a minute, with 6–7.5 s of headroom before each expiry (server/cookie-session.ts and
+ * refreshDelaySeconds over every jitter) — many times a POST's round trip here. Measured: 17
+ * refreshes in the 3 minutes before, 16 in the minute now. The view token (31 s) still expires on
+ * the way.
  */
 import { findWebKit, startWebKit, type WebKit } from '../webkit/harness.ts';
 import type { WebDriverSession } from '../webkit/webdriver.ts';
