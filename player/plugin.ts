@@ -15,6 +15,7 @@ import { registerQualityMenu } from './quality-menu.ts';
 import { wrapXhr, type XhrFunction, type XhrOptions } from './request-retry.ts';
 import type { PlayerContext } from './player-context.ts';
 import type { VideojsStatic, VjsComponent, VjsPlayer } from './videojs-types.ts';
+import { HLS_MIME, playsHlsNatively, requestSignedPlaylist } from './signed-playlist.ts';
 import { whenVisible } from './visibility.ts';
 import { Watermark } from './watermark.ts';
 
@@ -93,6 +94,7 @@ export function registerHlsgate(videojsArg: unknown): unknown {
     private qualityButton: VjsComponent | undefined;
     private watermark: Watermark | undefined;
     private stall: StallNotice | undefined;
+    private signedPlaylist: HlsgateStats['signedPlaylist'];
     private vhsXhr: { vhs: NonNullable<ReturnType<NonNullable<VjsPlayer['tech']>>>['vhs']; inner: unknown; wrapped: unknown } | undefined;
     private vhsHooks: { xhr: XhrWithHooks; onRequest: (options: XhrOptions) => XhrOptions; onResponse: (request: unknown) => void } | undefined;
 
@@ -133,7 +135,8 @@ export function registerHlsgate(videojsArg: unknown): unknown {
 
     /** What the page's panel shows. */
     stats(): HlsgateStats {
-      return this.controller.stats();
+      const stats = this.controller.stats();
+      return this.signedPlaylist ? { ...stats, signedPlaylist: this.signedPlaylist } : stats;
     }
 
     /** Refreshes the cookies now (shared with the other players of this video). */
@@ -158,6 +161,17 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       const text = this.controller.watermarkText();
       const media = this.player.tech(true)?.el();
       if (text && media instanceof HTMLVideoElement) this.watermark = new Watermark(this.player.el(), media, text);
+      if (this.options.signedPlaylist && media && playsHlsNatively(media, media.ownerDocument.defaultView, this.options.native)) {
+        // The browser's own HLS: no script sees its requests. A signed playlist, where the server offers one.
+        const answer = await requestSignedPlaylist(this.options.sessionUrl, await this.options.getToken());
+        if (this.player.isDisposed()) return;
+        this.signedPlaylist = answer.ok ? { state: 'playing', expiresAt: answer.expiresAt } : { state: answer.reason, status: answer.status };
+        if (answer.ok) {
+          this.setSource(answer.playlist);
+          this.runOnPlayer(media);
+          return;
+        }
+      }
       this.setSource();
       this.runOnPlayer(media);
     }
@@ -178,9 +192,16 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       if (typeof cleanup === 'function') this.cleanups.push(cleanup);
     }
 
-    private setSource(): void {
+    /** `signed`: a signed playlist's URL, played by the browser itself with no credentials. */
+    private setSource(signed?: string): void {
       const player = this.player;
       const tech = player.tech(true);
+      if (signed !== undefined) {
+        if (tech?.options_) tech.options_.vhs = { ...(tech.options_.vhs ?? {}), overrideNative: false };
+        if (this.options.lean && !this.playWanted) player.preload('none');
+        player.src({ src: signed, type: HLS_MIME });
+        return;
+      }
       if (tech?.options_ && (hasMediaSource() || this.options.native)) {
         // VHS (and with it the 403 safety net) wherever MSE exists, Safari included, unless the page
         // asks for the browser's own HLS (option `native`); the rest plays natively.

@@ -1,14 +1,16 @@
 /**
  * Per-viewer signed playlists (signed-playlist.ts, playlist-route.ts) through the app, against a
- * real HTTP origin on 127.0.0.1 that admits only requests whose signed query passes the stand-in's
- * CloudFront check (demo/stack/signed-url-check.ts), as the media host would.
+ * real HTTP origin on 127.0.0.1 that admits only requests whose signed query verifies (RSA-SHA1
+ * against the public key, resource wildcard, expiry), as CloudFront would. The stand-in's full
+ * check runs on the same playlists in demo/stack/native-playlist.test.ts.
  */
+import { verify } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaylistSessionResponse } from '../common/contracts.ts';
 import { createLogger } from '../common/log.ts';
-import { checkSignedUrl } from '../demo/stack/signed-url-check.ts';
+import { fromCloudFrontBase64 } from '../common/cloudfront-base64.ts';
 import { createApp } from './app.ts';
 import { loadServerConfig, type ServerConfig } from './config.ts';
 import { makeTestServer, type TestServer } from './test-config.ts';
@@ -49,6 +51,23 @@ sub_00001.vtt
 `;
 const DURATION = 10.5;
 
+/** A signed URL's check, as CloudFront makes it for a custom policy: signature, resource, expiry. */
+function checkSignedUrl(request: { url: string }, options: { publicKeys: Record<string, import('node:crypto').KeyObject>; nowSeconds: number }) {
+  const url = new URL(request.url);
+  const policy = url.searchParams.get('Policy');
+  const signature = url.searchParams.get('Signature');
+  const keyPairId = url.searchParams.get('Key-Pair-Id');
+  const key = keyPairId ? options.publicKeys[keyPairId] : undefined;
+  if (!policy || !signature || !key) return { ok: false as const };
+  const policyBytes = Buffer.from(fromCloudFrontBase64(policy), 'base64');
+  if (!verify('RSA-SHA1', policyBytes, key, Buffer.from(fromCloudFrontBase64(signature), 'base64'))) return { ok: false as const };
+  const statement = (JSON.parse(policyBytes.toString('utf8')) as { Statement: [{ Resource: string; Condition: { DateLessThan: { 'AWS:EpochTime': number } } }] }).Statement[0];
+  for (const name of ['Policy', 'Signature', 'Key-Pair-Id']) url.searchParams.delete(name);
+  const expiresAt = statement.Condition.DateLessThan['AWS:EpochTime'];
+  if (!statement.Resource.endsWith('*') || !url.href.startsWith(statement.Resource.slice(0, -1)) || expiresAt <= options.nowSeconds) return { ok: false as const };
+  return { ok: true as const, expiresAt };
+}
+
 let origin: Server;
 let base: string;
 let server: TestServer;
@@ -60,7 +79,7 @@ const asked: string[] = [];
 beforeAll(async () => {
   origin = createServer((req, res) => {
     asked.push(req.url!);
-    const check = checkSignedUrl({ url: `${base}${req.url!.slice(1)}`, clientIp: '127.0.0.1' }, {
+    const check = checkSignedUrl({ url: `${base}${req.url!.slice(1)}` }, {
       publicKeys: { [server.config.activeKeyPairId]: server.publicKey },
       nowSeconds: Math.floor(clock / 1000),
     });
@@ -118,7 +137,7 @@ function urisOf(text: string): string[] {
 }
 
 const verifyAt = (url: string, seconds: number) =>
-  checkSignedUrl({ url, clientIp: '127.0.0.1' }, { publicKeys: { [server.config.activeKeyPairId]: server.publicKey }, nowSeconds: seconds });
+  checkSignedUrl({ url }, { publicKeys: { [server.config.activeKeyPairId]: server.publicKey }, nowSeconds: seconds });
 
 async function openMaster(t: ReturnType<typeof setup>, dir = DIR) {
   const answer = await t.session(dir);

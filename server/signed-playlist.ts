@@ -235,9 +235,15 @@ export function rewriteMaster(text: string, { base, res, dir, cap, query }: Mast
   });
 }
 
+/** A plain file name (`seg_00001.ts`): resolves to the playlist's folder + itself, no URL parsing needed. */
+const PLAIN_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
+
 /** A media playlist with every URI (segments, `EXT-X-MAP`, keys, parts) signed with `query`. */
 export function rewriteMedia(text: string, { base, res, query }: { base: string; res: string; query: string }): string {
-  return mapUris(text, (uri) => withQuery(resolveInside(uri, base, res), query));
+  const folder = base.slice(0, base.lastIndexOf('/') + 1);
+  // The common case, a segment next to its playlist, skips `new URL` (a quarter of the time per segment).
+  const inside = folder.startsWith(res) && !base.includes('?') && !base.includes('#');
+  return mapUris(text, (uri) => (inside && PLAIN_NAME.test(uri) ? `${folder}${uri}?${query}` : withQuery(resolveInside(uri, base, res), query)));
 }
 
 /** The CloudFront query parameters of a signed URL, for a quick check that a URI carries them. */

@@ -14,6 +14,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlaylistSessionResponse } from '../../common/contracts.ts';
 import { createLogger } from '../../common/log.ts';
+import { requestSignedPlaylist } from '../../player/signed-playlist.ts';
+import { startServer } from '../../server/node.ts';
+import { makeTestServer } from '../../server/test-config.ts';
 import { listRepository } from './lectures.ts';
 import { PREFIX, type SampleLecture, type Stack, prepareSampleLectures, startStack } from './stack.ts';
 
@@ -87,6 +90,22 @@ describe('native HLS client (ffmpeg) against the local stack', () => {
       expect(played.seconds).toBeGreaterThanOrEqual(lecture.seconds - 0.5);
     }, 90_000);
   }
+
+  it("the player core's request: the playlist where the server offers it, not_offered (404) where it does not", async () => {
+    const answer = await requestSignedPlaylist(`${stack.urls.media}/_auth/session`, stack.mintToken(res('Native TS')));
+    expect(answer).toMatchObject({ ok: true, playlist: expect.stringMatching(/\/_auth\/playlist\/.+\?cap=/) });
+    const played = await ffmpegPlay((answer as { playlist: string }).playlist);
+    expect(played.code, played.stderr).toBe(0);
+    expect(await requestSignedPlaylist(`${stack.urls.media}/_auth/session`, 'not.a.token')).toMatchObject({ ok: false, reason: 'refused', status: 401, code: 'token_invalid' });
+    const off = makeTestServer();
+    const server = await startServer(off.config, { logger: createLogger({ name: 'off', level: 'silent' }) });
+    try {
+      const refused = await requestSignedPlaylist(`${server.url}/session`, off.mint(off.res('AbCdEfGhIjKlMnOpQrSt')));
+      expect(refused).toEqual({ ok: false, reason: 'not_offered', status: 404, code: 'not_found' });
+    } finally {
+      await server.stop();
+    }
+  });
 
   it('the signed playlist does not open another video, and its media URLs work only with their signature', async () => {
     const { playlist } = await signedPlaylist('Native TS');
