@@ -10,7 +10,7 @@ import type { HlsgateError } from './errors.ts';
 import { EVENTS, type EventPayloads, type HlsgateEventType, type HlsgateStats } from './events.ts';
 import { PLAYER_CSS, injectStyle } from './style.ts';
 import { StallNotice } from './notice.ts';
-import { resolveOptions, type HlsgateOptions, type ResolvedOptions } from './options.ts';
+import { resolveOptions, watermarkFromToken, type HlsgateOptions, type ResolvedOptions } from './options.ts';
 import { registerQualityMenu } from './quality-menu.ts';
 import { wrapXhr, type XhrFunction, type XhrOptions } from './request-retry.ts';
 import type { PlayerContext } from './player-context.ts';
@@ -95,6 +95,7 @@ export function registerHlsgate(videojsArg: unknown): unknown {
     private watermark: Watermark | undefined;
     private stall: StallNotice | undefined;
     private signedPlaylist: HlsgateStats['signedPlaylist'];
+    private signedStart: Promise<boolean> | undefined;
     private vhsXhr: { vhs: NonNullable<ReturnType<NonNullable<VjsPlayer['tech']>>>['vhs']; inner: unknown; wrapped: unknown } | undefined;
     private vhsHooks: { xhr: XhrWithHooks; onRequest: (options: XhrOptions) => XhrOptions; onResponse: (request: unknown) => void } | undefined;
 
@@ -155,25 +156,45 @@ export function registerHlsgate(videojsArg: unknown): unknown {
     }
 
     private async start(): Promise<void> {
+      if (this.options.signedPlaylist && (await this.startSigned())) return;
       const first = !this.controller.isStarted;
       const state = await this.controller.start();
       if (!first || !state || this.player.isDisposed()) return;
       const text = this.controller.watermarkText();
       const media = this.player.tech(true)?.el();
       if (text && media instanceof HTMLVideoElement) this.watermark = new Watermark(this.player.el(), media, text);
-      if (this.options.signedPlaylist && media && playsHlsNatively(media, media.ownerDocument.defaultView, this.options.native)) {
-        // The browser's own HLS: no script sees its requests. A signed playlist, where the server offers one.
-        const answer = await requestSignedPlaylist(this.options.sessionUrl, await this.options.getToken());
-        if (this.player.isDisposed()) return;
-        this.signedPlaylist = answer.ok ? { state: 'playing', expiresAt: answer.expiresAt } : { state: answer.reason, status: answer.status };
-        if (answer.ok) {
-          this.setSource(answer.playlist);
-          this.runOnPlayer(media);
-          return;
-        }
-      }
       this.setSource();
       this.runOnPlayer(media);
+    }
+
+    /**
+     * Option `signedPlaylist`, where the browser plays HLS itself (no script sees its requests): the
+     * signed playlist instead of any cookie session (once; true when it plays). A server that does
+     * not offer it, or any failure, leaves the player to start on cookies as usual.
+     */
+    private startSigned(): Promise<boolean> {
+      this.signedStart ??= (async () => {
+        const media = this.player.tech(true)?.el();
+        if (!media || !playsHlsNatively(media, media.ownerDocument.defaultView, this.options.native)) return false;
+        let token: string;
+        try {
+          token = await this.options.getToken();
+        } catch {
+          // The cookie path asks again and shows the error as it always does.
+          return false;
+        }
+        const answer = await requestSignedPlaylist(this.options.sessionUrl, token);
+        if (this.player.isDisposed()) return true;
+        this.signedPlaylist = answer.ok ? { state: 'playing', expiresAt: answer.expiresAt } : { state: answer.reason, status: answer.status };
+        if (!answer.ok) return false;
+        const { watermark } = this.options;
+        const text = watermark === false ? undefined : (watermark ?? watermarkFromToken(token));
+        if (text && media instanceof HTMLVideoElement) this.watermark = new Watermark(this.player.el(), media, text);
+        this.setSource(answer.playlist);
+        this.runOnPlayer(media);
+        return true;
+      })();
+      return this.signedStart;
     }
 
     private runOnPlayer(media: HTMLMediaElement | undefined): void {
