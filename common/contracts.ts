@@ -56,6 +56,30 @@ export type SessionMode = (typeof SESSION_MODES)[number];
 /** The one body a query-mode `POST /session` sends (its SHA-256 is `QUERY_MODE_BODY_SHA256` in delivery.ts). */
 export const QUERY_MODE_BODY = '{"mode":"query"}';
 
+/**
+ * Every mode `POST /session` takes: the two above, and `playlist` (a per-viewer signed playlist URL
+ * for native-HLS-only clients; off unless the server enables it, else 404 `not_found`).
+ */
+export const POST_SESSION_MODES = [...SESSION_MODES, 'playlist'] as const;
+export type PostSessionMode = (typeof POST_SESSION_MODES)[number];
+
+/** The one body a playlist-mode `POST /session` sends (SHA-256 `PLAYLIST_MODE_BODY_SHA256` in delivery.ts). */
+export const PLAYLIST_MODE_BODY = '{"mode":"playlist"}';
+
+/** `200` body of `POST /session {"mode":"playlist"}`; no Set-Cookie, no query. */
+export interface PlaylistSessionResponse {
+  /** `res` + `*`: the video the playlist opens. */
+  resource: string;
+  /**
+   * The master playlist's URL on the auth server (`<media origin>/_auth/playlist/<dir>/master.m3u8?cap=…`),
+   * for the media element's `src`: a capability in the URL, so anyone holding it can play until it expires.
+   */
+  playlist: string;
+  /** Epoch seconds until which `playlist` can be opened (a started video plays for its duration + a margin). */
+  expiresAt: number;
+  serverTime: number;
+}
+
 export const ERROR_CODES = [
   'bad_request',
   'token_expired',
@@ -66,6 +90,9 @@ export const ERROR_CODES = [
   'not_found',
   'method_not_allowed',
   'origin_forbidden',
+  'capability_invalid',
+  'capability_expired',
+  'origin_failed',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

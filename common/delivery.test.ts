@@ -4,6 +4,7 @@ import {
   AUTH_ROUTE,
   EMPTY_BODY_SHA256,
   QUERY_MODE_BODY_SHA256,
+  PLAYLIST_MODE_BODY_SHA256,
   authViewerRequest,
   authViewerRequestSource,
   cookiePathOf,
@@ -11,7 +12,7 @@ import {
   policyResourceOf,
   type ViewerRequestEvent,
 } from './delivery.ts';
-import { QUERY_MODE_BODY } from './contracts.ts';
+import { PLAYLIST_MODE_BODY, QUERY_MODE_BODY } from './contracts.ts';
 
 const event = (headers: ViewerRequestEvent['request']['headers'], method = 'POST'): ViewerRequestEvent => ({ request: { method, headers } });
 
@@ -49,6 +50,15 @@ describe('delivery shape', () => {
     const other = createHash('sha256').update('{"mode":"other"}').digest('hex');
     const forged = authViewerRequest(event({ 'x-amz-content-sha256': { value: other } }, 'POST'));
     expect(forged.headers['x-amz-content-sha256']).toEqual({ value: EMPTY_BODY_SHA256 });
+  });
+
+  it('lets the playlist-mode body hash through too, as the shipped function', () => {
+    expect(PLAYLIST_MODE_BODY_SHA256).toBe(createHash('sha256').update(PLAYLIST_MODE_BODY).digest('hex'));
+    const handler = new Function(`${authViewerRequestSource()}\nreturn handler;`)() as (e: ViewerRequestEvent) => ViewerRequestEvent['request'];
+    for (const run of [authViewerRequest, (e: ViewerRequestEvent) => handler(e)]) {
+      const playlist = run(event({ 'x-amz-content-sha256': { value: PLAYLIST_MODE_BODY_SHA256 } }, 'POST'));
+      expect(playlist.headers['x-amz-content-sha256']).toEqual({ value: PLAYLIST_MODE_BODY_SHA256 });
+    }
   });
 
   it('ships a self-contained CloudFront Function that behaves the same', () => {

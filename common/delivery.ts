@@ -42,6 +42,11 @@ export const AUTH_ROUTE = {
   payloadHashHeader: 'x-amz-content-sha256',
   /** Headers the origin request policy forwards to the auth server. */
   forwardedHeaders: ['origin', 'x-hlsgate-authorization', 'x-amz-content-sha256', 'cloudfront-viewer-address'],
+  /**
+   * Query parameters it forwards: only a signed playlist's capability (`GET /_auth/playlist/…?cap=…`,
+   * server/signed-playlist.ts), which a native player can carry in no other way.
+   */
+  forwardedQueryStrings: ['cap'],
 } as const;
 
 /** SHA-256 of the empty string: the body of a cookie-mode `POST /session` and of `DELETE`. */
@@ -53,6 +58,9 @@ export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b93
  * and the function lets exactly this value through: Lambda then checks it against the body.
  */
 export const QUERY_MODE_BODY_SHA256 = '7d0b921864d90a23c895f0c64967b0c6887bc1f0d98bc560460e699e90d905a1';
+
+/** SHA-256 of `{"mode":"playlist"}` (contracts.ts PLAYLIST_MODE_BODY): let through the same way. */
+export const PLAYLIST_MODE_BODY_SHA256 = 'f3674d3cb61ed9552b2666cd2181ac5da698d7632eb17135cf57c11670e2a842';
 
 /** Whether a request path goes to the auth server rather than to the bucket. */
 export function isAuthPath(path: string): boolean {
@@ -85,11 +93,11 @@ export function authViewerRequest(event: ViewerRequestEvent): ViewerRequestEvent
   const authorization = headers['authorization'];
   delete headers['x-hlsgate-authorization'];
   if (authorization) headers['x-hlsgate-authorization'] = { value: authorization.value };
-  // The empty body's hash, or the query-mode body's when the viewer says so (literals: the function
-  // ships as source text, with nothing else in scope).
+  // The empty body's hash, or the query-mode or playlist-mode body's when the viewer says so
+  // (literals: the function ships as source text, with nothing else in scope).
   var claimed = headers['x-amz-content-sha256'];
-  var queryBody = '7d0b921864d90a23c895f0c64967b0c6887bc1f0d98bc560460e699e90d905a1';
-  var hash = claimed && claimed.value === queryBody ? queryBody : 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+  var bodies = ['7d0b921864d90a23c895f0c64967b0c6887bc1f0d98bc560460e699e90d905a1', 'f3674d3cb61ed9552b2666cd2181ac5da698d7632eb17135cf57c11670e2a842'];
+  var hash = claimed && bodies.indexOf(claimed.value) >= 0 ? claimed.value : 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
   headers['x-amz-content-sha256'] = { value: hash };
   return request;
 }

@@ -42,6 +42,7 @@ describe('deploy configuration', () => {
       cookieTtl: 600,
       priceClass: 'PriceClass_100',
       accessLogs: false,
+      signedPlaylists: false,
     });
     expect(config.keys).toEqual([{ name: 'a', publicKeyPem: `${KEY_A.trim()}\n`, privateKeySecretArn: undefined }]);
   });

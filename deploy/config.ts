@@ -43,6 +43,8 @@ export interface DeployConfig {
   cookieTtl: number;
   priceClass: (typeof PRICE_CLASSES)[number];
   accessLogs: boolean;
+  /** `HLSGATE_SIGNED_PLAYLISTS`: per-viewer signed playlists for native-HLS-only clients (server/README.md). */
+  signedPlaylists: boolean;
 }
 
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -116,6 +118,7 @@ const shape = {
   cookieTtl: setting.integer(MIN_COOKIE_TTL, MAX_COOKIE_TTL).default(SERVER_DEFAULTS.cookieTtl),
   priceClass: z.enum(PRICE_CLASSES).default('PriceClass_100'),
   accessLogs: setting.boolean().default(false),
+  signedPlaylists: setting.boolean().default(false),
 };
 
 function pathOf(path: PropertyKey[]): string {
@@ -238,6 +241,7 @@ export function parseDeployConfig(input: unknown, source: string, baseDir = proc
     cookieTtl: raw.cookieTtl,
     priceClass: raw.priceClass,
     accessLogs: raw.accessLogs,
+    signedPlaylists: raw.signedPlaylists,
   };
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_ROUTE, CACHE, MEDIA_CORS, QUERY_MODE_BODY_SHA256, authViewerRequestSource } from '../common/delivery.ts';
+import { AUTH_ROUTE, CACHE, MEDIA_CORS, PLAYLIST_MODE_BODY_SHA256, QUERY_MODE_BODY_SHA256, authViewerRequestSource } from '../common/delivery.ts';
 import { IMMUTABLE, PLAYLIST_CACHE } from '../ingest/upload.ts';
 import { SECRET_ARN_SETTINGS } from '../server/secrets.ts';
 import { addStack } from './app.ts';
@@ -59,6 +59,7 @@ describe('the CDK stack', () => {
         s3Prefix: 'lectures/2026',
         cookieTtl: 900,
         accessLogs: true,
+        signedPlaylists: true,
       },
       'test',
     );
@@ -197,6 +198,9 @@ describe('the CDK stack', () => {
     expect(request.HeadersConfig).toEqual({ HeaderBehavior: 'whitelist', Headers: [...AUTH_ROUTE.forwardedHeaders] });
     expect(request.HeadersConfig.Headers).toEqual(expect.arrayContaining(['origin', 'cloudfront-viewer-address', AUTH_ROUTE.tokenHeader]));
     expect(request.CookiesConfig).toEqual({ CookieBehavior: 'none' });
+    // A signed playlist's capability (GET /_auth/playlist/…?cap=…) and no other query string.
+    expect(request.QueryStringsConfig).toEqual({ QueryStringBehavior: 'whitelist', QueryStrings: ['cap'] });
+    expect(authViewerRequestSource()).toContain(PLAYLIST_MODE_BODY_SHA256);
     // The viewer's Authorization travels in the token header: the function that moves it is attached.
     expect(auth.FunctionAssociations).toHaveLength(1);
     expect(auth.FunctionAssociations[0].EventType).toBe('viewer-request');
@@ -265,6 +269,7 @@ describe('the CDK stack', () => {
       HLSGATE_ALLOWED_ORIGINS: MOODLE.join(','),
       HLSGATE_COOKIE_TTL: '900',
       HLSGATE_CLIENT_ADDRESS_HEADER: 'cloudfront-viewer-address',
+      HLSGATE_SIGNED_PLAYLISTS: 'true',
     });
     expect(env.HLSGATE_COOKIE_DOMAIN).toBeUndefined();
   });

@@ -105,6 +105,7 @@ export class HlsgateStack extends Stack {
       HLSGATE_ALLOWED_ORIGINS: config.moodleOrigins.join(','),
       HLSGATE_COOKIE_TTL: String(config.cookieTtl),
       HLSGATE_CLIENT_ADDRESS_HEADER: AUTH_ROUTE.clientAddressHeader,
+      HLSGATE_SIGNED_PLAYLISTS: String(config.signedPlaylists),
       HLSGATE_CLOUDFRONT_KEY_PAIR_ID: publicKeys[0]!.publicKeyId,
       HLSGATE_CLOUDFRONT_ACTIVE_KEY_PAIR_ID: keyPairIdOf(config.activeKey),
       // Secrets by reference only: server/lambda.ts reads them once per cold start.
@@ -179,10 +180,10 @@ export class HlsgateStack extends Stack {
     });
 
     const authRequest = new cloudfront.OriginRequestPolicy(this, 'AuthRequest', {
-      comment: 'hlsgate auth: the token (moved out of Authorization), Origin, the viewer address',
+      comment: 'hlsgate auth: the token (moved out of Authorization), Origin, the viewer address, a signed playlist capability',
       headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList(...AUTH_ROUTE.forwardedHeaders),
       cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
-      queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.none(),
+      queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.allowList(...AUTH_ROUTE.forwardedQueryStrings),
     });
     const authViewerRequest = new cloudfront.Function(this, 'AuthViewerRequest', {
       comment: 'hlsgate: Authorization → X-Hlsgate-Authorization (OAC signs Authorization), empty-body hash',

@@ -59,4 +59,9 @@ export interface HlsgateStats {
   signing: 'cookie' | 'query';
   /** Set when cookie mode switched to query mode by itself: why, and when. */
   signingSwitch: SigningSwitch | undefined;
+  /**
+   * Option `signedPlaylist` where the browser plays HLS itself: `playing` with the playlist's expiry
+   * (epoch s), or why the player stayed on cookies (`not_offered`, `refused`, `network`, `bad_answer`).
+   */
+  signedPlaylist?: { state: 'playing'; expiresAt: number } | { state: 'not_offered' | 'refused' | 'network' | 'bad_answer'; status: number };
 }

@@ -47,6 +47,13 @@ export interface HlsgateOptions {
    * browser evidently does not send the cookies.
    */
   signing?: SessionMode;
+  /**
+   * Where the browser plays HLS itself (no MSE nor ManagedMediaSource, or `native`): ask the auth
+   * server for a per-viewer signed playlist and play that, with no cookie (default false). Only
+   * where the server offers it (`HLSGATE_SIGNED_PLAYLISTS`); otherwise the player stays on cookies.
+   * Such a playlist cannot be withdrawn before it expires (server/README.md).
+   */
+  signedPlaylist?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -63,6 +70,7 @@ export interface ResolvedOptions {
   onPlayer: OnPlayer | undefined;
   native: boolean;
   signing: SessionMode;
+  signedPlaylist: boolean;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetry: 6, retryDelayMs: 1_000, maxRetryDelayMs: 8_000 };
@@ -126,6 +134,7 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
   if (input.lean !== undefined && typeof input.lean !== 'boolean') throw new HlsgateOptionsError('lean', 'must be true or false');
   if (input.onPlayer !== undefined && typeof input.onPlayer !== 'function') throw new HlsgateOptionsError('onPlayer', 'must be a function');
   if (input.native !== undefined && typeof input.native !== 'boolean') throw new HlsgateOptionsError('native', 'must be true or false');
+  if (input.signedPlaylist !== undefined && typeof input.signedPlaylist !== 'boolean') throw new HlsgateOptionsError('signedPlaylist', 'must be true or false');
   if (input.signing !== undefined && !(SESSION_MODES as readonly unknown[]).includes(input.signing)) {
     throw new HlsgateOptionsError('signing', `must be ${SESSION_MODES.map((m) => `"${m}"`).join(' or ')}`);
   }
@@ -143,6 +152,7 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
     onPlayer: input.onPlayer,
     native: input.native ?? false,
     signing: input.signing ?? 'cookie',
+    signedPlaylist: input.signedPlaylist ?? false,
   };
 }
 

@@ -10,11 +10,12 @@ import type { HlsgateError } from './errors.ts';
 import { EVENTS, type EventPayloads, type HlsgateEventType, type HlsgateStats } from './events.ts';
 import { PLAYER_CSS, injectStyle } from './style.ts';
 import { StallNotice } from './notice.ts';
-import { resolveOptions, type HlsgateOptions, type ResolvedOptions } from './options.ts';
+import { resolveOptions, watermarkFromToken, type HlsgateOptions, type ResolvedOptions } from './options.ts';
 import { registerQualityMenu } from './quality-menu.ts';
 import { wrapXhr, type XhrFunction, type XhrOptions } from './request-retry.ts';
 import type { PlayerContext } from './player-context.ts';
 import type { VideojsStatic, VjsComponent, VjsPlayer } from './videojs-types.ts';
+import { HLS_MIME, playsHlsNatively, requestSignedPlaylist } from './signed-playlist.ts';
 import { whenVisible } from './visibility.ts';
 import { Watermark } from './watermark.ts';
 
@@ -93,6 +94,8 @@ export function registerHlsgate(videojsArg: unknown): unknown {
     private qualityButton: VjsComponent | undefined;
     private watermark: Watermark | undefined;
     private stall: StallNotice | undefined;
+    private signedPlaylist: HlsgateStats['signedPlaylist'];
+    private signedStart: Promise<boolean> | undefined;
     private vhsXhr: { vhs: NonNullable<ReturnType<NonNullable<VjsPlayer['tech']>>>['vhs']; inner: unknown; wrapped: unknown } | undefined;
     private vhsHooks: { xhr: XhrWithHooks; onRequest: (options: XhrOptions) => XhrOptions; onResponse: (request: unknown) => void } | undefined;
 
@@ -133,7 +136,8 @@ export function registerHlsgate(videojsArg: unknown): unknown {
 
     /** What the page's panel shows. */
     stats(): HlsgateStats {
-      return this.controller.stats();
+      const stats = this.controller.stats();
+      return this.signedPlaylist ? { ...stats, signedPlaylist: this.signedPlaylist } : stats;
     }
 
     /** Refreshes the cookies now (shared with the other players of this video). */
@@ -152,6 +156,7 @@ export function registerHlsgate(videojsArg: unknown): unknown {
     }
 
     private async start(): Promise<void> {
+      if (this.options.signedPlaylist && (await this.startSigned())) return;
       const first = !this.controller.isStarted;
       const state = await this.controller.start();
       if (!first || !state || this.player.isDisposed()) return;
@@ -160,6 +165,36 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       if (text && media instanceof HTMLVideoElement) this.watermark = new Watermark(this.player.el(), media, text);
       this.setSource();
       this.runOnPlayer(media);
+    }
+
+    /**
+     * Option `signedPlaylist`, where the browser plays HLS itself (no script sees its requests): the
+     * signed playlist instead of any cookie session (once; true when it plays). A server that does
+     * not offer it, or any failure, leaves the player to start on cookies as usual.
+     */
+    private startSigned(): Promise<boolean> {
+      this.signedStart ??= (async () => {
+        const media = this.player.tech(true)?.el();
+        if (!media || !playsHlsNatively(media, media.ownerDocument.defaultView, this.options.native)) return false;
+        let token: string;
+        try {
+          token = await this.options.getToken();
+        } catch {
+          // The cookie path asks again and shows the error as it always does.
+          return false;
+        }
+        const answer = await requestSignedPlaylist(this.options.sessionUrl, token);
+        if (this.player.isDisposed()) return true;
+        this.signedPlaylist = answer.ok ? { state: 'playing', expiresAt: answer.expiresAt } : { state: answer.reason, status: answer.status };
+        if (!answer.ok) return false;
+        const { watermark } = this.options;
+        const text = watermark === false ? undefined : (watermark ?? watermarkFromToken(token));
+        if (text && media instanceof HTMLVideoElement) this.watermark = new Watermark(this.player.el(), media, text);
+        this.setSource(answer.playlist);
+        this.runOnPlayer(media);
+        return true;
+      })();
+      return this.signedStart;
     }
 
     private runOnPlayer(media: HTMLMediaElement | undefined): void {
@@ -178,9 +213,16 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       if (typeof cleanup === 'function') this.cleanups.push(cleanup);
     }
 
-    private setSource(): void {
+    /** `signed`: a signed playlist's URL, played by the browser itself with no credentials. */
+    private setSource(signed?: string): void {
       const player = this.player;
       const tech = player.tech(true);
+      if (signed !== undefined) {
+        if (tech?.options_) tech.options_.vhs = { ...(tech.options_.vhs ?? {}), overrideNative: false };
+        if (this.options.lean && !this.playWanted) player.preload('none');
+        player.src({ src: signed, type: HLS_MIME });
+        return;
+      }
       if (tech?.options_ && (hasMediaSource() || this.options.native)) {
         // VHS (and with it the 403 safety net) wherever MSE exists, Safari included, unless the page
         // asks for the browser's own HLS (option `native`); the rest plays natively.

@@ -4,6 +4,8 @@
  *
  *   POST   /session   Authorization: Bearer <view token>  → 200 SessionResponse + 3 Set-Cookie
  *                     with the body {"mode":"query"}      → 200 SessionResponse with `query`, no Set-Cookie
+ *                     with the body {"mode":"playlist"}   → 200 PlaylistSessionResponse (when enabled, else 404)
+ *   GET    /playlist/<dir>/<path>.m3u8?cap=…            → the signed playlist (when enabled, else 404)
  *   DELETE /session   same header (an expired token will do) → 204 + 3 clearing Set-Cookie
  *   GET    /healthz   → 200
  *
@@ -27,6 +29,7 @@ import { requestLog } from './middleware/request-log.ts';
 import { viewToken } from './middleware/view-token.ts';
 import { clearingCookieStrings, cookieStrings, signedQueryString, type CookieAttributes, type SignedCookieValues } from './policy.ts';
 import { sessionMode } from './middleware/session-mode.ts';
+import { playlistRoutes } from './playlist-route.ts';
 
 export { ApiError } from './middleware/errors.ts';
 
@@ -90,7 +93,10 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
   const perViewer = rateLimit({
     perMinute: config.rateLimit.perSubPerMinute,
     maxEntries: config.rateLimit.maxEntries,
-    key: (c) => `${c.get('claims')!.iss}\n${c.get('claims')!.sub}`,
+    key: (c) => {
+      const viewer = c.get('claims') ?? c.get('capability')!;
+      return `${viewer.iss}\n${viewer.sub}`;
+    },
     message: 'too many sessions for this viewer',
     now,
   });
@@ -119,8 +125,16 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
   // The mode is read before the token (a malformed body is a 400 whatever the token), after the
   // per-address limit, so that malformed requests count against it as any other.
   const readMode = sessionMode();
+  const playlists = playlistRoutes({
+    config,
+    signer,
+    activeKeyPair,
+    now,
+    openTtl: () => Math.min(RUNTIME_TTL_RANGE[1], Math.max(RUNTIME_TTL_RANGE[0], cookieTtl())),
+  });
 
-  api.post('/session', limitBody, perAddress, readMode, validToken, perViewer, (c) => {
+  api.post('/session', limitBody, perAddress, readMode, playlists.requireEnabled, validToken, perViewer, (c) => {
+    if (c.get('mode') === 'playlist') return playlists.session(c);
     const nowSeconds = Math.floor(now() / 1000);
     const resource = c.get('resource')!;
     const ttl = Math.round(Math.min(RUNTIME_TTL_RANGE[1], Math.max(RUNTIME_TTL_RANGE[0], cookieTtl())));
@@ -146,6 +160,8 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
     return c.body(null, 204);
   });
 
+  api.get('/playlist/*', perAddress, playlists.requireEnabled, playlists.capability, perViewer, (c) => playlists.serve(c));
+
   api.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store');
     return c.json({ status: 'ok' });
@@ -153,6 +169,9 @@ export function createApp(config: ServerConfig, options: AppOptions = {}): Hono<
 
   api.all('/session', () => {
     throw new ApiError(405, 'method_not_allowed', 'use POST or DELETE', { Allow: 'POST, DELETE' });
+  });
+  api.all('/playlist/*', () => {
+    throw new ApiError(405, 'method_not_allowed', 'use GET', { Allow: 'GET, HEAD' });
   });
   api.all('/healthz', () => {
     throw new ApiError(405, 'method_not_allowed', 'use GET', { Allow: 'GET' });

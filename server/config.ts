@@ -19,6 +19,8 @@ export const SERVER_DEFAULTS = {
   maxHeaderBytes: 8192,
   maxBodyBytes: 1024,
   signatureCacheSize: 2000,
+  signedPlaylistMargin: 1800,
+  signedPlaylistMaxLifetime: 21_600,
 } as const;
 
 export const MIN_COOKIE_TTL = 10;
@@ -80,6 +82,9 @@ const shape = {
   maxHeaderBytes: setting.integer(1024, 1_048_576).default(SERVER_DEFAULTS.maxHeaderBytes),
   maxBodyBytes: setting.integer(0, 1_048_576).default(SERVER_DEFAULTS.maxBodyBytes),
   signatureCacheSize: setting.integer(0, 1_000_000).default(SERVER_DEFAULTS.signatureCacheSize),
+  signedPlaylists: setting.boolean().default(false),
+  signedPlaylistMargin: setting.integer(60, 86_400).default(SERVER_DEFAULTS.signedPlaylistMargin),
+  signedPlaylistMaxLifetime: setting.integer(600, 7 * 86_400).default(SERVER_DEFAULTS.signedPlaylistMaxLifetime),
 };
 
 export interface ServerConfig {
@@ -113,6 +118,17 @@ export interface ServerConfig {
   limits: { maxHeaderBytes: number; maxBodyBytes: number };
   /** Signed cookie triples kept; 0 = one RSA signature per request. */
   signatureCacheSize: number;
+  /**
+   * Per-viewer signed playlists for native-HLS-only clients (server/signed-playlist.ts). Absent or
+   * `enabled: false` (the default): `POST /session {"mode":"playlist"}` and `GET /playlist/…` answer 404.
+   */
+  signedPlaylists?: {
+    enabled: boolean;
+    /** Added to the video's duration: how long a viewer may pause and still finish, seconds. */
+    marginSeconds: number;
+    /** Upper bound of a signed playlist's lifetime whatever the video's duration, seconds. */
+    maxLifetimeSeconds: number;
+  };
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -237,6 +253,9 @@ export function loadServerConfig(env: Record<string, string | undefined> = proce
       if (!keyIssuers[kid]?.length) problems.push(`${envName('tokenKeyIssuers')}: kid "${kid}" is bound to no issuer`);
     }
   }
+  if (raw.signedPlaylistMargin >= raw.signedPlaylistMaxLifetime) {
+    problems.push(`${envName('signedPlaylistMargin')}: must be below ${envName('signedPlaylistMaxLifetime')} (${raw.signedPlaylistMaxLifetime})`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     host: raw.host,
@@ -261,6 +280,11 @@ export function loadServerConfig(env: Record<string, string | undefined> = proce
     clientAddressHeader: raw.clientAddressHeader?.toLowerCase(),
     limits: { maxHeaderBytes: raw.maxHeaderBytes, maxBodyBytes: raw.maxBodyBytes },
     signatureCacheSize: raw.signatureCacheSize,
+    signedPlaylists: {
+      enabled: raw.signedPlaylists,
+      marginSeconds: raw.signedPlaylistMargin,
+      maxLifetimeSeconds: raw.signedPlaylistMaxLifetime,
+    },
   };
 }
 

@@ -78,6 +78,8 @@ export interface SetupOptions {
   native?: boolean;
   /** How the signature travels (`?signing=query`; default cookie, which switches to query by itself where cookies are blocked). */
   signing?: 'cookie' | 'query';
+  /** Where the browser plays HLS itself, the auth server's signed playlist (`signedPlaylist=1`; the stack needs HLSGATE_SIGNED_PLAYLISTS=true). */
+  signedPlaylist?: boolean;
   /** Progress reports go to the log as `progress` entries; a position offers "Resume at …" (`progress=1`, `resume=<s>`). */
   progress?: { resume?: number };
 }
@@ -89,7 +91,7 @@ export function engineFromQuery(params: URLSearchParams): Engine {
   return params.get('engine') === 'hlsjs' ? 'hlsjs' : 'videojs';
 }
 
-/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`, `native=1`, `signing=query`, `progress=1` (+ `resume=<s>`). */
+/** What the pages share of their query: `engine`, `autoplay=1`, `lean=0`, `native=1`, `signing=query`, `signedPlaylist=1`, `progress=1` (+ `resume=<s>`). */
 export function setupFromQuery(params: URLSearchParams): SetupOptions {
   const resume = Number(params.get('resume') ?? 0);
   return {
@@ -98,6 +100,7 @@ export function setupFromQuery(params: URLSearchParams): SetupOptions {
     ...(params.get('lean') === '0' ? { lean: false } : {}),
     ...(params.get('native') === '1' ? { native: true } : {}),
     ...(params.get('signing') === 'query' ? { signing: 'query' as const } : {}),
+    ...(params.get('signedPlaylist') === '1' ? { signedPlaylist: true } : {}),
     ...(params.get('progress') === '1' ? { progress: resume > 0 ? { resume } : {} } : {}),
   };
 }
@@ -122,6 +125,7 @@ export function createDemoPlayer(container: HTMLElement, video: DevVideo, option
     ...(options.lean === false ? { lean: false } : {}),
     ...(options.native ? { native: true } : {}),
     ...(options.signing ? { signing: options.signing } : {}),
+    ...(options.signedPlaylist ? { signedPlaylist: true } : {}),
     ...(options.progress
       ? {
           onPlayer: trackProgress({

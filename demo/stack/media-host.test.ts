@@ -254,8 +254,8 @@ describe('media host (CloudFront stand-in)', () => {
     expect((await get(`/lectures/${DIR}/master.m3u8`, { Origin: DEMO })).headers.get('access-control-allow-origin')).toBe(DEMO);
   });
 
-  it('proxies /_auth/* as the distribution does (full path, method, body, several Set-Cookie; the token moved out of Authorization)', async () => {
-    const res = await fetch(`${host.url}/_auth/session?x=1`, {
+  it('proxies /_auth/* as the distribution does (full path, only the `cap` query parameter, method, body, several Set-Cookie; the token moved out of Authorization)', async () => {
+    const res = await fetch(`${host.url}/_auth/session?x=1&cap=abc.def&y`, {
       method: 'POST',
       headers: { Authorization: 'Bearer abc', 'Content-Type': 'application/json', 'X-Other': 'dropped', Origin: DEMO },
       body: '{"a":1}',
@@ -264,7 +264,7 @@ describe('media host (CloudFront stand-in)', () => {
     expect(res.headers.get('x-upstream')).toBe('yes');
     expect(res.headers.getSetCookie()).toEqual(['a=1; Path=/lectures/x/', 'b=2; Path=/lectures/x/']);
     const echoed = (await res.json()) as { headers: Record<string, string> } & Record<string, unknown>;
-    expect(echoed).toMatchObject({ method: 'POST', url: '/_auth/session?x=1', host: new URL(authUrl).host, xff: '127.0.0.1', body: '{"a":1}' });
+    expect(echoed).toMatchObject({ method: 'POST', url: '/_auth/session?cap=abc.def', host: new URL(authUrl).host, xff: '127.0.0.1', body: '{"a":1}' });
     // Origin access control signs in Authorization; the viewer's token travels in the token header.
     expect(echoed.auth).toMatch(/^AWS4-HMAC-SHA256 /);
     expect(echoed.headers[AUTH_ROUTE.tokenHeader]).toBe('Bearer abc');

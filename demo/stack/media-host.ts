@@ -4,8 +4,8 @@
  *   signed-url-check.ts) or, when the URL is not a signed one, valid signed cookies (cookie-check.ts),
  *   Range included; the signing parameters never reach the origin; else CloudFront's AccessDenied XML — also for an object
  *   that does not exist, as CloudFront answers behind origin access control without s3:ListBucket;
- * - `/_auth/*` proxied (full path) to the auth server as the `/_auth/*` behaviour of the real
- *   distribution does (common/delivery.ts): the viewer-request function moves the token out of
+ * - `/_auth/*` proxied (full path; of the query only `cap`) to the auth server as the `/_auth/*`
+ *   behaviour of the real distribution does (common/delivery.ts): the viewer-request function moves the token out of
  *   `Authorization`, which origin access control then fills with its own signature, and only the
  *   origin request policy's headers go on; a JSON 502/503 when the server is down;
  * - the dev-only `/_dev/*` routes (given as hooks by the stack);
@@ -117,6 +117,20 @@ class BodyError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The path and query the auth server receives: the path as it came, and of the query only the
+ * parameters the origin request policy forwards (`AUTH_ROUTE.forwardedQueryStrings`), in their order.
+ */
+export function authOriginPath(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const kept = url
+    .slice(q + 1)
+    .split('&')
+    .filter((part) => (AUTH_ROUTE.forwardedQueryStrings as readonly string[]).includes(part.slice(0, part.indexOf('=') < 0 ? part.length : part.indexOf('='))));
+  return kept.length > 0 ? `${url.slice(0, q)}?${kept.join('&')}` : url.slice(0, q);
 }
 
 export async function startMediaHost(options: MediaHostOptions): Promise<MediaHost> {
@@ -379,7 +393,7 @@ export async function startMediaHost(options: MediaHostOptions): Promise<MediaHo
       host: authTarget.hostname,
       port: authTarget.port,
       method: req.method,
-      path: req.url,
+      path: authOriginPath(req.url ?? '/'),
       headers,
       timeout: AUTH_TIMEOUT_MS,
     });

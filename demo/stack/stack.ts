@@ -93,6 +93,8 @@ export interface StackOptions {
   moodleUrl?: string;
   /** More Moodles beside it (the tests run 4.5 and 5.1 at once): each origin joins the lists and is an issuer too. */
   moreMoodleUrls?: string[];
+  /** The auth server's `HLSGATE_SIGNED_PLAYLISTS` (per-viewer signed playlists for native HLS). Default false. */
+  signedPlaylists?: boolean;
 }
 
 /** What to type into the filter's settings (Plugins › Filters › Protected HLS videos) for this stack. */
@@ -156,8 +158,10 @@ export function authServerEnv(o: {
   port: number;
   /** Issuers besides the media host's (the dev token endpoint's): a developer's Moodle. */
   issuers?: string[];
+  signedPlaylists?: boolean;
 }): Record<string, string> {
   return {
+    HLSGATE_SIGNED_PLAYLISTS: String(o.signedPlaylists ?? false),
     HLSGATE_TOKEN_SECRETS: `${o.keys.tokenKid}:${o.keys.tokenSecret}`,
     HLSGATE_TOKEN_ISSUERS: [o.mediaUrl, ...(o.issuers ?? [])].join(','),
     HLSGATE_TOKEN_MAX_LIFETIME: String(MAX_DEV_TOKEN_TTL),
@@ -302,6 +306,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       authServerEnv({
         keys, mediaUrl: media.url, origins: [...demoOrigins, ...moodleOrigins, media.url], cookieTtl, port: ports.auth,
         issuers: moodleUrls.map((url) => new URL(url).href.replace(/\/$/, '')),
+        signedPlaylists: options.signedPlaylists,
       }),
     );
     const app = createApp(authConfig, { now, logger: logger.child({ component: 'auth' }), cookieTtl: () => cookieTtl });

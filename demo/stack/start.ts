@@ -27,6 +27,8 @@ const shape = {
   samples: setting.boolean().default(true),
   moodleUrl: setting.url().optional(),
   moreMoodleUrls: setting.list().optional(),
+  /** HLSGATE_SIGNED_PLAYLISTS: the auth server's per-viewer signed playlists (native HLS), off by default. */
+  signedPlaylists: setting.boolean().default(false),
 };
 
 function out(line = '') {
@@ -53,6 +55,7 @@ async function main() {
     sampleLectures,
     waitForSamples: false,
     logger,
+    signedPlaylists: settings.signedPlaylists,
     ...(settings.moodleUrl ? { moodleUrl: settings.moodleUrl } : {}),
     ...(settings.moreMoodleUrls ? { moreMoodleUrls: settings.moreMoodleUrls } : {}),
   });

@@ -1,5 +1,6 @@
 /** What the middleware hand on to one another and to the routes (`c.get(…)`). */
-import type { ErrorCode, SessionMode, ViewTokenClaims } from '../../common/contracts.ts';
+import type { ErrorCode, PostSessionMode, ViewTokenClaims } from '../../common/contracts.ts';
+import type { Capability } from '../signed-playlist.ts';
 import type { CheckedResource } from '../token.ts';
 
 export type AppEnv = {
@@ -8,7 +9,9 @@ export type AppEnv = {
     claims?: ViewTokenClaims;
     resource?: CheckedResource;
     /** `POST /session`'s mode (session-mode.ts). */
-    mode?: SessionMode;
+    mode?: PostSessionMode;
+    /** A signed playlist's verified capability (`GET /playlist/…`). */
+    capability?: Capability;
     /** For the request log. */
     sub?: string;
     dir?: string;

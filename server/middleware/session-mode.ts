@@ -1,16 +1,17 @@
 /**
- * The mode of a `POST /session`: no body (or `{}`) is cookie mode, `{"mode":"query"}` query mode.
+ * The mode of a `POST /session`: no body (or `{}`) is cookie mode, `{"mode":"query"}` query mode,
+ * `{"mode":"playlist"}` a signed playlist (server/signed-playlist.ts).
  * Anything else is a 400 before any signature is made, so a malformed request can never leave with
  * cookies, nor with cookies and a query. Content-Type is not required: CloudFront's origin request
  * policy forwards only the headers it names, and the body is read as JSON whatever it says.
  */
 import type { MiddlewareHandler } from 'hono';
-import { SESSION_MODES, type SessionMode } from '../../common/contracts.ts';
+import { POST_SESSION_MODES, type PostSessionMode } from '../../common/contracts.ts';
 import type { AppEnv } from './env.ts';
 import { ApiError } from './errors.ts';
 
 /** Pure: the mode a body asks for, or a message saying what is wrong with it. */
-export function parseSessionMode(text: string): SessionMode | { problem: string } {
+export function parseSessionMode(text: string): PostSessionMode | { problem: string } {
   if (text.trim() === '') return 'cookie';
   let body: unknown;
   try {
@@ -23,10 +24,10 @@ export function parseSessionMode(text: string): SessionMode | { problem: string 
   if (extra.length > 0) return { problem: `unknown field "${extra[0]!.slice(0, 32)}"` };
   const mode = (body as { mode?: unknown }).mode;
   if (mode === undefined) return 'cookie';
-  if (typeof mode !== 'string' || !(SESSION_MODES as readonly string[]).includes(mode)) {
-    return { problem: `"mode" must be one of ${SESSION_MODES.map((m) => `"${m}"`).join(', ')}` };
+  if (typeof mode !== 'string' || !(POST_SESSION_MODES as readonly string[]).includes(mode)) {
+    return { problem: `"mode" must be one of ${POST_SESSION_MODES.map((m) => `"${m}"`).join(', ')}` };
   }
-  return mode as SessionMode;
+  return mode as PostSessionMode;
 }
 
 export function sessionMode(): MiddlewareHandler<AppEnv> {
