@@ -17,7 +17,7 @@
  *
  * Every text goes in as `textContent`: a cue with markup or a script shows it as written.
  */
-import { clock } from './control-bar.ts';
+import { formatTime as clock } from './resume-offer.ts';
 import type { Labels } from './errors.ts';
 import { ICON_CSS } from './icons.ts';
 import { injectStyle } from './style.ts';
