@@ -228,7 +228,9 @@ export class TranscriptPanel {
     this.on(options.media, 'seeked', () => this.follow(true));
     this.on(search, 'input', () => this.onSearchInput());
     this.on(search, 'keydown', (event) => {
-      if ((event as KeyboardEvent).key === 'Enter' && this.hits.length > 0) {
+      if ((event as KeyboardEvent).key !== 'Enter') return;
+      this.runSearch();
+      if (this.hits.length > 0) {
         event.preventDefault();
         (this.hitList.querySelector('button') as HTMLButtonElement | null)?.focus();
       }
