@@ -128,6 +128,8 @@ export class HlsgateController {
    */
   async fetchText(url: string, signal?: AbortSignal): Promise<string> {
     for (let attempt = 0; ; attempt += 1) {
+      // A refresh in flight (the one a play starts after a long pause) first, as the engine's requests wait for it.
+      await this.manager?.pending()?.catch(() => undefined);
       const sent = this.manager?.sharedGeneration ?? 0;
       let status = 0;
       try {

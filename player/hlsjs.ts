@@ -168,7 +168,6 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
       })
     : undefined;
   const onPlay = async () => {
-    if (started && transcript) void transcript.start();
     if (!started) {
       // Before the source: startLoad now would be lost (loadSource starts over), and attaching the
       // source may reset the element to paused. start() loads and plays once the source is there.
@@ -179,6 +178,8 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
       return;
     }
     await controller.playing(true);
+    // The transcript's requests go after the refresh a play may need, as the engine's do.
+    if (transcript && !video.paused) void transcript.start();
     if (!loading) {
       loading = true;
       hls.startLoad(-1);

@@ -153,10 +153,11 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       // reaches VHS, which with preload "none" waits for the next play event; and loading the source
       // may reset the element to paused. Remember it: the source then loads and plays (onLoadStart).
       if (!this.attached) this.playWanted = true;
-      else void this.transcript?.start();
       // Pressed play before the player came into view (a keyboard, a script): start now.
       if (!this.controller.isStarted) await this.start();
       await this.controller.playing(true);
+      // The transcript's requests go after the refresh a play may need, as the engine's do.
+      if (this.attached && !this.player.paused()) void this.transcript?.start();
     }
 
     private async start(): Promise<void> {
