@@ -69,7 +69,9 @@ describe('ESM and IIFE builds', () => {
       expect(code).not.toContain('hlsFragLoading'); // an hls.js event name: no hls.js inside
       expect(code).not.toContain('videojs-http-streaming');
     }
-    expect(iife.length).toBeLessThan(60_000);
+    // The adapter with its bar, the transcript panel and the chapters is ~63 kB; hls.js itself (even
+    // its light build, 389 kB) could not hide under this bound.
+    expect(iife.length).toBeLessThan(80_000);
     const context: Record<string, unknown> = {};
     runInNewContext(iife, context);
     expect(typeof (context.hlsgateHlsjs as { attachHlsgate: unknown }).attachHlsgate).toBe('function');

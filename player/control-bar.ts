@@ -35,9 +35,11 @@ padding:.35em .5em;background:linear-gradient(transparent,rgba(0,0,0,.85) 40%)}
 min-height:2.2em;min-width:2.2em;padding:0 .5em;cursor:pointer}
 .hlsgate-bar button{display:inline-flex;align-items:center;justify-content:center;padding:0 .35em}
 .hlsgate-bar select option{color:#000;background:#fff}
-.hlsgate-bar button[aria-pressed=true]{background:#2e6ad1}
+.hlsgate-bar button[aria-pressed=true],.hlsgate-bar button[aria-expanded=true]{background:#2e6ad1}
+.hlsgate-chapters{max-width:9em}
 .hlsgate-bar input[type=range]{accent-color:#fff;height:1.6em;cursor:pointer}
-.hlsgate-seek{flex:1 1 8em;min-width:6em}
+.hlsgate-seek-wrap{position:relative;flex:1 1 8em;min-width:6em;display:flex;align-items:center}
+.hlsgate-seek{flex:1 1 auto;min-width:0;width:100%;margin:0}
 .hlsgate-volume{width:5em}
 .hlsgate-time{font-variant-numeric:tabular-nums;white-space:nowrap}
 .hlsgate-bar :focus-visible{outline:3px solid #ffd23f;outline-offset:1px}
@@ -61,6 +63,10 @@ export class ControlBar {
   private readonly cleanups: (() => void)[] = [];
   private readonly play: HTMLButtonElement;
   private readonly seek: HTMLInputElement;
+  /** The seek range's box, where progress marks go. */
+  readonly seekWrap: HTMLElement;
+  private transcript: HTMLButtonElement | undefined;
+  private chapters: HTMLSelectElement | undefined;
   private readonly time: HTMLElement;
   private readonly mute: HTMLButtonElement;
   private readonly volume: HTMLInputElement;
@@ -82,6 +88,11 @@ export class ControlBar {
 
     this.play = this.button('hlsgate-play', this.labels.play, () => void (media.paused ? media.play().catch(() => undefined) : media.pause()));
     this.seek = this.range('hlsgate-seek', this.labels.seek, 0, 0, 'any');
+    // The seek range in a box of its own: the progress marks (chapters, search hits) lie over it.
+    this.seekWrap = doc.createElement('div');
+    this.seekWrap.className = 'hlsgate-seek-wrap';
+    this.seek.replaceWith(this.seekWrap);
+    this.seekWrap.appendChild(this.seek);
     this.seek.addEventListener('input', () => {
       this.seeking = true;
       media.currentTime = Number(this.seek.value);
@@ -230,6 +241,39 @@ export class ControlBar {
     const on = tracks.some((t) => t.mode === 'showing');
     this.captions.setAttribute('aria-pressed', String(on));
     setIcon(this.captions, 'captions');
+  }
+
+  /** Shows the transcript button (before fullscreen); returns what sets its pressed state. */
+  addTranscriptButton(onToggle: () => void, panelId: string): (open: boolean) => void {
+    const button = (this.transcript ??= this.button('hlsgate-transcript-toggle', this.labels.transcript, () => onToggle()));
+    button.setAttribute('aria-controls', panelId);
+    setIcon(button, 'transcript');
+    this.fullscreen.before(button);
+    return (open) => {
+      button.setAttribute('aria-expanded', String(open));
+    };
+  }
+
+  /** The chapter menu: a native select whose choice seeks; it shows the chapter playing. */
+  setChapters(chapters: { start: number; title: string }[], seek: (seconds: number) => void): void {
+    const media = this.media;
+    const select = (this.chapters ??= this.select('hlsgate-chapters', this.labels.chapters, () => {
+      const start = Number(select.value);
+      if (Number.isFinite(start)) seek(start);
+    }));
+    select.textContent = '';
+    for (const c of chapters) select.add(new Option(`${clock(c.start)} ${c.title}`, String(c.start)));
+    this.fullscreen.before(select);
+    const sync = () => {
+      let at = 0;
+      chapters.forEach((c, i) => {
+        if (c.start <= media.currentTime + 0.25) at = i;
+      });
+      if (select.selectedIndex !== at && this.box.ownerDocument.activeElement !== select) select.selectedIndex = at;
+    };
+    this.on(media, 'timeupdate', sync);
+    this.on(media, 'seeked', sync);
+    sync();
   }
 
   dispose(): void {

@@ -120,6 +120,34 @@ export class HlsgateController {
     };
   }
 
+  /**
+   * GET a text resource of the video (the transcript's playlists and cues, chapters) as the engine's
+   * requests go: with the cookies (`credentials: 'include'`) or, in query mode, signed; a 403 or a
+   * refused CORS answer (status 0) gets the 403 safety net's treatment — one shared refresh, the same
+   * request once more.
+   */
+  async fetchText(url: string, signal?: AbortSignal): Promise<string> {
+    for (let attempt = 0; ; attempt += 1) {
+      // A refresh in flight (the one a play starts after a long pause) first, as the engine's requests wait for it.
+      await this.manager?.pending()?.catch(() => undefined);
+      const sent = this.manager?.sharedGeneration ?? 0;
+      let status = 0;
+      try {
+        const response = await fetch(this.signUrl(url), { credentials: 'include', ...(signal ? { signal } : {}) });
+        if (response.ok) {
+          this.manager?.noteSuccess();
+          return await response.text();
+        }
+        status = response.status;
+      } catch (error) {
+        if (signal?.aborted) throw error;
+      }
+      if (attempt > 0 || (status !== 403 && status !== 0) || !this.manager?.covers(url) || !(await this.manager.recover(sent))) {
+        throw new Error(`hlsgate: ${status || 'no answer'} for ${url}`);
+      }
+    }
+  }
+
   /** A URL the engine will see again (a response URL) without the signature (query mode). */
   unsignUrl(url: string): string {
     return this.manager?.signing === 'query' ? stripSignedQuery(url) : url;

@@ -45,6 +45,18 @@ export interface Labels {
   fullscreen: string;
   exitFullscreen: string;
   player: string;
+  /** The transcript panel, its search and the chapters (both engines). */
+  transcript: string;
+  transcriptSearch: string;
+  /** `{count}` hits for the search; announced once typing settles. */
+  transcriptHits: string;
+  transcriptNoHits: string;
+  searchResults: string;
+  chapters: string;
+  /** The time-fragment offer (`#t=754`): `{time}`. */
+  startAt: string;
+  startAtAnnounce: string;
+  startAtDismiss: string;
 }
 
 export const DEFAULT_LABELS: Labels = {
@@ -66,6 +78,15 @@ export const DEFAULT_LABELS: Labels = {
   fullscreen: 'Fullscreen',
   exitFullscreen: 'Exit fullscreen',
   player: 'Video player',
+  transcript: 'Transcript',
+  transcriptSearch: 'Search the transcript',
+  transcriptHits: '{count} matches',
+  transcriptNoHits: 'No matches',
+  searchResults: 'Matches',
+  chapters: 'Chapters',
+  startAt: 'Start at {time}',
+  startAtAnnounce: 'This link starts the video at {time}.',
+  startAtDismiss: 'Start from the beginning',
 };
 
 /** What one `POST /session` attempt came to, before any retry decision. */

@@ -23,6 +23,8 @@ import { resolveOptions, type HlsgateOptions, type ResolvedOptions } from './opt
 import type { PlayerContext } from './player-context.ts';
 import type { LevelLike } from './quality.ts';
 import { HLSJS_CSS, injectStyle } from './style.ts';
+import { offerTimeFragment, registerPlayerBox } from './time-fragment.ts';
+import { TranscriptFeature } from './transcript-panel.ts';
 import { whenVisible } from './visibility.ts';
 import { Watermark } from './watermark.ts';
 
@@ -73,6 +75,7 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
     video.replaceWith(box);
     box.appendChild(video);
   }
+  registerPlayerBox(box);
   box.setAttribute('role', 'region');
   box.setAttribute('aria-label', options.labels.player);
   const saved = MEDIA_ATTRIBUTES.map((name) => [name, video.getAttribute(name)] as const);
@@ -144,6 +147,26 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
   let loading = !options.lean;
   /** Play was pressed before the source was attached (the session in flight): start() loads and plays. */
   let playWanted = false;
+  // The transcript and the chapters: read after the first play, as the engine's own requests.
+  const transcript = options.transcript
+    ? new TranscriptFeature({
+        src: options.src,
+        media: video,
+        box,
+        labels: options.labels,
+        fetchText: (url) => controller.fetchText(url),
+        seek: (seconds) => {
+          video.currentTime = seconds;
+        },
+        duration: () => (Number.isFinite(video.duration) ? video.duration : 0),
+        progressTrack: () => bar?.seekWrap,
+        showTranscriptButton: (toggle, panelId) => bar?.addTranscriptButton(toggle, panelId) ?? (() => undefined),
+        showChapters: (chapters) =>
+          bar?.setChapters(chapters, (seconds) => {
+            video.currentTime = seconds;
+          }),
+      })
+    : undefined;
   const onPlay = async () => {
     if (!started) {
       // Before the source: startLoad now would be lost (loadSource starts over), and attaching the
@@ -155,6 +178,8 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
       return;
     }
     await controller.playing(true);
+    // The transcript's requests go after the refresh a play may need, as the engine's do.
+    if (transcript && !video.paused) void transcript.start();
     if (!loading) {
       loading = true;
       hls.startLoad(-1);
@@ -186,6 +211,8 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
       hls.startLoad(-1);
     }
     if (wanted && video.paused) void video.play().catch(() => undefined);
+    if (transcript && (wanted || !video.paused)) void transcript.start();
+    if (options.timeFragment) cleanups.push(offerTimeFragment({ box, media: video, labels: options.labels }));
     if (options.onPlayer) {
       const context: PlayerContext = { engine: 'hlsjs', media: video, box, on: handle.on, off: handle.off, stats: () => controller.stats() };
       const cleanup = options.onPlayer(context);
@@ -215,6 +242,7 @@ export function attachHlsgate(hls: Hls, video: HTMLVideoElement, input: HlsjsOpt
       disposed = true;
       controller.dispose();
       for (const cleanup of cleanups.splice(0)) cleanup();
+      transcript?.dispose();
       bar?.dispose();
       stall.dispose();
       alert.dispose();

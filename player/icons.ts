@@ -19,6 +19,8 @@ const ICONS = {
   exitFullscreen: { s: ['M9 4v5H4M20 9h-5V4M15 20v-5h5M4 15h5v5'] },
   close: { s: ['M6 6l12 12M18 6L6 18'] },
   captions: { s: ['M4 5h16a1.5 1.5 0 0 1 1.5 1.5v11A1.5 1.5 0 0 1 20 19H4a1.5 1.5 0 0 1-1.5-1.5v-11A1.5 1.5 0 0 1 4 5z', 'M10.5 10a2.4 2.4 0 1 0 0 4', 'M17 10a2.4 2.4 0 1 0 0 4'] },
+  transcript: { s: ['M5 3.5h10l4 4v13H5z', 'M8 10h8M8 13.5h8M8 17h5'] },
+  chapters: { s: ['M4 6h2M4 12h2M4 18h2M9 6h11M9 12h11M9 18h11'] },
 } satisfies Record<string, { f?: string[]; s?: string[] }>;
 
 export type IconName = keyof typeof ICONS;

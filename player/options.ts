@@ -54,6 +54,17 @@ export interface HlsgateOptions {
    * Such a playlist cannot be withdrawn before it expires (server/README.md).
    */
   signedPlaylist?: boolean;
+  /**
+   * The transcript panel and the chapters (default true): after the first play, the lecture's
+   * subtitles rendition and `chapters.vtt` are read (see transcript-panel.ts). `false`: none.
+   */
+  transcript?: boolean;
+  /**
+   * Honour a page URL's time fragment (`#t=754`, `#t=12:34`, `#t=1h2m3s`; `&p=<id>` names the
+   * player) with a "Start at 12:34" offer (default true). Only the first player on the page, or the
+   * one named, takes it.
+   */
+  timeFragment?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -71,6 +82,8 @@ export interface ResolvedOptions {
   native: boolean;
   signing: SessionMode;
   signedPlaylist: boolean;
+  transcript: boolean;
+  timeFragment: boolean;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { maxRetry: 6, retryDelayMs: 1_000, maxRetryDelayMs: 8_000 };
@@ -138,6 +151,9 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
   if (input.signing !== undefined && !(SESSION_MODES as readonly unknown[]).includes(input.signing)) {
     throw new HlsgateOptionsError('signing', `must be ${SESSION_MODES.map((m) => `"${m}"`).join(' or ')}`);
   }
+  for (const name of ['transcript', 'timeFragment'] as const) {
+    if (input[name] !== undefined && typeof input[name] !== 'boolean') throw new HlsgateOptionsError(name, 'must be true or false');
+  }
   return {
     src,
     getToken: input.getToken,
@@ -153,6 +169,8 @@ export function resolveOptions(input: HlsgateOptions | undefined): ResolvedOptio
     native: input.native ?? false,
     signing: input.signing ?? 'cookie',
     signedPlaylist: input.signedPlaylist ?? false,
+    transcript: input.transcript ?? true,
+    timeFragment: input.timeFragment ?? true,
   };
 }
 

@@ -16,6 +16,9 @@ import { wrapXhr, type XhrFunction, type XhrOptions } from './request-retry.ts';
 import type { PlayerContext } from './player-context.ts';
 import type { VideojsStatic, VjsComponent, VjsPlayer } from './videojs-types.ts';
 import { HLS_MIME, playsHlsNatively, requestSignedPlaylist } from './signed-playlist.ts';
+import { offerTimeFragment, registerPlayerBox } from './time-fragment.ts';
+import { TranscriptFeature } from './transcript-panel.ts';
+import { TRANSCRIPT_VJS_CSS, addChapterTrack, registerTranscriptButton } from './transcript-videojs.ts';
 import { whenVisible } from './visibility.ts';
 import { Watermark } from './watermark.ts';
 
@@ -78,6 +81,7 @@ export function registerHlsgate(videojsArg: unknown): unknown {
   if (existing && existing.VERSION === VERSION) return existing;
   const Plugin = videojs.getPlugin('plugin') as PluginClass;
   const qualityMenu = registerQualityMenu(videojs);
+  const transcriptButton = registerTranscriptButton(videojs);
 
   class HlsgatePlugin extends Plugin {
     static VERSION = VERSION;
@@ -96,6 +100,8 @@ export function registerHlsgate(videojsArg: unknown): unknown {
     private stall: StallNotice | undefined;
     private signedPlaylist: HlsgateStats['signedPlaylist'];
     private signedStart: Promise<boolean> | undefined;
+    private transcript: TranscriptFeature | undefined;
+    private transcriptButton: VjsComponent | undefined;
     private vhsXhr: { vhs: NonNullable<ReturnType<NonNullable<VjsPlayer['tech']>>>['vhs']; inner: unknown; wrapped: unknown } | undefined;
     private vhsHooks: { xhr: XhrWithHooks; onRequest: (options: XhrOptions) => XhrOptions; onResponse: (request: unknown) => void } | undefined;
 
@@ -110,6 +116,7 @@ export function registerHlsgate(videojsArg: unknown): unknown {
         showFatal: (error) => this.show(error),
       });
       injectStyle(player.el().ownerDocument, PLAYER_CSS);
+      registerPlayerBox(player.el());
       this.addControls();
       this.listen('xhr-hooks-ready', () => this.hookVhs());
       this.listen('error', () => this.onPlayerError());
@@ -153,6 +160,8 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       // Pressed play before the player came into view (a keyboard, a script): start now.
       if (!this.controller.isStarted) await this.start();
       await this.controller.playing(true);
+      // The transcript's requests go after the refresh a play may need, as the engine's do.
+      if (this.attached && !this.player.paused()) void this.transcript?.start();
     }
 
     private async start(): Promise<void> {
@@ -164,6 +173,8 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       const media = this.player.tech(true)?.el();
       if (text && media instanceof HTMLVideoElement) this.watermark = new Watermark(this.player.el(), media, text);
       this.setSource();
+      if (media && this.options.transcript) this.transcript = this.makeTranscript(media);
+      if (media && this.options.timeFragment) this.cleanups.push(offerTimeFragment({ box: this.player.el(), media, labels: this.options.labels }));
       this.runOnPlayer(media);
     }
 
@@ -195,6 +206,34 @@ export function registerHlsgate(videojsArg: unknown): unknown {
         return true;
       })();
       return this.signedStart;
+    }
+
+    /** The transcript panel and the chapters: read after the first play (onLoadStart/onPlay start it). */
+    private makeTranscript(media: HTMLMediaElement): TranscriptFeature {
+      const player = this.player as VjsPlayer & { duration(): number; currentTime(t?: number): number };
+      const { labels } = this.options;
+      const controlBar = () => player.getChild('ControlBar');
+      return new TranscriptFeature({
+        src: this.options.src,
+        media,
+        box: player.el(),
+        labels,
+        fetchText: (url) => this.controller.fetchText(url),
+        seek: (seconds) => void player.currentTime(seconds),
+        duration: () => player.duration() || 0,
+        progressTrack: () => controlBar()?.getChild('ProgressControl')?.getChild('SeekBar')?.el(),
+        showTranscriptButton: (toggle, panelId) => {
+          injectStyle(player.el().ownerDocument, TRANSCRIPT_VJS_CSS, 'hlsgate-style-transcript-vjs');
+          const bar = controlBar();
+          if (!bar) return () => undefined;
+          const fullscreen = bar.getChild('FullscreenToggle');
+          const index = fullscreen ? bar.children().indexOf(fullscreen) : undefined;
+          const button = (this.transcriptButton = bar.addChild(transcriptButton, { label: labels.transcript, onToggle: toggle }, index));
+          button.el().setAttribute('aria-controls', panelId);
+          return (open) => button.el().setAttribute('aria-expanded', String(open));
+        },
+        showChapters: (chapters) => this.cleanups.push(addChapterTrack(player, chapters, labels.chapters)),
+      });
     }
 
     private runOnPlayer(media: HTMLMediaElement | undefined): void {
@@ -241,6 +280,7 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       this.attached = true;
       this.playWanted = false;
       if (wanted && this.player.paused()) void Promise.resolve(this.player.play()).catch(() => undefined);
+      if (wanted || !this.player.paused()) void this.transcript?.start();
     }
 
     private hookVhs(): void {
@@ -370,10 +410,12 @@ export function registerHlsgate(videojsArg: unknown): unknown {
       for (const cleanup of this.cleanups.splice(0)) cleanup();
       this.stall?.dispose();
       this.watermark?.dispose();
-      const button = this.qualityButton;
-      if (button && !button.isDisposed()) {
-        button.parentComponent_?.removeChild(button);
-        button.dispose();
+      this.transcript?.dispose();
+      for (const button of [this.qualityButton, this.transcriptButton]) {
+        if (button && !button.isDisposed()) {
+          button.parentComponent_?.removeChild(button);
+          button.dispose();
+        }
       }
       const player = this.player;
       // VHS's own xhr goes back first: VHS's offRequest/offResponse work on whatever `vhs.xhr` is

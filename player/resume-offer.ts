@@ -57,6 +57,11 @@ export interface ResumeOfferOptions {
   /** Seek to `position` and play. */
   onResume: (position: number) => void;
   labels?: Partial<ResumeLabels>;
+  /**
+   * Offer any position inside the video, however near its start (a link's time fragment, which the
+   * viewer asked for), instead of the resume rule's margins.
+   */
+  anyPosition?: boolean;
 }
 
 export const RESUME_OFFER_CLASS = 'hlsgate-resume';
@@ -70,11 +75,15 @@ ${ICON_CSS}`;
 
 /**
  * Shows the offer when `shouldOfferResume` says so; returns a handle whose `dispose()` removes it
- * (idempotent), or null when there is nothing to offer.
+ * (idempotent), or null when there is nothing to offer — nor when the container already shows an
+ * offer (a link's "Start at" comes first and a stored position then offers nothing).
  */
 export function createResumeOffer(options: ResumeOfferOptions): { element: HTMLElement; dispose(): void } | null {
   const { container, media, position, duration, onResume } = options;
-  if (!shouldOfferResume(position, duration)) return null;
+  if (options.anyPosition) {
+    if (!(position > 0) || (duration !== undefined && duration > 0 && position >= duration)) return null;
+  } else if (!shouldOfferResume(position, duration)) return null;
+  if (container.querySelector(`:scope > .${RESUME_OFFER_CLASS}`)) return null;
   const labels = { ...DEFAULT_RESUME_LABELS, ...options.labels };
   const doc = container.ownerDocument;
   injectStyle(doc, RESUME_CSS, 'hlsgate-style-resume');

@@ -10,7 +10,7 @@
  * Every server listens on 127.0.0.1; URLs use `localhost` so that cookies behave as on one
  * registrable domain. Data and dev keys live in `dataDir` and are reused on the next start.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -26,6 +26,7 @@ import { createApp } from '../../server/app.ts';
 import { MAX_COOKIE_TTL, MIN_COOKIE_TTL, loadServerConfig } from '../../server/config.ts';
 import { signViewToken } from '../../server/token.ts';
 import { withFileLock } from './file-lock.ts';
+import { CAPTIONED_TITLE, SAMPLE_TRANSCRIPT_CUES, publishSampleChapters, toVtt } from './sample-transcript.ts';
 import { type DevKeys, loadOrCreateDevKeys } from './keys.ts';
 import { devVideos, listRepository } from './lectures.ts';
 import { MAX_DEV_TOKEN_TTL, type MediaHost, startMediaHost } from './media-host.ts';
@@ -53,6 +54,8 @@ export interface SampleLecture {
   date: Date;
   /** `HLSGATE_SEGMENT_FORMAT`; default mpegts. */
   segmentFormat?: 'mpegts' | 'fmp4';
+  /** Published with the sample transcript as subtitles and the sample chapters (sample-transcript.ts). */
+  captioned?: boolean;
 }
 
 /** Lecture 1 is long enough for a 3-minute playback test; low fps and ultrafast keep first start short. */
@@ -61,6 +64,8 @@ export const SAMPLE_LECTURES: readonly SampleLecture[] = [
   { title: 'Lecture 2', file: 'lecture-2.mp4', seconds: 30, width: 1280, height: 720, fps: 15, ladder: '720:2000,480:1000,360:600', date: new Date('2026-01-19T09:15:00Z') },
   // fMP4 (CMAF) segments, for the players' browser tests; short and small so first start stays quick.
   { title: 'Lecture 3 (fMP4)', file: 'lecture-3.mp4', seconds: 12, width: 854, height: 480, fps: 15, ladder: '480:1000,360:600,240:300', date: new Date('2026-01-26T09:15:00Z'), segmentFormat: 'fmp4' },
+  // A transcript (subtitles rendition) and chapters, for the transcript panel and the chapter menu.
+  { title: CAPTIONED_TITLE, file: 'lecture-4.mp4', seconds: 30, width: 640, height: 360, fps: 15, ladder: '360:600,240:300', date: new Date('2026-02-02T09:15:00Z'), captioned: true },
 ];
 
 export interface StackOptions {
@@ -385,7 +390,16 @@ export async function prepareSampleLectures(o: {
   const published = async () => new Set((await listRepository(repositoryRoot, PREFIX)).filter((e) => e.course === SAMPLE_COURSE).map((e) => e.title));
   const lectures = o.lectures ?? SAMPLE_LECTURES;
   const have = await published();
-  if (lectures.every((l) => have.has(l.title))) return;
+  const chapters = async () => {
+    // The chapters contract ingest will fulfil (sample-transcript.ts): written at each start, as the
+    // master's session data names the media host's current address.
+    const entries = await listRepository(repositoryRoot, PREFIX);
+    for (const lecture of lectures.filter((l) => l.captioned)) {
+      const entry = entries.find((e) => e.course === SAMPLE_COURSE && e.title === lecture.title);
+      if (entry) await publishSampleChapters({ s3Endpoint: o.s3Endpoint, bucket: BUCKET, prefix: PREFIX, dir: entry.dir, mediaBaseUrl: o.mediaBaseUrl });
+    }
+  };
+  if (lectures.every((l) => have.has(l.title))) return await chapters();
   await withFileLock(
     join(o.dataDir, 'samples.lock'),
     async () => {
@@ -406,14 +420,20 @@ export async function prepareSampleLectures(o: {
           }
         }
         o.signal.throwIfAborted();
+        let subtitles: string | undefined;
+        if (lecture.captioned) {
+          subtitles = join(clips, `${lecture.file}.vtt`);
+          writeFileSync(subtitles, toVtt(SAMPLE_TRANSCRIPT_CUES));
+        }
         o.logger.info('ingesting a sample lecture', { title: lecture.title });
         const config = loadIngestConfig({
           env: ingestEnv({ dataDir: o.dataDir, s3Endpoint: o.s3Endpoint, mediaBaseUrl: o.mediaBaseUrl, ladder: lecture.ladder, segmentFormat: lecture.segmentFormat }),
         });
-        await ingestFile(config, { file, course: SAMPLE_COURSE, title: lecture.title, date: lecture.date }, { logger: o.logger.child({ component: 'ingest' }), signal: o.signal });
+        await ingestFile(config, { file, course: SAMPLE_COURSE, title: lecture.title, date: lecture.date, ...(subtitles ? { subtitles } : {}) }, { logger: o.logger.child({ component: 'ingest' }), signal: o.signal });
         o.logger.info('sample lecture published', { title: lecture.title });
       }
     },
     { signal: o.signal },
   );
+  await chapters();
 }
