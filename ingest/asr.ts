@@ -31,6 +31,8 @@ export interface RecognizeOptions {
   language: string;
   /** A scratch folder of this attempt. */
   workDir: string;
+  /** The same audio staged on S3 (`incoming/<id>/audio.flac`): what a cloud engine reads. */
+  staged?: { bucket: string; key: string };
   timeoutMs: number;
   signal?: AbortSignal;
 }

@@ -1,6 +1,9 @@
 /** A generated clip (testsrc2 + sine) for tests, the demo and benchmarks. */
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
 export interface TestClipOptions {
@@ -61,6 +64,9 @@ export async function makeLectureClip(options: Omit<TestClipOptions, 'fps' | 'au
   ]);
 }
 
+/** Where tests keep the spoken clip (made once, reused by every test file and run). */
+export const TEST_CLIP_CACHE = join(tmpdir(), 'hlsgate-test-clips');
+
 /** What the spoken clip says, slide by slide (the reference for word error rates and searches). */
 export const SPOKEN_SLIDES = [
   'Welcome to the lecture on linear algebra. Today we talk about vectors and matrices. A matrix times a vector gives another vector. We will see why this matters.',
@@ -69,7 +75,7 @@ export const SPOKEN_SLIDES = [
 ] as const;
 /** Each slide shows for this long, and its speech starts with it: changes at 20 s and 40 s. */
 export const SPOKEN_SLIDE_SECONDS = 20;
-const SLIDE_COLOURS = ['0x1f3a93', '0xb03a2e', '0x1e8449'];
+const SLIDE_COLOURS = ['0x1f3a93', '0xf4d03f', '0x1e8449'];
 
 /**
  * A 60-s lecture with speech: three slides of distinct colours and layouts (changes at 20 s and
@@ -78,10 +84,6 @@ const SLIDE_COLOURS = ['0x1f3a93', '0xb03a2e', '0x1e8449'];
  * Cached under `cacheDir` by what makes it, so one test run makes it once.
  */
 export async function makeSpokenClip(options: { cacheDir: string; width?: number; height?: number }): Promise<string> {
-  const { createHash } = await import('node:crypto');
-  const { existsSync } = await import('node:fs');
-  const { rename, rm } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   const w = options.width ?? 640;
   const h = options.height ?? 360;
   const key = createHash('sha256').update(JSON.stringify({ SPOKEN_SLIDES, SPOKEN_SLIDE_SECONDS, SLIDE_COLOURS, w, h, v: 1 })).digest('hex').slice(0, 16);
