@@ -209,3 +209,53 @@ export function cliEnv(c: IngestConfig): Record<string, string> {
     HLSGATE_ASR_MIN_CONFIDENCE: String(c.asrMinConfidence),
   };
 }
+
+describe('captions step on bad input', () => {
+  let env: TestEnv;
+  let catalog: SqliteCatalog;
+  beforeAll(async () => {
+    env = await startTestEnv({ asr: 'pocketsphinx', maxAttempts: 3 });
+    catalog = new SqliteCatalog(env.config.catalogPath);
+  });
+  afterAll(async () => {
+    await catalog?.close();
+    await env?.cleanup();
+  });
+
+  async function ingest(file: string, config: IngestConfig): Promise<Recording> {
+    const { recording } = await addFile(catalog, { file, course: 'C-1', title: file.split('/').pop()! });
+    const client = createS3Client(config);
+    try {
+      for (let round = 0; round < 20; round++) {
+        await runQueue({ config, catalog, s3: client, logger: quiet, owner: `w${round}` });
+        const current = (await catalog.get(recording.id))!;
+        if (current.state === 'published' && current.captionsState !== 'queued' && current.captionsState !== 'recognizing') return current;
+        await sleep(120);
+      }
+      throw new Error('the queue did not settle');
+    } finally {
+      client.destroy();
+    }
+  }
+
+  it('music only: no words, failed at once (asr_empty); no audio at all: nothing to recognise; another language than asked: failed (asr_wrong_language); the video published every time', async () => {
+    const { makeTestClip } = await import('./test-clip.ts');
+    const { execa } = await import('execa');
+    const tone = join(env.root, 'tone.mp4');
+    await makeTestClip({ path: tone, seconds: 4, width: 320, height: 240 });
+    expect(await ingest(tone, env.config)).toMatchObject({ state: 'published', captionsState: 'failed', captionsErrorCode: 'asr_empty', captionsAttempts: 1 });
+
+    const mute = join(env.root, 'mute.mp4');
+    await makeTestClip({ path: mute, seconds: 3, width: 320, height: 240, audio: false });
+    expect(await ingest(mute, env.config)).toMatchObject({ state: 'published', captionsState: null, audioKey: null });
+
+    const spoken = join(env.root, 'spoken-5s.mp4');
+    await execa('ffmpeg', ['-v', 'error', '-y', '-i', await makeSpokenClip({ cacheDir: TEST_CLIP_CACHE }), '-t', '5', '-c', 'copy', spoken]);
+    const german = await ingest(spoken, { ...env.config, asrLanguage: 'de' });
+    expect(german).toMatchObject({ state: 'published', captionsState: 'failed', captionsErrorCode: 'asr_wrong_language', captionsAttempts: 1 });
+    expect(german.captionsError).toMatch(/pocketsphinx recognised en, not the de asked for/);
+    const client = createS3Client(env.config);
+    expect((await getText(client, 'media', german.masterKey!))!).not.toContain('SUBTITLES');
+    client.destroy();
+  });
+});
