@@ -76,6 +76,32 @@ describe('Transcribe engine (real SDK client, local stand-in)', () => {
     });
   });
 
+  it('through the pipeline: published first, then Transcribe\'s words become the captions, and its files in incoming/ are cleared', async () => {
+    const { SqliteCatalog } = await import('./catalog.ts');
+    const { addFile } = await import('./index.ts');
+    const { runQueue } = await import('./worker.ts');
+    const { createLogger } = await import('../common/log.ts');
+    const { parseLadder } = await import('./ladder.ts');
+    const clip = join(env.root, 'spoken-8s.mp4');
+    await execa('ffmpeg', ['-v', 'error', '-y', '-i', await makeSpokenClip({ cacheDir: TEST_CLIP_CACHE }), '-t', '8', '-c', 'copy', clip]);
+    const config = { ...env.config, ladder: parseLadder('240:300'), asrMinConfidence: 0 };
+    const catalog = new SqliteCatalog(config.catalogPath);
+    try {
+      const { recording } = await addFile(catalog, { file: clip, course: 'C', title: 'Transcribed' });
+      const finished: Array<[string, string, string | null]> = [];
+      await runQueue({ config, catalog, s3, logger: createLogger({ name: 'test', level: 'silent' }), owner: 'w', onFinished: (r, _o, step) => void finished.push([step, r.state, r.captionsState]) });
+      expect(finished).toEqual([['media', 'published', 'queued'], ['captions', 'published', 'published']]);
+      const done = (await catalog.get(recording.id))!;
+      expect(done).toMatchObject({ state: 'published', captionsState: 'published', captionsSource: 'asr:transcribe', captionsLanguage: 'en', captionsAutoselect: 1, audioKey: null });
+      expect(standIn.started.at(-1)).toMatchObject({ LanguageCode: 'en-US', Media: { MediaFileUri: `s3://media/incoming/${recording.id}/audio.flac` } });
+      expect([...(await listRemote(s3, 'media', `incoming/${recording.id}/`)).keys()]).toEqual([]);
+      const master = (await getText(s3, 'media', done.masterKey!))!;
+      expect(master).toMatch(/TYPE=SUBTITLES,GROUP-ID="subs",NAME="English \(automatic\)",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES/);
+    } finally {
+      await catalog.close();
+    }
+  });
+
   it('reads Transcribe items: punctuation joins the word before, times and confidences are numbers', () => {
     expect(transcribeLanguage('en')).toBe('en-US');
     expect(transcribeLanguage('en-GB')).toBe('en-GB');
