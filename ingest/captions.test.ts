@@ -224,8 +224,8 @@ describe('captions step on bad input', () => {
     await env?.cleanup();
   });
 
-  async function ingest(file: string, config: IngestConfig): Promise<Recording> {
-    const { recording } = await addFile(catalog, { file, course: 'C-1', title: file.split('/').pop()! });
+  async function ingest(file: string, config: IngestConfig, subtitles?: string): Promise<Recording> {
+    const { recording } = await addFile(catalog, { file, course: 'C-1', title: `${file.split('/').pop()!}${subtitles ? ' +vtt' : ''}`, ...(subtitles ? { subtitles } : {}) });
     const client = createS3Client(config);
     try {
       for (let round = 0; round < 20; round++) {
@@ -259,5 +259,22 @@ describe('captions step on bad input', () => {
     const client = createS3Client(env.config);
     expect((await getText(client, 'media', german.masterKey!))!).not.toContain('SUBTITLES');
     client.destroy();
+  });
+
+  it('a transcript given with the recording wins over recognition, unless HLSGATE_ASR_OVER_TRANSCRIPT', async () => {
+    const { makeTestClip } = await import('./test-clip.ts');
+    const clip = join(env.root, 'with-transcript.mp4');
+    await makeTestClip({ path: clip, seconds: 4, width: 320, height: 240 });
+    const vtt = join(env.root, 'zoom.vtt');
+    writeFileSync(vtt, 'WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nHello from the transcript\n');
+    const kept = await ingest(clip, env.config, vtt);
+    expect(kept).toMatchObject({ state: 'published', captionsState: 'published', captionsSource: 'file', captionsAutoselect: 1, audioKey: null });
+    const client = createS3Client(env.config);
+    expect((await getText(client, 'media', kept.masterKey!))!).toMatch(/TYPE=SUBTITLES,GROUP-ID="subs",NAME="Transcript",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES/);
+    client.destroy();
+    // Told to recognise anyway: the engine's result (here: nothing in a tone) decides, not the transcript.
+    const copy = join(env.root, 'with-transcript-2.mp4');
+    writeFileSync(copy, readFileSync(clip));
+    expect(await ingest(copy, { ...env.config, asrOverTranscript: true }, vtt)).toMatchObject({ state: 'published', captionsState: 'failed', captionsErrorCode: 'asr_empty', captionsSource: null });
   });
 });
