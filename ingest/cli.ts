@@ -44,7 +44,7 @@ commands:
   run [--watch]           process the queue once, or keep watching it
   status [--state <s>] [--json]
                           the recordings and their states
-  retry <id>              requeue a failed recording
+  retry <id>              requeue a failed recording (or its failed captions step)
   republish <id> [--title <text>] [--course <id>]
                           write a published recording's repository copy again (new title or
                           course, or a new repository root), reusing its media on S3
