@@ -129,6 +129,7 @@ export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.mp4': 'video/mp4',
   '.vtt': 'text/vtt',
   '.jpg': 'image/jpeg',
+  '.json': 'application/json',
 };
 
 /** Names inside `PREFIX/<dir>/`. Rendition folders hold `index.m3u8` and their segments. */
@@ -137,7 +138,14 @@ export const LAYOUT = {
   mediaPlaylist: 'index.m3u8',
   subtitlesDir: 'subs',
   poster: 'poster.jpg',
+  /** WebVTT chapters (cue text = title); rewritten by a correction, so cached like a playlist. */
+  chaptersVtt: 'chapters.vtt',
+  /** The same chapters as Apple's `com.apple.hls.chapters` JSON, named by the master's `EXT-X-SESSION-DATA`. */
+  chaptersJson: 'chapters.json',
 } as const;
+
+/** `DATA-ID` of the master's `EXT-X-SESSION-DATA` tag whose URI is `chapters.json` (chapters.vtt sits beside it). */
+export const CHAPTERS_DATA_ID = 'com.apple.hls.chapters';
 
 /**
  * Where `add` stages sources for workers on other machines: at the bucket's root, outside PREFIX, so

@@ -15,7 +15,7 @@ import { SECRET_ARN_SETTINGS } from '../server/secrets.ts';
 import { addStack } from './app.ts';
 import { ROOT } from './bundle.ts';
 import { parseDeployConfig } from './config.ts';
-import { INGEST_BUCKET_ACTIONS, INGEST_OBJECT_ACTIONS } from './stack.ts';
+import { INGEST_BUCKET_ACTIONS, INGEST_OBJECT_ACTIONS, INGEST_TRANSCRIBE_ACTIONS } from './stack.ts';
 
 const MOODLE = ['https://moodle.example.edu', 'https://moodle2.example.edu'];
 const pem = (name: string) => readFileSync(join(ROOT, 'deploy', 'example-keys', `${name}.pub.pem`), 'utf8');
@@ -288,6 +288,10 @@ describe('the CDK stack', () => {
       CompleteMultipartUploadCommand: ['s3:PutObject'],
       AbortMultipartUploadCommand: ['s3:AbortMultipartUpload'],
       DeleteObjectCommand: ['s3:DeleteObject'],
+      // HLSGATE_ASR=transcribe (ingest/asr-transcribe.ts).
+      StartTranscriptionJobCommand: ['transcribe:StartTranscriptionJob'],
+      GetTranscriptionJobCommand: ['transcribe:GetTranscriptionJob'],
+      DeleteTranscriptionJobCommand: ['transcribe:DeleteTranscriptionJob'],
     };
     const calls = new Set<string>();
     for (const file of readdirSync(join(ROOT, 'ingest'))) {
@@ -298,11 +302,16 @@ describe('the CDK stack', () => {
     const unknown = [...calls].filter((c) => !ACTIONS[c]);
     expect(unknown, 'ingest calls these: give them an action here').toEqual([]);
     const needed = new Set([...calls].flatMap((c) => ACTIONS[c]!));
-    expect(new Set([...INGEST_OBJECT_ACTIONS, ...INGEST_BUCKET_ACTIONS])).toEqual(needed);
+    expect(new Set([...INGEST_OBJECT_ACTIONS, ...INGEST_BUCKET_ACTIONS, ...INGEST_TRANSCRIBE_ACTIONS])).toEqual(needed);
 
     const [, policy] = only('AWS::IAM::ManagedPolicy');
     const statements = policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>;
-    expect(statements).toHaveLength(2);
+    expect(statements).toHaveLength(3);
+    // Transcribe: the three calls, on ingest's own jobs in this stack's region and account only.
+    const transcribe = statements.find((s) => s.Sid === 'TranscribeJobs')!;
+    expect([transcribe.Action].flat().sort()).toEqual([...INGEST_TRANSCRIBE_ACTIONS].sort());
+    expect(JSON.stringify(transcribe.Resource)).toMatch(/":transcribe:",\{"Ref":"AWS::Region"\},":",\{"Ref":"AWS::AccountId"\},":transcription-job\/hlsgate-\*"/);
+    expect(transcribe.Condition).toBeUndefined();
     const objects = statements.find((s) => s.Sid === 'ObjectsUnderPrefix')!;
     expect([objects.Action].flat().sort()).toEqual([...INGEST_OBJECT_ACTIONS].sort());
     expect(objects.Resource).toHaveLength(2);
@@ -312,7 +321,7 @@ describe('the CDK stack', () => {
     expect(list.Action).toBe('s3:ListBucket');
     expect(list.Condition).toEqual({ StringLike: { 's3:prefix': ['lectures/2026/*', 'incoming/*'] } });
     for (const s of statements) expect(s.Effect).toBe('Allow');
-    expect(JSON.stringify(statements)).not.toMatch(/"\*"|s3:\*|DeleteBucket|PutBucket|PutObjectAcl/);
+    expect(JSON.stringify(statements)).not.toMatch(/"\*"|s3:\*|transcribe:\*|DeleteBucket|PutBucket|PutObjectAcl|transcribe:(List|Create|Update|Tag)/);
   });
 
   it("outputs the media URL, the distribution id and the filter's and ingest's settings, never a *.cloudfront.net URL for players", () => {

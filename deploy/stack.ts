@@ -29,6 +29,14 @@ import { SECRET_ARN_SETTINGS } from '../server/secrets.ts';
 /** What ingest calls on the bucket (ingest/upload.ts), as IAM actions: nothing more. */
 export const INGEST_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'];
 export const INGEST_BUCKET_ACTIONS = ['s3:ListBucket'];
+/**
+ * What ingest calls on Amazon Transcribe (ingest/asr-transcribe.ts, `HLSGATE_ASR=transcribe`), on
+ * its own jobs (`hlsgate-*`) only. Transcribe reads the staged audio and writes its output under
+ * incoming/ with the caller's own S3 rights above, so nothing more is needed.
+ */
+export const INGEST_TRANSCRIBE_ACTIONS = ['transcribe:StartTranscriptionJob', 'transcribe:GetTranscriptionJob', 'transcribe:DeleteTranscriptionJob'];
+/** The name every transcription job of ingest starts with. */
+export const TRANSCRIBE_JOB_PREFIX = 'hlsgate-';
 
 /**
  * Memory of the auth function. CPU comes with it (a whole vCPU at 1,769 MB): the first viewer after
@@ -270,6 +278,11 @@ export class HlsgateStack extends Stack {
           actions: INGEST_BUCKET_ACTIONS,
           resources: [this.bucket.bucketArn],
           conditions: { StringLike: { 's3:prefix': [`${config.s3Prefix}/*`, `${INCOMING_PREFIX}*`] } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'TranscribeJobs',
+          actions: INGEST_TRANSCRIBE_ACTIONS,
+          resources: [this.formatArn({ service: 'transcribe', resource: 'transcription-job', resourceName: `${TRANSCRIBE_JOB_PREFIX}*` })],
         }),
       ],
     });

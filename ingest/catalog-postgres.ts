@@ -9,8 +9,11 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import {
-  ACTIVE,
+  CAPTIONS_MIGRATION,
+  CLAIMABLE,
   COLUMNS,
+  DUE_AT,
+  QUEUE_CAPTIONS,
   type Catalog,
   CatalogError,
   LeaseLostError,
@@ -54,6 +57,7 @@ export const PG_MIGRATIONS: string[] = [
    CREATE INDEX recordings_due ON recordings (state, next_attempt_at)`,
   `ALTER TABLE recordings ADD COLUMN lease_since BIGINT;
    ALTER TABLE recordings ADD COLUMN staged_key TEXT`,
+  CAPTIONS_MIGRATION('BIGINT', 'DOUBLE PRECISION'),
 ];
 
 /** Any number in the advisory-lock space, fixed: "hlsg" */
@@ -153,11 +157,11 @@ export class PostgresCatalog implements Catalog {
   claim(owner: string, now: number, leaseMs: number, id?: string): Promise<Recording | null> {
     const set = TAKE_LEASE('$1', '$2', '$3');
     return id
-      ? this.#one(`UPDATE recordings SET ${set} WHERE id = $4 AND ${ACTIVE} AND ${FREE} RETURNING *`, [owner, now + leaseMs, now, id])
+      ? this.#one(`UPDATE recordings SET ${set} WHERE id = $4 AND ${CLAIMABLE} AND ${FREE} RETURNING *`, [owner, now + leaseMs, now, id])
       : this.#one(
           `UPDATE recordings SET ${set}
-           WHERE id = (SELECT id FROM recordings WHERE ${ACTIVE} AND next_attempt_at <= $3 AND ${FREE}
-                       ORDER BY next_attempt_at, created_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
+           WHERE id = (SELECT id FROM recordings WHERE ${CLAIMABLE} AND ${DUE_AT} <= $3 AND ${FREE}
+                       ORDER BY ${DUE_AT}, created_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED)
            RETURNING *`,
           [owner, now + leaseMs, now],
         );
@@ -188,6 +192,11 @@ export class PostgresCatalog implements Catalog {
   }
 
   async retry(id: string, now: number): Promise<Recording> {
+    const captions = await this.#one(
+      `UPDATE recordings SET ${QUEUE_CAPTIONS('$1', 'NULL', 'NULL')} WHERE id = $2 AND state = 'published' AND captions_state = 'failed' RETURNING *`,
+      [now, id],
+    );
+    if (captions) return captions;
     const row = await this.#one(
       `UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = $1, lease_owner = NULL, lease_until = NULL, lease_since = NULL, updated_at = $1
        WHERE id = $2 AND state = 'failed' RETURNING *`,
@@ -196,6 +205,15 @@ export class PostgresCatalog implements Catalog {
     if (row) return row;
     const recording = await this.get(id);
     throw new CatalogError(recording ? `recording ${id} is ${recording.state}, not failed` : `no recording ${id}`);
+  }
+
+  async queueCaptions(id: string, now: number, input: { captionsInput?: string; chaptersInput?: string } = {}): Promise<Recording> {
+    const row = await this.#one(
+      `UPDATE recordings SET ${QUEUE_CAPTIONS('$1', '$2::text', '$3::text')} WHERE id = $4 AND state = 'published' RETURNING *`,
+      [now, input.captionsInput ?? null, input.chaptersInput ?? null, id],
+    );
+    if (!row) throw new CatalogError(`recording ${id} is not published`);
+    return row;
   }
 
   async republish(id: string, now: number, changes: RepublishChanges = {}): Promise<Recording> {

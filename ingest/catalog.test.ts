@@ -155,6 +155,30 @@ describe.each(BACKENDS)('$name catalog (one contract, two back ends)', (backend)
     await catalog.close();
   });
 
+  it('hands out the captions step of a published recording when due, with its own retries, and never a finished one', async () => {
+    const catalog = await open();
+    const a = (await catalog.add(item(1), 0)).recording;
+    await catalog.claim('w', 1, 100, a.id);
+    await catalog.update(a.id, 'w', { state: 'published', masterKey: 'lectures/d/master.m3u8', captionsState: 'queued', captionsNextAt: 50, audioKey: 'incoming/a/audio.flac' }, 2);
+    await catalog.release(a.id, 'w', 2);
+    expect(await catalog.claim('x', 10, 100)).toBeNull(); // published, captions not due yet
+    const leased = (await catalog.claim('x', 50, 100))!;
+    expect(leased).toMatchObject({ id: a.id, state: 'published', captionsState: 'queued', captionsAttempts: 0 });
+    await catalog.update(a.id, 'x', { captionsState: 'failed', captionsAttempts: 3, captionsError: 'pocketsphinx took longer than 1 s', captionsErrorCode: 'asr_timeout' }, 60);
+    await catalog.release(a.id, 'x', 60);
+    expect(await catalog.claim('y', 1000, 100)).toBeNull();
+    expect(await catalog.claim('y', 1000, 100, a.id)).toBeNull();
+    // retry queues the captions step again; the video stays published.
+    expect(await catalog.retry(a.id, 2000)).toMatchObject({ state: 'published', captionsState: 'queued', captionsAttempts: 0, captionsNextAt: 2000, captionsError: null });
+    const b = (await catalog.add(item(2), 0)).recording;
+    await expect(catalog.queueCaptions(b.id, 2000)).rejects.toThrow(/not published/);
+    expect(await catalog.queueCaptions(a.id, 2100, { captionsInput: 'incoming/a/captions.vtt' })).toMatchObject({ captionsState: 'queued', captionsInput: 'incoming/a/captions.vtt', chaptersInput: null, captionsNextAt: 2100 });
+    // Due order across both kinds of work: b (due at 0) before a's captions (due at 2100).
+    expect((await catalog.claim('z', 3000, 100))!.id).toBe(b.id);
+    expect((await catalog.claim('z2', 3000, 100))!).toMatchObject({ id: a.id, captionsInput: 'incoming/a/captions.vtt' });
+    await catalog.close();
+  });
+
   it('gives each recording to exactly one of several worker processes claiming at once', async () => {
     const location = await backend.location();
     const catalog = await backend.open(location);

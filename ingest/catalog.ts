@@ -14,6 +14,14 @@ export type RecordingState = (typeof STATES)[number];
 
 export type SourceKind = 'file' | 'zoom';
 
+/**
+ * The captions step, apart from the video's state: a lecture is published first, its captions
+ * follow. null: nothing to do (no engine, or no audio); `queued` (due at `captionsNextAt`),
+ * `recognizing`, `published`, or `failed` (the video stays published; `retry` queues it again).
+ */
+export const CAPTION_STATES = ['queued', 'recognizing', 'published', 'failed'] as const;
+export type CaptionState = (typeof CAPTION_STATES)[number];
+
 export interface Recording {
   id: string;
   /** Identity of the source, unique: `zoom:<recording file id>` or a hash of a local file's path, size and times. */
@@ -47,6 +55,28 @@ export interface Recording {
   stagedKey: string | null;
   repositoryPath: string | null;
   masterKey: string | null;
+  captionsState: CaptionState | null;
+  /** Where the published captions came from: `zoom`, `file`, `manual`, or `asr:<engine>`. */
+  captionsSource: string | null;
+  captionsLanguage: string | null;
+  /** Mean word confidence of recognised captions (0..1). */
+  captionsConfidence: number | null;
+  /** 1 when the track is AUTOSELECT (the quality gate passed, or captions from a person). */
+  captionsAutoselect: number | null;
+  /** Why the captions are as they are, for the teacher (e.g. the quality gate's verdict). */
+  captionsNote: string | null;
+  captionsAttempts: number;
+  captionsNextAt: number | null;
+  captionsError: string | null;
+  captionsErrorCode: string | null;
+  /** The audio staged for recognition (`incoming/<id>/audio.flac`); null once used. */
+  audioKey: string | null;
+  /** A VTT given by hand, staged (`incoming/<id>/captions-….vtt`) until the captions step publishes it. */
+  captionsInput: string | null;
+  /** Chapters given by hand, staged the same way. */
+  chaptersInput: string | null;
+  /** Where the published chapters came from: `slides`, `zoom`, `manual`; null: none. */
+  chaptersSource: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -65,7 +95,12 @@ export interface NewRecording {
 }
 
 export type RecordingPatch = Partial<
-  Pick<Recording, 'state' | 'dir' | 'durationSeconds' | 'repositoryPath' | 'masterKey' | 'downloadToken' | 'lastError' | 'lastErrorCode' | 'attempts' | 'nextAttemptAt' | 'stagedKey'>
+  Pick<
+    Recording,
+    | 'state' | 'dir' | 'durationSeconds' | 'repositoryPath' | 'masterKey' | 'downloadToken' | 'lastError' | 'lastErrorCode' | 'attempts' | 'nextAttemptAt' | 'stagedKey'
+    | 'captionsState' | 'captionsSource' | 'captionsLanguage' | 'captionsConfidence' | 'captionsAutoselect' | 'captionsNote' | 'captionsAttempts'
+    | 'captionsNextAt' | 'captionsError' | 'captionsErrorCode' | 'audioKey' | 'captionsInput' | 'chaptersInput' | 'chaptersSource'
+  >
 >;
 
 export interface Catalog {
@@ -88,8 +123,13 @@ export interface Catalog {
   update(id: string, owner: string, patch: RecordingPatch, now: number): Promise<Recording>;
   /** Gives the lease back. */
   release(id: string, owner: string, now: number): Promise<void>;
-  /** Requeues a failed recording now, attempts reset. */
+  /** Requeues a failed recording now, attempts reset; or, for a published one, its failed captions step. */
   retry(id: string, now: number): Promise<Recording>;
+  /**
+   * Queues the captions step of a published recording now (attempts reset), with what it should
+   * publish: hand-made captions or chapters staged on S3, or (neither) speech recognition.
+   */
+  queueCaptions(id: string, now: number, input?: { captionsInput?: string; chaptersInput?: string }): Promise<Recording>;
   /**
    * Requeues a published recording to write its repository copy again (gone, moved, or a new
    * title or course): the media on S3 is kept and reused.
@@ -115,6 +155,26 @@ export class LeaseLostError extends CatalogError {
     super(`recording ${id}: the lease is held by another worker`);
     this.name = 'LeaseLostError';
   }
+}
+
+/** The captions step's columns (SQLite and PostgreSQL name their types differently). */
+export function CAPTIONS_MIGRATION(bigint: string, real: string): string {
+  return [
+    `ALTER TABLE recordings ADD COLUMN captions_state TEXT CHECK (captions_state IN ('queued','recognizing','published','failed'))`,
+    'ALTER TABLE recordings ADD COLUMN captions_source TEXT',
+    'ALTER TABLE recordings ADD COLUMN captions_language TEXT',
+    `ALTER TABLE recordings ADD COLUMN captions_confidence ${real}`,
+    'ALTER TABLE recordings ADD COLUMN captions_autoselect INTEGER',
+    'ALTER TABLE recordings ADD COLUMN captions_note TEXT',
+    'ALTER TABLE recordings ADD COLUMN captions_attempts INTEGER NOT NULL DEFAULT 0',
+    `ALTER TABLE recordings ADD COLUMN captions_next_at ${bigint}`,
+    'ALTER TABLE recordings ADD COLUMN captions_error TEXT',
+    'ALTER TABLE recordings ADD COLUMN captions_error_code TEXT',
+    'ALTER TABLE recordings ADD COLUMN audio_key TEXT',
+    'ALTER TABLE recordings ADD COLUMN captions_input TEXT',
+    'ALTER TABLE recordings ADD COLUMN chapters_input TEXT',
+    'ALTER TABLE recordings ADD COLUMN chapters_source TEXT',
+  ].join(';\n');
 }
 
 /** Migrations, applied in order once each; `user_version` counts how many ran. */
@@ -147,6 +207,7 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX recordings_due ON recordings (state, next_attempt_at);`,
   `ALTER TABLE recordings ADD COLUMN lease_since INTEGER;
    ALTER TABLE recordings ADD COLUMN staged_key TEXT;`,
+  CAPTIONS_MIGRATION('INTEGER', 'REAL'),
 ];
 
 export const COLUMNS: Record<keyof Recording, string> = {
@@ -173,6 +234,20 @@ export const COLUMNS: Record<keyof Recording, string> = {
   stagedKey: 'staged_key',
   repositoryPath: 'repository_path',
   masterKey: 'master_key',
+  captionsState: 'captions_state',
+  captionsSource: 'captions_source',
+  captionsLanguage: 'captions_language',
+  captionsConfidence: 'captions_confidence',
+  captionsAutoselect: 'captions_autoselect',
+  captionsNote: 'captions_note',
+  captionsAttempts: 'captions_attempts',
+  captionsNextAt: 'captions_next_at',
+  captionsError: 'captions_error',
+  captionsErrorCode: 'captions_error_code',
+  audioKey: 'audio_key',
+  captionsInput: 'captions_input',
+  chaptersInput: 'chapters_input',
+  chaptersSource: 'chapters_source',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };
@@ -185,6 +260,14 @@ export function fromRow(row: Record<string, unknown> | undefined): Recording | n
 }
 
 export const ACTIVE = `state NOT IN ('published', 'failed')`;
+/** What a worker may claim: a recording on its way to `published`, or a published one whose captions step is queued. */
+export const CLAIMABLE = `(${ACTIVE} OR (state = 'published' AND captions_state = 'queued'))`;
+/** When it is due: the captions step has its own retry time. */
+export const DUE_AT = `(CASE WHEN state = 'published' THEN captions_next_at ELSE next_attempt_at END)`;
+/** The SET clause that queues the captions step (parameters: now, captions input, chapters input). */
+export const QUEUE_CAPTIONS = (now: string, captions: string, chapters: string) =>
+  `captions_state = 'queued', captions_attempts = 0, captions_next_at = ${now}, captions_error = NULL, captions_error_code = NULL,
+   captions_input = coalesce(${captions}, captions_input), chapters_input = coalesce(${chapters}, chapters_input), updated_at = ${now}`;
 
 /** The SET clause of a claim: the lease, and since when (kept when the owner claims again). */
 export const TAKE_LEASE = (owner: string, until: string, now: string) =>
@@ -272,12 +355,12 @@ export class SqliteCatalog implements Catalog {
       id
         ? this.#db
             .prepare(`UPDATE recordings SET ${TAKE_LEASE('@owner', '@until', '@now')}
-                      WHERE id = @id AND ${ACTIVE} AND ${free} RETURNING *`)
+                      WHERE id = @id AND ${CLAIMABLE} AND ${free} RETURNING *`)
             .get({ owner, now, until: now + leaseMs, id })
         : this.#db
             .prepare(`UPDATE recordings SET ${TAKE_LEASE('@owner', '@until', '@now')}
-                      WHERE id = (SELECT id FROM recordings WHERE ${ACTIVE} AND next_attempt_at <= @now AND ${free}
-                                  ORDER BY next_attempt_at, created_at, rowid LIMIT 1)
+                      WHERE id = (SELECT id FROM recordings WHERE ${CLAIMABLE} AND ${DUE_AT} <= @now AND ${free}
+                                  ORDER BY ${DUE_AT}, created_at, rowid LIMIT 1)
                       RETURNING *`)
             .get({ owner, now, until: now + leaseMs }),
     ).immediate();
@@ -310,10 +393,19 @@ export class SqliteCatalog implements Catalog {
   async retry(id: string, now: number): Promise<Recording> {
     const recording = this.#get(id);
     if (!recording) throw new CatalogError(`no recording ${id}`);
+    if (recording.state === 'published' && recording.captionsState === 'failed') return this.queueCaptions(id, now);
     if (recording.state !== 'failed') throw new CatalogError(`recording ${id} is ${recording.state}, not failed`);
     this.#db
       .prepare(`UPDATE recordings SET state = 'queued', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, lease_since = NULL, updated_at = ? WHERE id = ?`)
       .run(now, now, id);
+    return this.#get(id)!;
+  }
+
+  async queueCaptions(id: string, now: number, input: { captionsInput?: string; chaptersInput?: string } = {}): Promise<Recording> {
+    const info = this.#db
+      .prepare(`UPDATE recordings SET ${QUEUE_CAPTIONS('@now', '@captions', '@chapters')} WHERE id = @id AND state = 'published'`)
+      .run({ now, captions: input.captionsInput ?? null, chapters: input.chaptersInput ?? null, id });
+    if (info.changes !== 1) throw new CatalogError(`recording ${id} is not published`);
     return this.#get(id)!;
   }
 

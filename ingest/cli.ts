@@ -7,9 +7,16 @@
  *   status [--state <state>] [--json]
  *   retry <id>
  *   republish <id> [--title <text>] [--course <id>]
+ *   captions <id> --vtt <file.vtt>
+ *   chapters <id> --vtt <file.vtt>
  * Every command takes --config <file.json> (else HLSGATE_INGEST_CONFIG) over HLSGATE_* variables.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { INCOMING_PREFIX } from '../common/contracts.ts';
+import { processRecording } from './pipeline.ts';
+import { normalizeVtt, parseVtt } from './vtt.ts';
 import { basename, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../common/config.ts';
@@ -37,10 +44,15 @@ commands:
   run [--watch]           process the queue once, or keep watching it
   status [--state <s>] [--json]
                           the recordings and their states
-  retry <id>              requeue a failed recording
+  retry <id>              requeue a failed recording (or its failed captions step)
   republish <id> [--title <text>] [--course <id>]
                           write a published recording's repository copy again (new title or
                           course, or a new repository root), reusing its media on S3
+  captions <id> --vtt <file.vtt>
+                          replace a published recording's captions with a checked WebVTT file
+                          (republishes only the playlists and the subtitles)
+  chapters <id> --vtt <file.vtt>
+                          replace its chapters (cue text = chapter title) the same way
 
 options:
   --config <file.json>    settings file (default: $HLSGATE_INGEST_CONFIG); HLSGATE_* variables override it
@@ -85,7 +97,27 @@ export function formatHolder(r: Recording, now = Date.now()): string {
   return `${r.leaseOwner} since ${new Date(since).toISOString().slice(11, 19)}Z (${formatDuration(Math.max(0, now - since) / 1000)})`;
 }
 
+/** The captions step in a few words: `queued`, `asr:pocketsphinx 0.52 (transcript only)`, `failed: asr_timeout`. */
+export function formatCaptions(r: Recording, now = Date.now()): string {
+  switch (r.captionsState) {
+    case null:
+    case undefined:
+      return '';
+    case 'queued':
+      return r.captionsNextAt !== null && r.captionsNextAt > now ? `queued (retry in ${formatDuration((r.captionsNextAt - now) / 1000)})` : 'queued';
+    case 'recognizing':
+      return 'recognizing';
+    case 'failed':
+      return `failed: ${r.captionsErrorCode ?? 'error'}`;
+    case 'published': {
+      const confidence = r.captionsConfidence !== null ? ` ${r.captionsConfidence.toFixed(2)}` : '';
+      return `${r.captionsSource ?? 'published'}${confidence}${r.captionsAutoselect === 0 ? ' (transcript only)' : ''}`;
+    }
+  }
+}
+
 export function formatStatus(recordings: Recording[], now = Date.now()): string {
+  const withCaptions = recordings.some((r) => r.captionsState);
   const rows = recordings.map((r) => [
     r.id.slice(0, 8),
     r.state === 'queued' && r.nextAttemptAt > now ? `queued (retry in ${formatDuration((r.nextAttemptAt - now) / 1000)})` : r.state,
@@ -95,11 +127,19 @@ export function formatStatus(recordings: Recording[], now = Date.now()): string 
     r.durationSeconds ? formatDuration(r.durationSeconds) : '',
     r.title.length > 40 ? r.title.slice(0, 39) + '…' : r.title,
     formatHolder(r, now),
+    ...(withCaptions ? [formatCaptions(r, now)] : []),
     (r.lastError ?? '').split('\n')[0]!.slice(0, 60),
   ]);
-  const header = ['ID', 'STATE', 'TRIES', 'COURSE', 'RECORDED', 'LENGTH', 'TITLE', 'WORKER', 'LAST ERROR'];
+  const header = ['ID', 'STATE', 'TRIES', 'COURSE', 'RECORDED', 'LENGTH', 'TITLE', 'WORKER', ...(withCaptions ? ['CAPTIONS'] : []), 'LAST ERROR'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  const table = [header, ...rows].map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  // Why captions are not switched on, or failed: for the teacher, in full, under the table.
+  const notes = recordings.flatMap((r) => {
+    if (r.captionsState === 'failed' || (r.captionsState === 'queued' && r.captionsError)) return [`${r.id.slice(0, 8)}  captions: ${(r.captionsError ?? '').split('\n')[0]} (the recording stays published; \`ingest retry ${r.id.slice(0, 8)}\` tries again)`];
+    if (r.captionsState === 'published' && r.captionsAutoselect === 0 && r.captionsNote) return [`${r.id.slice(0, 8)}  captions: ${r.captionsNote}`];
+    return [];
+  });
+  return [...table, ...(notes.length ? ['', ...notes] : [])].join('\n');
 }
 
 async function findRecording(catalog: Catalog, idOrPrefix: string): Promise<Recording> {
@@ -180,9 +220,12 @@ async function commandRun(config: IngestConfig, catalog: Catalog, watch: boolean
       pollMs: 5000,
       ...(io.signal ? { signal: io.signal } : {}),
       onProgress: progress,
-      onFinished: (r, outcome) => {
+      onFinished: (r, outcome, step) => {
         progress.finish();
         if (outcome === 'lost') return out(io, `dropped    ${r.id}  ${r.course} / ${r.title}: another worker took it over`);
+        if (step === 'captions') {
+          return out(io, `captions   ${r.id}  ${r.course} / ${r.title}: ${formatCaptions(r) || 'none'}${r.captionsState !== 'published' && r.captionsError ? `\n  ${r.captionsError.split('\n')[0]}` : ''}`);
+        }
         out(io, `${r.state.padEnd(10)} ${r.id}  ${r.course} / ${r.title}${r.repositoryPath ? `  → ${r.repositoryPath}` : ''}${r.state !== 'published' && r.lastError ? `\n  ${r.lastError.split('\n')[0]}` : ''}`);
       },
       ...(zoom ? { zoomAccessToken: () => zoom.accessToken() } : {}),
@@ -191,6 +234,50 @@ async function commandRun(config: IngestConfig, catalog: Catalog, watch: boolean
     return summary.failed > 0 ? 1 : 0;
   } finally {
     progress.finish();
+    s3.destroy();
+  }
+}
+
+/**
+ * `captions <id> --vtt` and `chapters <id> --vtt`: the file is checked here (an error names its
+ * line), staged on S3 for whichever worker takes the step, and the step is run now when this
+ * process can take the recording's lease.
+ */
+async function commandGiveVtt(config: IngestConfig, catalog: Catalog, kind: 'captions' | 'chapters', positionals: string[], values: Record<string, unknown>, io: CliIo): Promise<number> {
+  if (!positionals[0]) throw new UsageError(`${kind} needs a recording id`);
+  const file = values.vtt as string | undefined;
+  if (!file) throw new UsageError(`${kind} needs --vtt <file.vtt>`);
+  const recording = await findRecording(catalog, positionals[0]);
+  if (recording.state !== 'published') throw new UsageError(`recording ${recording.id} is ${recording.state}: ${kind} can be given once it is published`);
+  let text;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new IngestError('input_unreadable', `cannot read ${resolve(file)}: ${(error as Error).message}`, { fatal: true });
+  }
+  const parsed = parseVtt(text, { name: basename(file), durationSeconds: recording.durationSeconds });
+  if (parsed.cues.length === 0) throw new IngestError('bad_vtt', `${basename(file)}: no cues`, { fatal: true });
+  const body = normalizeVtt(parsed, kind);
+  const key = `${INCOMING_PREFIX}${recording.id}/${kind}-${createHash('sha256').update(body).digest('hex').slice(0, 12)}.vtt`;
+  const s3 = createS3Client(config);
+  try {
+    await s3.send(new PutObjectCommand({ Bucket: config.s3Bucket, Key: key, Body: body, ContentType: 'text/vtt' }));
+    await catalog.queueCaptions(recording.id, Date.now(), kind === 'captions' ? { captionsInput: key } : { chaptersInput: key });
+    const owner = workerId();
+    const leased = await catalog.claim(owner, Date.now(), config.leaseSeconds * 1000, recording.id);
+    if (!leased) {
+      out(io, `queued    ${recording.id}  ${parsed.cues.length} ${kind} cues; a worker holds this recording and publishes them next`);
+      return 0;
+    }
+    const logger = createLogger({ name: 'ingest' });
+    const result = await processRecording({ config, catalog, s3, logger, owner, ...(io.signal ? { signal: io.signal } : {}) }, leased);
+    if (result.outcome !== 'published') {
+      io.stderr.write(`error (${result.recording.captionsErrorCode ?? 'captions'}): ${result.recording.captionsError ?? 'not published'}\n`);
+      return 1;
+    }
+    out(io, `published ${recording.id}  ${parsed.cues.length} ${kind} cues  → ${result.recording.repositoryPath}`);
+    return 0;
+  } finally {
     s3.destroy();
   }
 }
@@ -237,6 +324,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         'no-worker': { type: 'boolean' },
         state: { type: 'string' },
         json: { type: 'boolean' },
+        vtt: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -286,6 +374,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         out(io, `requeued ${r.id}  ${r.course} / ${r.title} (the next run writes its repository copy)`);
         return 0;
       }
+      case 'captions':
+      case 'chapters':
+        return await commandGiveVtt(config, catalog, command, rest, values, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

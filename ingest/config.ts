@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ConfigError, loadConfig, setting } from '../common/config.ts';
 import { type Rung, parseLadder } from './ladder.ts';
 import { SEGMENT_FORMATS } from './transcode.ts';
+import { ASR_ENGINES } from './asr.ts';
 
 export const X264_PRESETS = [
   'ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow',
@@ -85,6 +86,22 @@ const shape = {
   zoomWebhookPort: setting.integer(0, 65535).default(8790),
   zoomWebhookHost: setting.string().default('127.0.0.1'),
   courseMap: setting.string().optional(),
+  /** Speech recognition for recordings without a transcript: `transcribe`, `whisper`, `pocketsphinx` or `none`. */
+  asr: z.enum(ASR_ENGINES).default('none'),
+  /** The language spoken (BCP 47, e.g. `en`, `en-GB`, `de`), or `auto` where the engine identifies it. */
+  asrLanguage: setting.string().regex(/^(auto|[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)$/, 'must be a language tag such as en or en-GB, or auto').default('en'),
+  /** Mean word confidence below which recognised captions are published as a transcript, not switched on. */
+  asrMinConfidence: z.coerce.number().min(0).max(1).default(0.6),
+  /** Seconds a recognition may run before it is stopped (and retried). */
+  asrTimeout: setting.integer(1).default(6 * 3600),
+  /** The engine's model: whisper's model file; pocketsphinx's acoustic model folder. */
+  asrModel: setting.string().optional(),
+  /** Recognise speech even when Zoom (or `add --subtitles`) gives a transcript. */
+  asrOverTranscript: setting.boolean().default(false),
+  /** Amazon Transcribe endpoint (tests: a local stand-in); default the region's. */
+  transcribeEndpoint: setting.url().optional(),
+  /** Slide changes closer than this (seconds) to the chapter before are merged into it. */
+  chapterMinSeconds: setting.integer(1).default(30),
 };
 
 export type IngestConfig = Omit<z.infer<z.ZodObject<typeof shape>>, 'ladder'> & { ladder: Rung[] };
@@ -139,5 +156,9 @@ export function crossCheck(config: IngestConfig): string[] {
   }
   if (config.workDir.includes('%')) problems.push('HLSGATE_WORK_DIR: must not contain % (ffmpeg reads it as a pattern)');
   if (config.ladder.length === 0) problems.push('HLSGATE_LADDER: needs at least one rung');
+  if (config.asr === 'whisper' && !config.asrModel) problems.push('HLSGATE_ASR_MODEL: HLSGATE_ASR=whisper needs the model file (a whisper.cpp ggml model)');
+  if (config.asr === 'pocketsphinx' && config.asrLanguage !== 'auto' && !config.asrModel && !/^en(-|$)/i.test(config.asrLanguage)) {
+    problems.push(`HLSGATE_ASR_LANGUAGE: pocketsphinx's Debian model is English only; ${config.asrLanguage} needs HLSGATE_ASR_MODEL`);
+  }
   return problems;
 }

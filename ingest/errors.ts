@@ -19,7 +19,13 @@ export type IngestErrorCode =
   | 'zoom_api'
   | 'zoom_auth'
   | 'catalog'
-  | 'bad_request';
+  | 'bad_request'
+  | 'asr_failed'
+  | 'asr_timeout'
+  | 'asr_empty'
+  | 'asr_wrong_language'
+  | 'asr_unavailable'
+  | 'bad_vtt';
 
 export class IngestError extends Error {
   constructor(

@@ -12,8 +12,14 @@
  *   extrapolated to a 60-minute source;
  * - the upload of a ladder through a TCP proxy that adds 40 ms of round-trip time to the local S3:
  *   the worker pool against one object at a time.
+ * - speech recognition (`asrBench`): CPU minutes per lecture-hour of each engine that runs here
+ *   (pocketsphinx; Transcribe's compute is AWS's, the worker only polls) against the transcode of
+ *   the same spoken clip at 1280x720 with the default ladder; a silent and a music-only minute
+ *   finish; the engine's peak memory on a long input against a one-minute one (bounded memory).
  * Settings: HLSGATE_BENCH_SECONDS (clip length, default 60), HLSGATE_UPLOAD_CONCURRENCY (default 16),
- * HLSGATE_BENCH_SWEEP=0 measures only the settings before and now. Writes bench-results/ingest.json.
+ * HLSGATE_BENCH_SWEEP=0 measures only the settings before and now, HLSGATE_BENCH_ONLY=asr runs only
+ * the speech recognition part, HLSGATE_BENCH_ASR_LONG (minutes of the long input, default 10).
+ * Writes bench-results/ingest.json (bench-results/ingest-asr.json for the speech part).
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -283,4 +289,62 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** Peak resident memory (kB) and CPU seconds of one command, from GNU time. */
+async function peak(command: string, args: string[]): Promise<{ maxRssKb: number; cpuSeconds: number; wallSeconds: number; stdout: string }> {
+  const t0 = performance.now();
+  const result = await execa('/usr/bin/time', ['-f', 'HLSGATE_TIME %M %U %S', command, ...args]);
+  const m = /HLSGATE_TIME (\d+) ([\d.]+) ([\d.]+)/.exec(String(result.stderr))!;
+  return { maxRssKb: Number(m[1]), cpuSeconds: Number(m[2]) + Number(m[3]), wallSeconds: (performance.now() - t0) / 1000, stdout: String(result.stdout) };
+}
+
+async function asrBench(): Promise<void> {
+  const { extractAudio, wordErrorRate } = await import('./asr.ts');
+  const { parsePocketsphinx, POCKETSPHINX_MODEL } = await import('./asr-pocketsphinx.ts');
+  const { SPOKEN_SLIDES, makeSpokenClip } = await import('./test-clip.ts');
+  const root = await mkdtemp(join(tmpdir(), 'hlsgate-bench-asr-'));
+  const longMinutes = Number(process.env.HLSGATE_BENCH_ASR_LONG ?? 10);
+  const perHour = (cpuSeconds: number, mediaSeconds: number) => round(((cpuSeconds / mediaSeconds) * HOUR) / 60, 1);
+  const sphinx = (wav: string) =>
+    peak('pocketsphinx_continuous', ['-infile', wav, '-time', 'yes', '-hmm', POCKETSPHINX_MODEL, '-dict', join(POCKETSPHINX_MODEL, '..', 'cmudict-en-us.dict'), '-lm', join(POCKETSPHINX_MODEL, '..', 'en-us.lm.bin'), '-logfn', '/dev/null']);
+  const wavOf = async (input: string[], out: string) => void (await ffmpeg(['-hide_banner', '-nostdin', '-y', '-v', 'error', ...input, '-ac', '1', '-ar', '16000', '-c:a', 'pcm_s16le', out]));
+  try {
+    console.log('\nspeech recognition (CPU minutes per lecture-hour; 2 shared CPUs, CPU times hold):');
+    const clip = await makeSpokenClip({ cacheDir: root, width: 1280, height: 720 });
+    const clipSeconds = (await probe(clip)).durationSeconds;
+    const probed = await probe(clip);
+    const rungs = selectRungs(parseLadder(LADDER), probed.height);
+    const transcodeCost = await measure(() => ffmpeg(buildTranscodeArgs({ input: clip, hasAudio: true, ...x264Of(NOW), rungs, outDir: join(root, 'ladder'), sceneFile: join(root, 'scenes.txt') })));
+    const extract = await measure(() => extractAudio(clip, join(root, 'audio.flac')));
+    await wavOf(['-i', join(root, 'audio.flac')], join(root, 'speech.wav'));
+    const speech = await sphinx(join(root, 'speech.wav'));
+    const wer = wordErrorRate(SPOKEN_SLIDES.join(' '), parsePocketsphinx(speech.stdout).map((w) => w.text).join(' '));
+    await wavOf(['-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-t', '60'], join(root, 'silent.wav'));
+    const silent = await sphinx(join(root, 'silent.wav'));
+    await wavOf(['-f', 'lavfi', '-i', "aevalsrc='0.2*sin(2*PI*(220+110*floor(t))*t)+0.2*sin(2*PI*330*t)':s=16000", '-t', '60'], join(root, 'music.wav'));
+    const music = await sphinx(join(root, 'music.wav'));
+    await wavOf(['-stream_loop', String(Math.ceil((longMinutes * 60) / clipSeconds) - 1), '-i', join(root, 'audio.flac'), '-t', String(longMinutes * 60)], join(root, 'long.wav'));
+    const long = await sphinx(join(root, 'long.wav'));
+    const out = {
+      clipSeconds,
+      transcode: { ladder: rungs.map((r) => r.name), cpuSeconds: round(transcodeCost.cpuSeconds), cpuMinutesPerLectureHour: perHour(transcodeCost.cpuSeconds, clipSeconds) },
+      audioExtraction: { cpuSeconds: round(extract.cpuSeconds), cpuMinutesPerLectureHour: perHour(extract.cpuSeconds, clipSeconds) },
+      pocketsphinx: { cpuSeconds: round(speech.cpuSeconds), cpuMinutesPerLectureHour: perHour(speech.cpuSeconds, clipSeconds), wordErrorRate: round(wer, 3), maxRssMb: round(speech.maxRssKb / 1024, 1) },
+      silentMinute: { cpuSeconds: round(silent.cpuSeconds), words: parsePocketsphinx(silent.stdout).length, maxRssMb: round(silent.maxRssKb / 1024, 1) },
+      musicMinute: { cpuSeconds: round(music.cpuSeconds), words: parsePocketsphinx(music.stdout).length, maxRssMb: round(music.maxRssKb / 1024, 1) },
+      long: { minutes: longMinutes, cpuSeconds: round(long.cpuSeconds), cpuMinutesPerLectureHour: perHour(long.cpuSeconds, longMinutes * 60), maxRssMb: round(long.maxRssKb / 1024, 1) },
+      transcribe: 'AWS computes; the worker stages the FLAC (the extraction above) and polls',
+    };
+    console.log(`  transcode, ${out.transcode.ladder.join('/')} (scene detection included)  ${out.transcode.cpuMinutesPerLectureHour} CPU-min/h`);
+    console.log(`  audio extraction (16 kHz FLAC)                   ${out.audioExtraction.cpuMinutesPerLectureHour} CPU-min/h`);
+    console.log(`  pocketsphinx                                     ${out.pocketsphinx.cpuMinutesPerLectureHour} CPU-min/h, WER ${(wer * 100).toFixed(1)} %, peak ${out.pocketsphinx.maxRssMb} MB`);
+    console.log(`  pocketsphinx, a silent minute / a music minute   ${out.silentMinute.cpuSeconds} s / ${out.musicMinute.cpuSeconds} s CPU, ${out.silentMinute.words} / ${out.musicMinute.words} words`);
+    console.log(`  pocketsphinx, ${longMinutes} min of speech                    ${out.long.cpuMinutesPerLectureHour} CPU-min/h, peak ${out.long.maxRssMb} MB (1 min: ${out.pocketsphinx.maxRssMb} MB)`);
+    await mkdir('bench-results', { recursive: true });
+    await writeFile(join('bench-results', 'ingest-asr.json'), JSON.stringify(out, null, 2) + '\n');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+if (process.env.HLSGATE_BENCH_ONLY !== 'asr') await main();
+await asrBench();

@@ -118,6 +118,43 @@ export interface SubtitlesInfo {
   language: string;
   /** Relative URI, e.g. `subs/index.m3u8`. */
   uri: string;
+  /** AUTOSELECT=YES (default): a player may choose it by the viewer's preferences. No for captions below the quality gate. */
+  autoselect?: boolean;
+}
+
+export function subtitlesMediaLine(subtitles: SubtitlesInfo): string {
+  return `#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=${quoted(subtitles.groupId)},NAME=${quoted(subtitles.name)},LANGUAGE=${quoted(subtitles.language)},DEFAULT=NO,AUTOSELECT=${subtitles.autoselect === false ? 'NO' : 'YES'},FORCED=NO,URI=${quoted(subtitles.uri)}`;
+}
+
+/**
+ * A published master with its subtitles rendition replaced (or removed, null): the
+ * `EXT-X-MEDIA` line before the first variant and every variant's `SUBTITLES` attribute. Pure.
+ */
+export function withSubtitles(master: string, subtitles: SubtitlesInfo | null): string {
+  const out: string[] = [];
+  let placed = false;
+  for (const line of master.split('\n')) {
+    if (line.startsWith('#EXT-X-MEDIA:') && /(^|[:,])TYPE=SUBTITLES(,|$)/.test(line)) continue;
+    if (line.startsWith('#EXT-X-STREAM-INF:')) {
+      if (subtitles && !placed) out.push(subtitlesMediaLine(subtitles));
+      placed = true;
+      const bare = line.replace(/,SUBTITLES="[^"]*"/, '');
+      out.push(subtitles ? `${bare},SUBTITLES=${quoted(subtitles.groupId)}` : bare);
+      continue;
+    }
+    out.push(line);
+  }
+  return out.join('\n');
+}
+
+/** A master with its `EXT-X-SESSION-DATA` of `dataId` set to `uri` (relative), or removed (null). Pure. */
+export function withSessionData(master: string, dataId: string, uri: string | null): string {
+  const lines = master.split('\n').filter((l) => !(l.startsWith('#EXT-X-SESSION-DATA:') && parseAttributes(l.slice('#EXT-X-SESSION-DATA:'.length))['DATA-ID'] === dataId));
+  if (uri === null) return lines.join('\n');
+  // After the header tags (EXTM3U, VERSION, INDEPENDENT-SEGMENTS), before the renditions.
+  const at = lines.findIndex((l) => l.startsWith('#EXT-X-MEDIA:') || l.startsWith('#EXT-X-STREAM-INF:'));
+  lines.splice(at === -1 ? lines.length : at, 0, `#EXT-X-SESSION-DATA:DATA-ID=${quoted(dataId)},URI=${quoted(uri)}`);
+  return lines.join('\n');
 }
 
 function quoted(value: string): string {
@@ -150,11 +187,7 @@ export function composeMaster(
       `#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=${quoted(audio.groupId)},NAME=${quoted(audio.name)},DEFAULT=YES,AUTOSELECT=YES,CHANNELS=${quoted(String(audio.channels))},URI=${quoted(audio.uri)}`,
     );
   }
-  if (subtitles) {
-    lines.push(
-      `#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=${quoted(subtitles.groupId)},NAME=${quoted(subtitles.name)},LANGUAGE=${quoted(subtitles.language)},DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=${quoted(subtitles.uri)}`,
-    );
-  }
+  if (subtitles) lines.push(subtitlesMediaLine(subtitles));
   for (const v of variants) {
     const attrs = [
       `BANDWIDTH=${v.bandwidth + (audio?.bandwidth ?? 0)}`,

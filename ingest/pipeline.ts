@@ -8,7 +8,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
-import { LAYOUT } from '../common/contracts.ts';
+import { INCOMING_PREFIX, LAYOUT } from '../common/contracts.ts';
 import type { Logger } from '../common/log.ts';
 import { retryDelay } from '../common/retry.ts';
 import { type Catalog, LeaseLostError, type Recording, type RecordingPatch } from './catalog.ts';
@@ -21,7 +21,13 @@ import { newDir, repositoryBaseName } from './names.ts';
 import { probe, type ProbeResult } from './probe.ts';
 import type { ProgressSink } from './progress.ts';
 import { publishMaster } from './publish.ts';
-import { deleteStaged, fetchStaged, isLocalSource } from './staging.ts';
+import { deleteStaged, fetchStaged, isLocalSource, stageSource } from './staging.ts';
+import { extractAudio } from './asr.ts';
+import { captionsFailurePatch, createEngine, runCaptionsStep, wantsRecognition } from './captions.ts';
+import { chaptersJson, parseSceneFile, slideChapters } from './chapters.ts';
+import { cuesToVtt } from './asr.ts';
+import { withSessionData } from './master.ts';
+import { CHAPTERS_DATA_ID } from '../common/contracts.ts';
 import { SUBTITLES_FILE, prepareVtt, subtitlesPlaylist } from './subtitles.ts';
 import { AUDIO_GROUP, AUDIO_RENDITION, FFMPEG_MASTER, makePoster, renderWatermark, transcode } from './transcode.ts';
 import { collectObjects, readPublishedMaster, removeUnpublished, uploadObjects, verifyObjects } from './upload.ts';
@@ -89,10 +95,24 @@ export interface ProcessResult {
   recording: Recording;
   /** `lost`: another worker took the lease over; this worker dropped the recording. */
   outcome: Outcome;
+  /** What the attempt was: the video to `published`, or the captions step of a published one. */
+  step: 'media' | 'captions';
 }
 
-function outcomeOf(recording: Recording): Outcome {
+function outcomeOf(recording: Recording, step: 'media' | 'captions'): Outcome {
+  // Captions queued again without an error: chapters went first, recognition comes next.
+  if (step === 'captions') return recording.captionsState === 'failed' ? 'failed' : recording.captionsState === 'queued' && recording.captionsError ? 'retrying' : 'published';
   return recording.state === 'published' ? 'published' : recording.state === 'failed' ? 'failed' : 'retrying';
+}
+
+/** A leased recording whose work is its captions step (the video is published already). */
+export function isCaptionsWork(recording: Recording): boolean {
+  return recording.state === 'published' && recording.captionsState === 'queued';
+}
+
+/** Where the staged audio of a recording goes (outside PREFIX, as staged sources). */
+export function audioKeyOf(id: string): string {
+  return `${INCOMING_PREFIX}${id}/audio.flac`;
 }
 
 /**
@@ -124,12 +144,33 @@ export async function processRecording(ctx: PipelineContext, leased: Recording):
       throw error;
     }
   };
+  const step = isCaptionsWork(leased) ? 'captions' : 'media';
   try {
+    if (step === 'captions') {
+      await update({ captionsAttempts: leased.captionsAttempts + 1, captionsState: 'recognizing' });
+      await runCaptionsStep(
+        {
+          config: ctx.config,
+          s3: ctx.s3,
+          logger: log,
+          signal,
+          work: join(workDirOf(ctx.config, leased.id), 'captions'),
+          keyPrefix: keyPrefixOf(ctx.config, leased.dir!),
+          writeRepositoryCopy: (master) => writeRepositoryCopy(ctx.config, recording, recording.dir!, master),
+          update,
+        },
+        recording,
+        () => createEngine(ctx.config, ctx.s3),
+      );
+      recording = (await ctx.catalog.get(recording.id))!;
+      log.info('captions published', { source: recording.captionsSource, confidence: recording.captionsConfidence, autoselect: recording.captionsAutoselect });
+      return { recording, outcome: outcomeOf(recording, step), step };
+    }
     await update({ attempts: leased.attempts + 1 });
     const published = await run(ctx, recording, update, signal, log);
     log.info('published', { dir: published.dir, repositoryPath: published.repositoryPath });
     recording = (await ctx.catalog.get(recording.id))!;
-    return { recording, outcome: 'published' };
+    return { recording, outcome: 'published', step };
   } catch (error) {
     if (ctx.signal?.aborted) {
       log.warn('stopped', { state: recording.state, reason: (ctx.signal.reason as Error)?.message });
@@ -138,17 +179,19 @@ export async function processRecording(ctx: PipelineContext, leased: Recording):
     if (lost.signal.aborted) {
       // Another worker resumes it; writing a failure now would overwrite its progress.
       log.warn('lease lost to another worker; dropping this recording', { state: recording.state });
-      return { recording: (await ctx.catalog.get(recording.id)) ?? recording, outcome: 'lost' };
+      return { recording: (await ctx.catalog.get(recording.id)) ?? recording, outcome: 'lost', step };
     }
-    const patch = failurePatch(recording, error, ctx.config, now());
-    log.error(patch.state === 'failed' ? 'failed' : 'will retry', { code: patch.lastErrorCode, error: patch.lastError, attempts: patch.attempts });
+    const patch = step === 'captions' ? captionsFailurePatch(recording, error, ctx.config, now()) : failurePatch(recording, error, ctx.config, now());
+    if (step === 'captions') {
+      log.error(patch.captionsState === 'failed' ? 'captions failed; the recording stays published without them' : 'captions will retry', { code: patch.captionsErrorCode, error: patch.captionsError, attempts: recording.captionsAttempts });
+    } else log.error(patch.state === 'failed' ? 'failed' : 'will retry', { code: patch.lastErrorCode, error: patch.lastError, attempts: patch.attempts });
     try {
       await update(patch);
     } catch (updateError) {
       log.error('could not record the failure', { error: updateError });
     }
     const after = (await ctx.catalog.get(recording.id)) ?? recording;
-    return { recording: after, outcome: lost.signal.aborted ? 'lost' : outcomeOf(after) };
+    return { recording: after, outcome: lost.signal.aborted ? 'lost' : outcomeOf(after, step), step };
   } finally {
     clearInterval(heartbeat);
     try {
@@ -199,6 +242,9 @@ async function run(
     await fetchStaged(ctx.s3, config.s3Bucket, stagedKey, sourcePath, signal);
   }
   let transcriptPath: string | null = recording.transcriptSource && !/^https?:/.test(recording.transcriptSource) ? recording.transcriptSource : null;
+  // Recognition instead of the transcript only when configured so (HLSGATE_ASR_OVER_TRANSCRIPT).
+  const recognise = wantsRecognition(config, Boolean(recording.transcriptSource));
+  const useTranscript = Boolean(recording.transcriptSource) && !(recognise && config.asrOverTranscript);
   if (recording.sourceKind === 'zoom') {
     recording = await update({ state: 'downloading' });
     sourcePath = join(work, 'source.mp4');
@@ -217,7 +263,7 @@ async function run(
       }
     };
     await fetchOne(recording.source, sourcePath, recording.expectedSize);
-    if (recording.transcriptSource) {
+    if (recording.transcriptSource && useTranscript) {
       transcriptPath = join(work, 'transcript.vtt');
       await fetchOne(recording.transcriptSource, transcriptPath, null);
     }
@@ -259,12 +305,24 @@ async function run(
       ...(watermarkText ? { watermarkText } : {}),
       ...(config.watermarkImage ? { watermarkImage: config.watermarkImage } : {}),
       timeoutMs: config.transcodeTimeout * 1000,
+      sceneFile: join(work, 'scenes.txt'),
       signal,
       onProgress: (p) => ctx.onProgress?.({ phase: 'transcode', fraction: p.fraction, outTimeSeconds: p.outTimeSeconds, speed: p.speed }),
     });
     await makePoster(sourcePath, join(outDir, LAYOUT.poster), probed.durationSeconds, signal, probed.videoStreamIndex);
+    if (recognise && probed.hasAudio) await extractAudio(sourcePath, join(work, 'audio.flac'), signal);
+    else await rm(join(work, 'audio.flac'), { force: true });
     const frameRate = probed.frameRate > config.maxFrameRate + 0.5 ? config.maxFrameRate : probed.frameRate;
-    await packageMaster(outDir, rungs, { ...probed, frameRate }, transcriptPath, transcoded.stderrTail);
+    const language = config.asrLanguage === 'auto' ? 'en' : config.asrLanguage;
+    await packageMaster(outDir, rungs, { ...probed, frameRate }, useTranscript ? transcriptPath : null, transcoded.stderrTail, language);
+    // Chapters at the slide changes the transcode's decode found ("Slide N" until words are known).
+    const chapters = slideChapters(parseSceneFile(await readFile(join(work, 'scenes.txt'), 'utf8').catch(() => '')), probed.durationSeconds, config.chapterMinSeconds);
+    if (chapters.length > 0) {
+      await writeFile(join(outDir, LAYOUT.chaptersVtt), cuesToVtt(chapters.map((c) => ({ start: c.start, end: c.end, text: c.title })), { kind: 'chapters' }));
+      await writeFile(join(outDir, LAYOUT.chaptersJson), chaptersJson(chapters, language));
+      const masterPath = join(outDir, LAYOUT.master);
+      await writeFile(masterPath, withSessionData(await readFile(masterPath, 'utf8'), CHAPTERS_DATA_ID, LAYOUT.chaptersJson));
+    }
     await writeFile(join(outDir, MARKER), JSON.stringify({ dir, rungs: rungs.map((r) => r.name), durationSeconds: probed.durationSeconds } satisfies TranscodeMarker));
   } else {
     log.info('transcode already done, resuming', { dir });
@@ -295,9 +353,22 @@ async function run(
     throw new IngestError('verify_failed', `cannot list the uploaded objects: ${(error as Error).message}`, { cause: error });
   }
 
-  // 8. Publish: the repository copy with absolute URIs, only now.
+  // The audio for recognition, staged so that any worker can take the captions step.
+  let audioKey: string | null = null;
+  if (recognise && existsSync(join(work, 'audio.flac'))) {
+    audioKey = audioKeyOf(recording.id);
+    await stageSource({ client: ctx.s3, bucket: config.s3Bucket, file: join(work, 'audio.flac'), key: audioKey, stateDir: join(config.workDir, 'staging'), signal });
+  }
+
+  // 8. Publish: the repository copy with absolute URIs, only now; the captions step follows.
   const repositoryPath = await writeRepositoryCopy(config, recording, dir, await readFile(join(outDir, LAYOUT.master), 'utf8'));
-  await update({ state: 'published', repositoryPath, masterKey, lastError: null, lastErrorCode: null });
+  const captions = audioKey
+    ? { captionsState: 'queued' as const, captionsNextAt: (ctx.now ?? Date.now)(), captionsAttempts: 0, audioKey, captionsError: null, captionsErrorCode: null }
+    : useTranscript
+      ? { captionsState: 'published' as const, captionsSource: recording.sourceKind === 'zoom' ? 'zoom' : 'file', captionsLanguage: config.asrLanguage === 'auto' ? 'en' : config.asrLanguage, captionsAutoselect: 1, captionsNote: 'the transcript given with the recording' }
+      : {};
+  const chaptersSource = existsSync(join(outDir, LAYOUT.chaptersJson)) ? 'slides' : null;
+  await update({ state: 'published', repositoryPath, masterKey, lastError: null, lastErrorCode: null, chaptersSource, ...captions });
   if (recording.stagedKey) {
     try {
       await deleteStaged(ctx.s3, config.s3Bucket, recording.stagedKey);
@@ -394,7 +465,7 @@ async function readRendition(outDir: string, name: string, probed: ProbeResult, 
  * when it wrote them), the source frame rate, the audio group, and the subtitles rendition when
  * there is a transcript.
  */
-async function packageMaster(outDir: string, rungs: PlannedRung[], probed: ProbeResult, transcriptPath: string | null, stderrTail: string): Promise<void> {
+async function packageMaster(outDir: string, rungs: PlannedRung[], probed: ProbeResult, transcriptPath: string | null, stderrTail: string, language: string): Promise<void> {
   const ffmpegMasterPath = join(outDir, FFMPEG_MASTER);
   const ffmpegVariants = existsSync(ffmpegMasterPath) ? parseMasterVariants(await readFile(ffmpegMasterPath, 'utf8')) : [];
   const variants: VariantInfo[] = [];
@@ -434,7 +505,7 @@ async function packageMaster(outDir: string, rungs: PlannedRung[], probed: Probe
     await mkdir(subsDir, { recursive: true });
     await writeFile(join(subsDir, SUBTITLES_FILE), vtt);
     await writeFile(join(subsDir, LAYOUT.mediaPlaylist), subtitlesPlaylist(probed.durationSeconds));
-    subtitles = { groupId: 'subs', name: 'Transcript', language: 'en', uri: `${LAYOUT.subtitlesDir}/${LAYOUT.mediaPlaylist}` };
+    subtitles = { groupId: 'subs', name: 'Transcript', language, uri: `${LAYOUT.subtitlesDir}/${LAYOUT.mediaPlaylist}` };
   }
   await writeFile(join(outDir, LAYOUT.master), composeMaster(variants, { subtitles, audio }));
   await rm(ffmpegMasterPath, { force: true });

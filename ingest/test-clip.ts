@@ -1,6 +1,9 @@
 /** A generated clip (testsrc2 + sine) for tests, the demo and benchmarks. */
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
 export interface TestClipOptions {
@@ -59,4 +62,64 @@ export async function makeLectureClip(options: Omit<TestClipOptions, 'fps' | 'au
     '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-profile:v', 'high', '-pix_fmt', 'yuv420p', '-g', '60',
     '-c:a', 'aac', '-b:a', '96k', '-movflags', '+faststart', '-t', String(seconds), options.path,
   ]);
+}
+
+/** Where tests keep the spoken clip (made once, reused by every test file and run). */
+export const TEST_CLIP_CACHE = join(tmpdir(), 'hlsgate-test-clips');
+
+/** What the spoken clip says, slide by slide (the reference for word error rates and searches). */
+export const SPOKEN_SLIDES = [
+  'Welcome to the lecture on linear algebra. Today we talk about vectors and matrices. A matrix times a vector gives another vector. We will see why this matters.',
+  'The second part is about eigenvalues. An eigenvector keeps its direction when the matrix acts on it. Only its length changes, by a number we call the eigenvalue.',
+  'In the last part we solve a small example together. Write down the matrix, find the numbers, and check the answer. That is all for today. Thank you for listening.',
+] as const;
+/** Each slide shows for this long, and its speech starts with it: changes at 20 s and 40 s. */
+export const SPOKEN_SLIDE_SECONDS = 20;
+const SLIDE_COLOURS = ['0x1f3a93', '0xf4d03f', '0x1e8449'];
+
+/**
+ * A 60-s lecture with speech: three slides of distinct colours and layouts (changes at 20 s and
+ * 40 s), each with espeak-ng reading its part of `SPOKEN_SLIDES` from the moment it shows (the
+ * `en-us+klatt` voice at 160 words/min, which pocketsphinx recognises best of espeak's voices).
+ * Cached under `cacheDir` by what makes it, so one test run makes it once.
+ */
+export async function makeSpokenClip(options: { cacheDir: string; width?: number; height?: number }): Promise<string> {
+  const w = options.width ?? 640;
+  const h = options.height ?? 360;
+  const key = createHash('sha256').update(JSON.stringify({ SPOKEN_SLIDES, SPOKEN_SLIDE_SECONDS, SLIDE_COLOURS, w, h, v: 1 })).digest('hex').slice(0, 16);
+  const path = join(options.cacheDir, `spoken-${key}.mp4`);
+  if (existsSync(path)) return path;
+  await mkdir(options.cacheDir, { recursive: true });
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const wavs = SPOKEN_SLIDES.map((_, i) => `${tmp}-${i}.wav`);
+  try {
+    for (const [i, text] of SPOKEN_SLIDES.entries()) await execa('espeak-ng', ['-v', 'en-us+klatt', '-s', '160', '-w', wavs[i]!, text]);
+    const n = SPOKEN_SLIDES.length;
+    const seconds = n * SPOKEN_SLIDE_SECONDS;
+    const boxes = SLIDE_COLOURS.map((colour, s) => {
+      const on = `enable='between(t,${s * SPOKEN_SLIDE_SECONDS},${(s + 1) * SPOKEN_SLIDE_SECONDS - 0.001})'`;
+      return [
+        `drawbox=x=0:y=0:w=${w}:h=${h}:color=${colour}:t=fill:${on}`,
+        `drawbox=x=${Math.round(w * (0.06 + 0.1 * s))}:y=${Math.round(h * 0.08)}:w=${Math.round(w * 0.5)}:h=${Math.round(h * 0.12)}:color=white:t=fill:${on}`,
+        ...[0, 1, 2, 3].map((line) => `drawbox=x=${Math.round(w * 0.08)}:y=${Math.round(h * (0.3 + line * 0.14 + 0.03 * s))}:w=${Math.round(w * (0.3 + ((s * 7 + line * 13) % 40) / 100))}:h=${Math.round(h * 0.05)}:color=0xeeeeee:t=fill:${on}`),
+      ].join(',');
+    });
+    const audio = wavs.map((_, i) => `[${i}:a]aresample=48000,apad=whole_dur=${SPOKEN_SLIDE_SECONDS}[a${i}]`).join(';');
+    const graph = [
+      `color=c=black:s=${w}x${h}:r=25:d=${seconds},${boxes.join(',')},format=yuv420p[v]`,
+      audio,
+      `${wavs.map((_, i) => `[a${i}]`).join('')}concat=n=${n}:v=0:a=1[a]`,
+    ].join(';');
+    await execa('ffmpeg', [
+      '-hide_banner', '-nostdin', '-y', '-v', 'error',
+      ...wavs.flatMap((wav) => ['-i', wav]),
+      '-filter_complex', graph, '-map', '[v]', '-map', '[a]',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '23', '-pix_fmt', 'yuv420p', '-g', '50',
+      '-c:a', 'aac', '-b:a', '96k', '-ac', '2', '-movflags', '+faststart', '-t', String(seconds), '-f', 'mp4', tmp,
+    ]);
+    await rename(tmp, path);
+    return path;
+  } finally {
+    await Promise.all([tmp, ...wavs].map((f) => rm(f, { force: true })));
+  }
 }

@@ -108,6 +108,12 @@ export function testConfig(
     zoomOauthUrl: 'http://127.0.0.1:9/oauth/token',
     zoomWebhookPort: 0,
     zoomWebhookHost: '127.0.0.1',
+    asr: 'none',
+    asrLanguage: 'en',
+    asrMinConfidence: 0.6,
+    asrTimeout: 600,
+    asrOverTranscript: false,
+    chapterMinSeconds: 30,
     ...overrides,
   };
 }

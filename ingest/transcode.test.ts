@@ -46,6 +46,10 @@ describe('buildTranscodeArgs', () => {
     expect(buildFilterGraph({ input: 'x', outDir: '/o', rungs, hasAudio: false, preset: 'x', fpsCap: 30 })).toBe(
       '[0:v]fps=30,split=2[s0][s1];[s0]scale=-2:720[v0];[s1]scale=-2:360[v1]',
     );
+    // Slide changes from the same decode: a 160-px copy through the scene score, before the watermark.
+    expect(buildFilterGraph({ input: 'x', outDir: '/o', rungs: rungs.slice(1), hasAudio: false, preset: 'x', sceneFile: "/w/it's.txt" })).toBe(
+      "[0:v]split=2[scenesrc][main];[scenesrc]scale=160:-2,select='gt(scene,0.3)',metadata=print:file=/w/it\\\\\\'s.txt,nullsink;[main]scale=-2:360[v0]",
+    );
   });
 
   it('escapes paths for the filtergraph and fills the watermark template', () => {

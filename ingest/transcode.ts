@@ -44,7 +44,15 @@ export interface TranscodePlan {
   watermarkImage?: string;
   /** Frames per second to convert down to (a 60 fps screen capture needs no 60 fps lecture). */
   fpsCap?: number;
+  /**
+   * Where to write slide changes: the decoded frames also go, 160 px wide, through ffmpeg's scene
+   * score (`select=gt(scene,…)`), and the frames past the threshold are printed to this file.
+   */
+  sceneFile?: string;
 }
+
+/** Scene score above which a frame counts as a slide change (0..1; slides change whole: ~0.3 and up). */
+export const SCENE_THRESHOLD = 0.3;
 
 /**
  * Escapes a value for a filter option inside a filtergraph: first for the option parser
@@ -58,6 +66,12 @@ export function escapeFilterValue(value: string): string {
 export function buildFilterGraph(plan: TranscodePlan): string {
   const chains: string[] = [];
   let base = plan.videoStreamIndex === undefined ? '0:v' : `0:${plan.videoStreamIndex}`;
+  if (plan.sceneFile) {
+    // Slide changes from the same decode, on a small copy (the watermark is not in it yet).
+    chains.push(`[${base}]split=2[scenesrc][main]`);
+    chains.push(`[scenesrc]scale=160:-2,select='gt(scene,${SCENE_THRESHOLD})',metadata=print:file=${escapeFilterValue(plan.sceneFile)},nullsink`);
+    base = 'main';
+  }
   if (plan.watermarkImage) {
     chains.push(`[1:v]format=rgba,colorchannelmixer=aa=0.6[wmimg]`);
     chains.push(`[${base}][wmimg]overlay=x=main_w-overlay_w-main_h/30:y=main_h/30[wm0]`);
@@ -159,6 +173,8 @@ export interface TranscodeOptions {
   watermarkImage?: string;
   /** Convert down to this frame rate when the source is faster. */
   maxFrameRate?: number;
+  /** Write slide changes (scene scores) found during the decode to this file. */
+  sceneFile?: string;
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (progress: TranscodeProgress) => void;
@@ -185,6 +201,7 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     ...(options.segmentFormat ? { segmentFormat: options.segmentFormat } : {}),
   };
   if (options.maxFrameRate && options.probe.frameRate > options.maxFrameRate + 0.5) plan.fpsCap = options.maxFrameRate;
+  if (options.sceneFile) plan.sceneFile = options.sceneFile;
   if (options.watermarkText) {
     await requireDrawtext();
     plan.fontFile = await findFont();

@@ -27,7 +27,10 @@ export function contentTypeFor(key: string): string {
 }
 
 export function cacheControlFor(key: string): string {
-  return extname(key).toLowerCase() === '.m3u8' ? PLAYLIST_CACHE : IMMUTABLE;
+  // Playlists and the chapters are rewritten in place (captions and chapters added or corrected);
+  // everything else is written once under a name of its own.
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  return extname(key).toLowerCase() === '.m3u8' || name === LAYOUT.chaptersVtt || name === LAYOUT.chaptersJson ? PLAYLIST_CACHE : IMMUTABLE;
 }
 
 export interface LocalObject {
@@ -268,7 +271,7 @@ export function playlistUris(text: string): string[] {
   return out;
 }
 
-async function getText(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<string | null> {
+export async function getText(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<string | null> {
   try {
     const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), signal ? { abortSignal: signal } : {});
     return await object.Body!.transformToString();

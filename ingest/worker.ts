@@ -18,7 +18,7 @@ export interface RunQueueOptions {
   pollMs?: number;
   signal?: AbortSignal;
   onProgress?: ProgressSink;
-  onFinished?: (recording: Recording, outcome: Outcome) => void;
+  onFinished?: (recording: Recording, outcome: Outcome, step: 'media' | 'captions') => void;
   zoomAccessToken?: () => Promise<string>;
   fetch?: typeof fetch;
 }
@@ -76,7 +76,7 @@ export async function runQueue(options: RunQueueOptions): Promise<RunQueueSummar
       throw error;
     }
     summary[result.outcome]++;
-    options.onFinished?.(result.recording, result.outcome);
+    options.onFinished?.(result.recording, result.outcome, result.step);
   }
   return summary;
 }

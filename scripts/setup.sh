@@ -19,12 +19,12 @@ fi
 
 # command → Debian package, per mode.
 declare -A package_of=(
-  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [chromium]=chromium [php]=php-cli [phpunit]=phpunit [zip]=zip [xz]=xz-utils [composer]=composer
+  [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [pocketsphinx_continuous]=pocketsphinx [espeak-ng]=espeak-ng [chromium]=chromium [php]=php-cli [phpunit]=phpunit [zip]=zip [xz]=xz-utils [composer]=composer
 )
 case "$mode" in
   start) needed=(ffmpeg ffprobe) ;;
-  test) needed=(ffmpeg ffprobe chromium php phpunit xz composer) ;;
-  bench) needed=(ffmpeg ffprobe chromium php) ;;
+  test) needed=(ffmpeg ffprobe pocketsphinx_continuous espeak-ng chromium php phpunit xz composer) ;;
+  bench) needed=(ffmpeg ffprobe pocketsphinx_continuous espeak-ng chromium php) ;;
   build) needed=() ;;
   *) fail "unknown mode '$mode' (start, test, bench or build)" ;;
 esac
@@ -46,6 +46,9 @@ else
   for ext in "${php_exts[@]}"; do missing+=("php-$( [[ $ext == dom ]] && echo xml || echo "$ext")"); done
 fi
 
+# Speech recognition (HLSGATE_ASR=pocketsphinx, and the tests' words): the engine's English model is a
+# package of its own, with no command to look for.
+if [[ $mode == test || $mode == bench ]] && [[ ! -f /usr/share/pocketsphinx/model/en-us/en-us/mdef ]]; then missing+=(pocketsphinx-en-us); fi
 # PostgreSQL's server binaries are not on PATH in Debian: look where its package puts them.
 if [[ $mode == test ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then missing+=(postgresql); fi
 # Moodle's PHPUnit wants the locale en_AU.UTF-8; the harness builds it with localedef from `locales`.
