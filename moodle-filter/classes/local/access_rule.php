@@ -157,8 +157,12 @@ final class access_rule {
      * @throws playback_error error:wrongcontext, error:wrongarea, error:filenotfound, error:notaplaylist, ...
      */
     public static function resource_of_file(\context $context, pluginfile_url $file, plugin_config $config): string {
+        // The context first: a file of another context is refused without a query (the filter asks this of every text).
+        if ($file->contextid !== (int) $context->id) {
+            throw new playback_error('error:wrongcontext', 'The playlist file belongs to another context.');
+        }
         $place = self::place_of($context);
-        if ($place === null || $file->contextid !== (int) $context->id) {
+        if ($place === null) {
             throw new playback_error('error:wrongcontext', 'The playlist file belongs to another context.');
         }
         return playlist_parser::resource_of(self::read_shared_file($file, $place), $config->bases);
