@@ -93,6 +93,12 @@ export interface StackOptions {
   moodleUrl?: string;
   /** More Moodles beside it (the tests run 4.5 and 5.1 at once): each origin joins the lists and is an issuer too. */
   moreMoodleUrls?: string[];
+  /**
+   * Origins of pages that stand for the Moodle App's web view (the app reaches the media host and the
+   * auth server from its own origin, `http://localhost` on Android): they join both CORS lists and
+   * are no token issuer.
+   */
+  appOrigins?: string[];
 }
 
 /** What to type into the filter's settings (Plugins › Filters › Protected HLS videos) for this stack. */
@@ -295,12 +301,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const moodleSettings = options.moodleUrl ? moodleFilterSettings({ mediaUrl: media.url, moodleUrl: options.moodleUrl, keys }) : undefined;
     const moodleUrls = [...(options.moodleUrl ? [options.moodleUrl] : []), ...(options.moreMoodleUrls ?? [])];
     const moodleOrigins = moodleUrls.map((url) => new URL(url).origin);
-    for (const origin of [...demoOrigins, ...moodleOrigins]) media.allowOrigin(origin);
+    const appOrigins = (options.appOrigins ?? []).map((url) => new URL(url).origin);
+    for (const origin of [...demoOrigins, ...moodleOrigins, ...appOrigins]) media.allowOrigin(origin);
 
     // The auth server, configured exactly as in production, through its HLSGATE_* settings.
     const authConfig = loadServerConfig(
       authServerEnv({
-        keys, mediaUrl: media.url, origins: [...demoOrigins, ...moodleOrigins, media.url], cookieTtl, port: ports.auth,
+        keys, mediaUrl: media.url, origins: [...demoOrigins, ...moodleOrigins, ...appOrigins, media.url], cookieTtl, port: ports.auth,
         issuers: moodleUrls.map((url) => new URL(url).href.replace(/\/$/, '')),
       }),
     );
