@@ -15,6 +15,10 @@
 //    "path": "/Demo course/x.m3u8"}]}  → {"cmid", "contextid", "files": {"x.m3u8": "<pluginfile URL>"}}
 //   {"command": "import", "from": "HLSB", "to": "HLSA"}  → {"pages": [{"name", "cmid", "contextid"}]}  (Import, as the admin)
 //   {"command": "rename", "username": "student2", "firstname": "…"}  → {"ok": true}
+//   {"command": "mobile", "enabled": true}  → {"ok": true}  (Site administration › Mobile app › Enable web services
+//     for mobile devices, as the admin setting does it: web services, the official mobile service, REST)
+//   {"command": "mobile-functions", "present": false}  → {"functions": [...]}  (filter_hlsgate's functions out of
+//     the mobile service, as on a site with an older plugin; true puts them back)
 
 require(__DIR__ . '/lib.php');
 
@@ -108,6 +112,20 @@ switch ($request['command'] ?? '') {
         $user = $DB->get_record('user', ['username' => $request['username']], '*', MUST_EXIST);
         $DB->update_record('user', (object) ['id' => $user->id, 'firstname' => $request['firstname']]);
         hlsgate_answer(['ok' => true]);
+    case 'mobile':
+        require_once($CFG->libdir . '/adminlib.php');
+        (new admin_setting_enablemobileservice('enablemobilewebservice', '', '', 0))->write_setting(empty($request['enabled']) ? 0 : 1);
+        hlsgate_answer(['ok' => true]);
+    case 'mobile-functions':
+        $serviceid = $DB->get_field('external_services', 'id', ['shortname' => MOODLE_OFFICIAL_MOBILE_SERVICE], MUST_EXIST);
+        foreach (['filter_hlsgate_get_playback', 'filter_hlsgate_save_progress'] as $function) {
+            $DB->delete_records('external_services_functions', ['externalserviceid' => $serviceid, 'functionname' => $function]);
+            if (!empty($request['present'])) {
+                $DB->insert_record('external_services_functions', ['externalserviceid' => $serviceid, 'functionname' => $function]);
+            }
+        }
+        hlsgate_answer(['functions' => array_values($DB->get_fieldset_select('external_services_functions', 'functionname',
+            'externalserviceid = ? AND functionname LIKE ?', [$serviceid, 'filter_hlsgate_%']))]);
     default:
         cli_error('unknown command: ' . json_encode($request['command'] ?? null));
 }
