@@ -115,8 +115,9 @@
                         delete window.define;
                     }
                 };
-                var take = function(deps, factory) {
-                    var make = typeof deps === 'function' ? deps : factory;
+                // Moodle's build names the module: define(name, deps, factory); the factory is the last argument.
+                var take = function() {
+                    var make = arguments[arguments.length - 1];
                     if (!loaded && typeof make === 'function') {
                         loaded = make();
                     }
