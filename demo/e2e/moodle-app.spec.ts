@@ -118,12 +118,12 @@ test.beforeAll(async ({ moodle, request }) => {
   const lecture3 = videos.find((v) => v.title === 'Lecture 3 (fMP4)')!;
   // Lecture 2 (30 s) as a repository copy: the app gets it as a webservice/pluginfile.php URL.
   const made = await moodle.helper<{ cmid: number; files: Record<string, string> }>({
-    command: 'page', course: 'HLSA', name: 'In the app',
+    command: 'page', course: 'HLSA', name: 'In the app', revision: 1,
     html: '<p>Before the lecture.</p><p><a href="@@PLUGINFILE@@/lecture2.m3u8">Lecture 2</a></p><p id="after">After the lecture.</p>',
     files: [{ filename: 'lecture2.m3u8', mode: 'copy', path: lecturePath(moodle, 'Lecture 2') }],
   });
   const bad = await moodle.helper<{ cmid: number }>({
-    command: 'page', course: 'HLSA', name: 'In the app, bad input',
+    command: 'page', course: 'HLSA', name: 'In the app, bad input', revision: 1,
     html: '<p><span class="filter_hlsgate">no attributes</span></p>'
       + '<p><a href="@@PLUGINFILE@@/lecture2.m3u8">Lecture 2</a></p>'
       + `<p><a href="${lecture3.src}">Lecture 3</a></p><p id="after">After the lectures.</p>`,

@@ -3,6 +3,7 @@
 // answer out:
 //
 //   {"command": "page", "course": "HLSA", "name": "…", "html": "… @@PLUGINFILE@@/x.m3u8 …",
+//    "revision"?: 1 (as a page saved through its form: the app's URLs carry it),
 //    "files": [{"filename": "x.m3u8", "mode": "alias"|"copy", "path": "/Demo course/x.m3u8"}
 //              | {"filename": "y.m3u8", "content": "…"}]}
 //     → {"cmid", "contextid", "url", "files": {"x.m3u8": "<pluginfile URL>"}}
@@ -32,6 +33,11 @@ switch ($request['command'] ?? '') {
         $page = (new testing_data_generator())->create_module('page', ['course' => $course->id,
             'name' => $request['name'], 'content' => $request['html'], 'contentformat' => FORMAT_HTML]);
         $context = context_module::instance($page->cmid);
+        if (isset($request['revision'])) {
+            // As a page saved through its form (revision 1 and up; the generator leaves 0), rescanned as the admin.
+            $DB->set_field('page', 'revision', (int) $request['revision'], ['id' => $page->id]);
+            $page->revision = (int) $request['revision'];
+        }
         $fs = get_file_storage();
         $repository = $DB->get_record_sql("SELECT ri.id FROM {repository_instances} ri JOIN {repository} r ON r.id = ri.typeid
             WHERE r.type = 'filesystem' AND ri.name = 'Lectures'", [], MUST_EXIST);
@@ -49,6 +55,9 @@ switch ($request['command'] ?? '') {
             }
             $urls[$file['filename']] = moodle_url::make_pluginfile_url($context->id, 'mod_page', 'content', $page->revision ?? 1,
                 '/', $file['filename'])->out(false);
+        }
+        if (isset($request['revision'])) {
+            \filter_hlsgate\local\embed_registry::sync_context($context, (int) get_admin()->id);
         }
         hlsgate_answer(['cmid' => (int) $page->cmid, 'contextid' => (int) $context->id,
             'url' => (new moodle_url('/mod/page/view.php', ['id' => $page->cmid]))->out(false), 'files' => $urls]);
