@@ -187,6 +187,39 @@ final class mobile_test extends \advanced_testcase {
         }
     }
 
+    public function test_a_page_at_revision_0_plays_in_the_app_through_the_url_without_the_revision(): void {
+        global $DB;
+        $course = $this->getDataGenerator()->create_course();
+        $this->setAdminUser();
+        $page = $this->getDataGenerator()->create_module('page', ['course' => $course->id,
+            'content' => '<p><a href="@@PLUGINFILE@@/lecture.m3u8">Lecture</a></p>', 'contentformat' => FORMAT_HTML]);
+        $context = \context_module::instance($page->cmid);
+        get_file_storage()->create_file_from_string(['contextid' => $context->id, 'component' => 'mod_page',
+            'filearea' => 'content', 'itemid' => 0, 'filepath' => '/', 'filename' => 'lecture.m3u8'], self::master());
+        $this->assertSame(0, (int) $DB->get_field('page', 'revision', ['id' => $page->id]));
+        embed_registry::sync_context($context, (int) get_admin()->id);
+        $student = $this->getDataGenerator()->create_and_enrol($course, 'student');
+        $this->setUser($student);
+        $settings = external_settings::get_instance();
+        $settings->set_filter(true);
+        try {
+            [$html] = \core_external\util::format_text($DB->get_field('page', 'content', ['id' => $page->id]), FORMAT_HTML,
+                $context, 'mod_page', 'content', 0);
+        } finally {
+            $settings->set_filter(false);
+        }
+        $this->assertSame(1, preg_match('~data-hlsgate-src="([^"]+)"~', $html, $m), $html);
+        $url = htmlspecialchars_decode($m[1]);
+        $this->assertStringEndsWith('/mod_page/content/lecture.m3u8', $url);
+        $answer = get_playback::execute($context->id, $url, '');
+        $this->assertSame(self::BASE . self::DIR . '/', $answer['resource']);
+        // Not another page's file through that spelling.
+        $other = $this->getDataGenerator()->create_module('page', ['course' => $course->id]);
+        $this->expectException(\moodle_exception::class);
+        get_playback::execute(\context_module::instance($other->cmid)->id, str_replace("/{$context->id}/", '/'
+            . \context_module::instance($other->cmid)->id . '/', $url), '');
+    }
+
     public function test_a_users_own_token_url_grants_nothing_the_plain_url_would_not(): void {
         $course = $this->getDataGenerator()->create_course();
         $assign = $this->getDataGenerator()->create_module('assign', ['course' => $course->id]);

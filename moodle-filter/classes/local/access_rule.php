@@ -94,6 +94,11 @@ final class access_rule {
                 embed_registry::sync_context($context, 0);
             }
             $embedded = embed_registry::is_embedded($context, $canonical, $pasted);
+            $zero = $file === null ? null : $file->revision_zero_spelling($config->wwwroot);
+            if (!$embedded && $zero !== null) {
+                // The app's spelling of a Page's files at revision 0: the same file, recorded with its /0/.
+                $embedded = embed_registry::is_embedded($context, $zero, null);
+            }
             // One answer for "not embedded", "may not download" and "no such file": nothing tells a file exists.
             if (!$embedded || ($file !== null && !self::may_download($context, $file, $place))) {
                 throw new playback_error('error:notembedded', 'This video is not embedded here.');

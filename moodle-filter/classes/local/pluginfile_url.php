@@ -140,6 +140,22 @@ class pluginfile_url {
     }
 
     /**
+     * The other spelling of this URL that names the same file and that a text may have been recorded
+     * with: a Page's content files carry the page's revision, and web services drop a revision of 0
+     * (core_external\util::format_text turns an empty itemid into none), so the Moodle App sees
+     * `mod_page/content/x.m3u8` where the browser sees `mod_page/content/0/x.m3u8`.
+     *
+     * @param string $wwwroot the site's address
+     * @return string|null the canonical URL with revision 0, or null when there is no such spelling
+     */
+    public function revision_zero_spelling(string $wwwroot): ?string {
+        if ($this->component !== 'mod_page' || $this->filearea !== 'content' || $this->args !== []) {
+            return null;
+        }
+        return (new self($this->contextid, $this->component, $this->filearea, ['0'], $this->filename))->canonical($wwwroot);
+    }
+
+    /**
      * Whether the file lies in an area that everyone who may enter the context may read, and that
      * holds the text the filter renders there: module descriptions and a page's content, a book's
      * chapters, a course's summary and section summaries, an HTML block's content. Never areas of

@@ -217,6 +217,13 @@ final class RulesTest extends TestCase {
             $this->assertStringNotContainsString($secret, $html, $url);
             $this->assertStringNotContainsString('token', $html, $url);
         }
+        // A Page's file as web services spell it at revision 0, and the browser's spelling of it.
+        $this->assertSame(
+            "$www/pluginfile.php/22/mod_page/content/0/a.m3u8",
+            pluginfile_url::parse("$www/webservice/pluginfile.php/22/mod_page/content/a.m3u8", $www)->revision_zero_spelling($www)
+        );
+        $this->assertNull(pluginfile_url::parse($plain, $www)->revision_zero_spelling($www));
+        $this->assertNull(pluginfile_url::parse("$www/pluginfile.php/22/mod_label/intro/a.m3u8", $www)->revision_zero_spelling($www));
         // A pasted media URL keeps its spelling.
         $policy = new url_policy($www, media_bases::from_setting("https://media.example.test/lectures/\n"));
         $media = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8';
