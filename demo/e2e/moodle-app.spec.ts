@@ -25,7 +25,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, request as apiRequest, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import type { DevVideo } from '../../common/contracts.ts';
 import { findWebKit, startWebKit, type WebKit } from '../webkit/harness.ts';
 import { MEDIA_URL, setCookieTtl } from './helpers.ts';
@@ -100,7 +100,8 @@ async function show(page: Page, html: string, cmid: number): Promise<void> {
 
 const placeholders = (page: Page) => page.locator('#content span.filter_hlsgate');
 
-test.beforeAll(async ({ moodle, request }) => {
+test.beforeAll(async ({ moodle }) => {
+  const request = await apiRequest.newContext();
   server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', APP_URL).pathname;
     if (path === '/app.js') {
@@ -136,6 +137,7 @@ test.beforeAll(async ({ moodle, request }) => {
     badCmid: bad.cmid,
     students: { student1: await mobileToken(moodle, request, 'student1'), outsider: await mobileToken(moodle, request, 'outsider') },
   };
+  await request.dispose();
 });
 
 test.afterAll(async () => {
