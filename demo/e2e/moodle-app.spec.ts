@@ -12,7 +12,8 @@
  * (http://localhost on Android has no port of the media host's site; moodleappfs://localhost on iOS), and
  * Chromium blocks third-party cookies, so only query signing can play.
  *
- * Cases: an enrolled student plays past two refreshes of 8-second signatures, in query mode, with no
+ * Cases: an enrolled student plays past two refreshes of 10-second signatures (the stack's shortest;
+ * the issue says 8), in query mode, with no
  * cookie and nothing in the app's WS cache, and Cordova's pause stores the progress; an outsider
  * gets nothing; offline says so in the user's language and loads once back online; bad input (a
  * placeholder without attributes, a placeholder removed while it loads, a site whose mobile service
@@ -28,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, request as apiRequest, type APIRequestContext, type BrowserContext, type Page } from '@playwright/test';
 import type { DevVideo } from '../../common/contracts.ts';
 import { findWebKit, startWebKit, type WebKit } from '../webkit/harness.ts';
+import { MIN_COOKIE_TTL } from '../../server/config.ts';
 import { MEDIA_URL, setCookieTtl } from './helpers.ts';
 import { MOODLE_PORT, expect, lecturePath, skipWithoutMoodle, test, type MoodleSite } from './moodle.ts';
 
@@ -38,7 +40,10 @@ const APP_PORT = Number(process.env.HLSGATE_APP_PORT ?? MOODLE_PORT + 2);
 const APP_URL = `http://127.0.0.1:${APP_PORT}`;
 const PAGE_SCRIPT = readFileSync(fileURLToPath(new URL('moodle-app-page.js', import.meta.url)), 'utf8');
 const ROWS_SCRIPT = fileURLToPath(new URL('moodle-progress-rows.php', import.meta.url));
-const SIGNATURE_SECONDS = 8;
+// The issue asks for 8-second signatures; the stack's shortest is MIN_COOKIE_TTL (10 s), which is used.
+const SIGNATURE_SECONDS = MIN_COOKIE_TTL;
+/** Media seconds that outlast two signatures. */
+const PAST_TWO = 2 * SIGNATURE_SECONDS + 1;
 
 const PAGE_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Moodle App stand-in</title></head>
 <body><main><h1>Course page</h1><button id="other" type="button">Tap</button> <output id="taps">0</output>
@@ -146,7 +151,7 @@ test.afterAll(async () => {
 
 test.afterEach(async ({ request }) => setCookieTtl(request, 600));
 
-test('an enrolled student plays past two refreshes of 8-second signatures in query mode; pause stores the progress', async ({ moodle, launchOptions, request }) => {
+test('an enrolled student plays past two refreshes of 10-second signatures in query mode; pause stores the progress', async ({ moodle, launchOptions, request }) => {
   test.setTimeout(150_000);
   await setCookieTtl(request, SIGNATURE_SECONDS);
   const { context, close } = await blockingContext(launchOptions);
@@ -180,12 +185,12 @@ test('an enrolled student plays past two refreshes of 8-second signatures in que
     // A viewer's tap starts it (a muted autoplay would not count as watching).
     await page.locator('#content .vjs-big-play-button').click();
     await page.waitForFunction(
-      () => {
+      (past) => {
         const player = (document.querySelector('#content span.filter_hlsgate') as HTMLElement & { hlsgatePlayer?: any }).hlsgatePlayer;
         const stats = player?.hlsgate().stats();
-        return stats && stats.refreshes >= 2 && player.currentTime() > 17;
+        return stats && stats.refreshes >= 2 && player.currentTime() > past;
       },
-      undefined,
+      PAST_TWO,
       { timeout: 90_000, polling: 500 },
     );
     const stats = await page.evaluate(() => (document.querySelector('#content span.filter_hlsgate') as any).hlsgatePlayer.hlsgate().stats());
@@ -352,7 +357,7 @@ test('the same page on WebKitGTK (the iOS stand-in) plays past two refreshes in 
            ready: el ? el.getAttribute('data-hlsgate-ready') : null, errors: window.hlsgateApp.errors };`,
       );
     let last = await snapshot();
-    for (const deadline = Date.now() + 120_000; !(last.refreshes >= 2 && last.time > 17); await new Promise((r) => setTimeout(r, 1000))) {
+    for (const deadline = Date.now() + 120_000; !(last.refreshes >= 2 && last.time > PAST_TWO); await new Promise((r) => setTimeout(r, 1000))) {
       expect(last.error, JSON.stringify(last)).toBeNull();
       if (Date.now() > deadline) throw new Error(`WebKitGTK: ${JSON.stringify(last)}\n${webkit.output().slice(-1500)}`);
       last = await snapshot();
