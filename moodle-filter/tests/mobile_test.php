@@ -210,7 +210,8 @@ final class mobile_test extends \advanced_testcase {
         }
         $this->assertSame(1, preg_match('~data-hlsgate-src="([^"]+)"~', $html, $m), $html);
         $url = htmlspecialchars_decode($m[1]);
-        $this->assertStringEndsWith('/mod_page/content/lecture.m3u8', $url);
+        // Moodle 4.5 drops the revision 0 from the app's URL; 5.1 keeps it. Either plays.
+        $this->assertMatchesRegularExpression('~/mod_page/content/(0/)?lecture\.m3u8$~', $url);
         $answer = get_playback::execute($context->id, $url, '');
         $this->assertSame(self::BASE . self::DIR . '/', $answer['resource']);
         // Not another page's file through that spelling.
