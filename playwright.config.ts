@@ -17,6 +17,10 @@ const DEMO_URL = `http://localhost:${process.env.HLSGATE_DEMO_PORT ?? '5173'}`;
 const MOODLE_PORT = Number(process.env.HLSGATE_MOODLE_PORT ?? Number(process.env.HLSGATE_DEMO_PORT ?? '5173') + 1);
 const MOODLE_URL = `http://localhost:${MOODLE_PORT}`;
 const MOODLE_51_URL = `http://localhost:${MOODLE_PORT + 1}`;
+// The page that stands for the Moodle App (demo/e2e/moodle-app.spec.ts), on 127.0.0.1: another site
+// than the media host's (localhost), so its cookies would be third-party there, as in the app.
+const APP_PORT = Number(process.env.HLSGATE_APP_PORT ?? MOODLE_PORT + 2);
+const APP_URL = `http://127.0.0.1:${APP_PORT}`;
 
 export default defineConfig<EngineOptions & MoodleOptions>({
   testDir: 'demo/e2e',
@@ -59,6 +63,6 @@ export default defineConfig<EngineOptions & MoodleOptions>({
     stdout: 'ignore',
     stderr: 'pipe',
     // One JSON line per request would bury the test report; warnings and errors still show.
-    env: { HLSGATE_LOG_LEVEL: process.env.HLSGATE_LOG_LEVEL ?? 'warn', HLSGATE_MOODLE_URL: MOODLE_URL, HLSGATE_MORE_MOODLE_URLS: MOODLE_51_URL },
+    env: { HLSGATE_LOG_LEVEL: process.env.HLSGATE_LOG_LEVEL ?? 'warn', HLSGATE_MOODLE_URL: MOODLE_URL, HLSGATE_MORE_MOODLE_URLS: MOODLE_51_URL, HLSGATE_APP_ORIGINS: APP_URL },
   },
 });

@@ -36,6 +36,8 @@ export function isPackaged(path: string): boolean {
     /^(lang|classes|db)\/.+\.php$/.test(path) ||
     /^amd\/(src|build)\/[a-z0-9_-]+(\.min)?\.js(\.map)?$/.test(path) ||
     /^videojs\/video-js\.min\.css$/.test(path) ||
+    // The JavaScript the Moodle App runs at start-up (classes/output/mobile.php hands it out).
+    /^mobile\/[a-z0-9_-]+\.js$/.test(path) ||
     // Moodle's own tests (advanced_testcase); the Moodle-free ones (tests/core/*Test.php) stay out.
     /^tests\/([a-z0-9_]+\/)?[a-z0-9_]+_test\.php$/.test(path) ||
     path === 'tests/generator/lib.php'

@@ -100,6 +100,12 @@ export interface StackOptions {
   moreMoodleUrls?: string[];
   /** The auth server's `HLSGATE_SIGNED_PLAYLISTS` (per-viewer signed playlists for native HLS). Default false. */
   signedPlaylists?: boolean;
+  /**
+   * Origins of pages that stand for the Moodle App's web view (the app reaches the media host and the
+   * auth server from its own origin, `http://localhost` on Android): they join both CORS lists and
+   * are no token issuer.
+   */
+  appOrigins?: string[];
 }
 
 /** What to type into the filter's settings (Plugins › Filters › Protected HLS videos) for this stack. */
@@ -304,12 +310,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const moodleSettings = options.moodleUrl ? moodleFilterSettings({ mediaUrl: media.url, moodleUrl: options.moodleUrl, keys }) : undefined;
     const moodleUrls = [...(options.moodleUrl ? [options.moodleUrl] : []), ...(options.moreMoodleUrls ?? [])];
     const moodleOrigins = moodleUrls.map((url) => new URL(url).origin);
-    for (const origin of [...demoOrigins, ...moodleOrigins]) media.allowOrigin(origin);
+    const appOrigins = (options.appOrigins ?? []).map((url) => new URL(url).origin);
+    for (const origin of [...demoOrigins, ...moodleOrigins, ...appOrigins]) media.allowOrigin(origin);
 
     // The auth server, configured exactly as in production, through its HLSGATE_* settings.
     const authConfig = loadServerConfig(
       authServerEnv({
-        keys, mediaUrl: media.url, origins: [...demoOrigins, ...moodleOrigins, media.url], cookieTtl, port: ports.auth,
+        keys, mediaUrl: media.url, origins: [...demoOrigins, ...moodleOrigins, ...appOrigins, media.url], cookieTtl, port: ports.auth,
         issuers: moodleUrls.map((url) => new URL(url).href.replace(/\/$/, '')),
         signedPlaylists: options.signedPlaylists,
       }),

@@ -5,7 +5,8 @@
  * DEMO (false: no demo page, e.g. under Playwright's webServer), SAMPLES (false: no sample lectures),
  * MOODLE_URL (a developer's own Moodle: its origin may use the stack, and the filter's settings to
  * paste are printed), MORE_MOODLE_URLS (comma-separated: more Moodles that may use it, e.g. the
- * tests' 4.5 and 5.1).
+ * tests' 4.5 and 5.1), APP_ORIGINS (comma-separated origins of pages that stand for the Moodle App's
+ * web view, e.g. the app-page test's: they may use the media host and the auth server, but issue nothing).
  * Flags `--no-demo` and `--no-samples` do the same.
  */
 import { join, resolve } from 'node:path';
@@ -29,6 +30,7 @@ const shape = {
   moreMoodleUrls: setting.list().optional(),
   /** HLSGATE_SIGNED_PLAYLISTS: the auth server's per-viewer signed playlists (native HLS), off by default. */
   signedPlaylists: setting.boolean().default(false),
+  appOrigins: setting.list().optional(),
 };
 
 function out(line = '') {
@@ -58,6 +60,7 @@ async function main() {
     signedPlaylists: settings.signedPlaylists,
     ...(settings.moodleUrl ? { moodleUrl: settings.moodleUrl } : {}),
     ...(settings.moreMoodleUrls ? { moreMoodleUrls: settings.moreMoodleUrls } : {}),
+    ...(settings.appOrigins ? { appOrigins: settings.appOrigins } : {}),
   });
 
   let stopping = false;

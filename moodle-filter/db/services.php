@@ -17,6 +17,9 @@
 /**
  * Web services of filter_hlsgate.
  *
+ * Both are in the official mobile service, so the Moodle App's players (db/mobile.php) can call them
+ * with the app's token; the access rule is the same as in a browser ({@see \filter_hlsgate\local\access_rule}).
+ *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
@@ -33,6 +36,8 @@ $functions = [
         'capabilities' => 'filter/hlsgate:view',
         'ajax' => true,
         'loginrequired' => true,
+        // The Moodle App's players ask for their tokens with the app's own web-service token.
+        'services' => [MOODLE_OFFICIAL_MOBILE_SERVICE],
     ],
     'filter_hlsgate_save_progress' => [
         'classname' => \filter_hlsgate\external\save_progress::class,
@@ -41,5 +46,6 @@ $functions = [
         'type' => 'write',
         'ajax' => true,
         'loginrequired' => true,
+        'services' => [MOODLE_OFFICIAL_MOBILE_SERVICE],
     ],
 ];

@@ -94,6 +94,11 @@ final class access_rule {
                 embed_registry::sync_context($context, 0);
             }
             $embedded = embed_registry::is_embedded($context, $canonical, $pasted);
+            $zero = $file === null ? null : $file->revision_zero_spelling($config->wwwroot);
+            if (!$embedded && $zero !== null) {
+                // The app's spelling of a Page's files at revision 0: the same file, recorded with its /0/.
+                $embedded = embed_registry::is_embedded($context, $zero, null);
+            }
             // One answer for "not embedded", "may not download" and "no such file": nothing tells a file exists.
             if (!$embedded || ($file !== null && !self::may_download($context, $file, $place))) {
                 throw new playback_error('error:notembedded', 'This video is not embedded here.');
@@ -157,8 +162,12 @@ final class access_rule {
      * @throws playback_error error:wrongcontext, error:wrongarea, error:filenotfound, error:notaplaylist, ...
      */
     public static function resource_of_file(\context $context, pluginfile_url $file, plugin_config $config): string {
+        // The context first: a file of another context is refused without a query (the filter asks this of every text).
+        if ($file->contextid !== (int) $context->id) {
+            throw new playback_error('error:wrongcontext', 'The playlist file belongs to another context.');
+        }
         $place = self::place_of($context);
-        if ($place === null || $file->contextid !== (int) $context->id) {
+        if ($place === null) {
             throw new playback_error('error:wrongcontext', 'The playlist file belongs to another context.');
         }
         return playlist_parser::resource_of(self::read_shared_file($file, $place), $config->bases);

@@ -188,7 +188,7 @@ class link_matcher {
                 continue;
             }
             $result .= substr($text, $copied, $match['offset'] - $copied)
-                . markup::player($match['url'], $contextid, $match['title'], $match['width'], $match['height'], $grant);
+                . markup::player($this->policy->markup_url($match['url']), $contextid, $match['title'], $match['width'], $match['height'], $grant);
             $copied = $match['offset'] + $match['length'];
         }
         return $result . substr($text, $copied);

@@ -20,7 +20,11 @@ namespace filter_hlsgate\local;
  * A pluginfile.php URL of this site, taken apart so the stored file behind it can be found.
  *
  * Moodle writes `<wwwroot>/pluginfile.php/<contextid>/<component>/<filearea>/<args...>/<filename>`
- * (or `pluginfile.php?file=/...` without slash arguments). Whether the first argument is the
+ * (or `pluginfile.php?file=/...` without slash arguments). The same file has two more spellings
+ * that the Moodle App meets: `webservice/pluginfile.php` (what web services rewrite a text's
+ * files to; the app appends `?token=`) and `tokenpluginfile.php/<token>/...` (a user's files key
+ * in the path). Both name the same stored file as the plain URL: {@see self::canonical()} drops
+ * the token, and nothing here ever reads or trusts it. Whether the first argument is the
  * file's itemid depends on the component: mod_page puts its revision there while its files have
  * itemid 0, mod_label has no itemid at all. {@see self::candidates()} lists every reading.
  *
@@ -29,6 +33,9 @@ namespace filter_hlsgate\local;
  * @license    http://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 class pluginfile_url {
+    /** The scripts that serve a stored file, by path under wwwroot: whether a token comes first in the path. */
+    private const SCRIPTS = ['/pluginfile.php' => false, '/webservice/pluginfile.php' => false, '/tokenpluginfile.php' => true];
+
     /** Areas besides 'intro' whose files every viewer of the module may read, by module name. */
     private const MODULE_AREAS = ['page' => ['content'], 'book' => ['chapter']];
 
@@ -63,11 +70,22 @@ class pluginfile_url {
      * @return self|null
      */
     public static function parse(string $url, string $wwwroot): ?self {
-        $prefix = rtrim($wwwroot, '/') . '/pluginfile.php';
-        if ($wwwroot === '' || strncasecmp($url, $prefix, strlen($prefix)) !== 0) {
+        if ($wwwroot === '') {
             return null;
         }
-        $rest = substr($url, strlen($prefix));
+        $rest = null;
+        $tokeninpath = false;
+        foreach (self::SCRIPTS as $script => $hastoken) {
+            $prefix = rtrim($wwwroot, '/') . $script;
+            if (strncasecmp($url, $prefix, strlen($prefix)) === 0) {
+                $rest = substr($url, strlen($prefix));
+                $tokeninpath = $hastoken;
+                break;
+            }
+        }
+        if ($rest === null) {
+            return null;
+        }
         if (str_starts_with($rest, '?')) {
             parse_str(substr($rest, 1), $query);
             if (!isset($query['file']) || !is_string($query['file'])) {
@@ -83,7 +101,14 @@ class pluginfile_url {
             return null;
         }
         // The path starts with '/', so the first segment is empty.
-        if (array_shift($segments) !== '' || count($segments) < 4) {
+        if (array_shift($segments) !== '') {
+            return null;
+        }
+        // The token of tokenpluginfile.php is dropped unread: it proves nothing here.
+        if ($tokeninpath && array_shift($segments) === null) {
+            return null;
+        }
+        if (count($segments) < 4) {
             return null;
         }
         [$contextid, $component, $filearea] = array_splice($segments, 0, 3);
@@ -112,6 +137,22 @@ class pluginfile_url {
     public function canonical(string $wwwroot): string {
         $segments = [(string) $this->contextid, $this->component, $this->filearea, ...$this->args, $this->filename];
         return rtrim($wwwroot, '/') . '/pluginfile.php/' . implode('/', array_map('rawurlencode', $segments));
+    }
+
+    /**
+     * The other spelling of this URL that names the same file and that a text may have been recorded
+     * with: a Page's content files carry the page's revision, and web services drop a revision of 0
+     * (core_external\util::format_text turns an empty itemid into none), so the Moodle App sees
+     * `mod_page/content/x.m3u8` where the browser sees `mod_page/content/0/x.m3u8`.
+     *
+     * @param string $wwwroot the site's address
+     * @return string|null the canonical URL with revision 0, or null when there is no such spelling
+     */
+    public function revision_zero_spelling(string $wwwroot): ?string {
+        if ($this->component !== 'mod_page' || $this->filearea !== 'content' || $this->args !== []) {
+            return null;
+        }
+        return (new self($this->contextid, $this->component, $this->filearea, ['0'], $this->filename))->canonical($wwwroot);
     }
 
     /**

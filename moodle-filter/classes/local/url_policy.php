@@ -54,6 +54,19 @@ class url_policy {
     }
 
     /**
+     * The URL the placeholder carries: a stored file's canonical pluginfile.php URL, whatever spelling
+     * the text had, so that the token of a webservice/pluginfile.php or tokenpluginfile.php URL never
+     * reaches the markup (filtered text is cached and shown to others); a pasted media URL as written.
+     *
+     * @param string $url a URL this policy accepts
+     * @return string
+     */
+    public function markup_url(string $url): string {
+        $pluginfile = pluginfile_url::parse(trim($url), $this->wwwroot);
+        return $pluginfile === null ? $url : $pluginfile->canonical($this->wwwroot);
+    }
+
+    /**
      * The one spelling of a playlist URL that the embed grant signs and the web service works
      * from: null when the URL does not become a player.
      *

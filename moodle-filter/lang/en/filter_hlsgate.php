@@ -24,6 +24,9 @@
 
 defined('MOODLE_INTERNAL') || die();
 
+$string['app:incomplete'] = 'This video cannot be shown: its link on this page is incomplete. Please tell your teacher.';
+$string['app:noservice'] = 'This site does not let the Moodle app play protected videos yet. Please open this page in a browser, or tell the site administrator.';
+$string['app:offline'] = 'This lecture needs an internet connection. It will load when you are back online.';
 $string['cachedef_durations'] = 'Duration of each protected video, read from its playlists on the media server';
 $string['error:badmediabase'] = 'Not a usable media base URL: {$a}. Each line must be an https URL ending with / (plain http only for localhost), without user name, query or fragment.';
 $string['error:filegone'] = 'The video file "{$a}" is no longer available: the file it links to was moved or deleted. Ask your teacher to add it again.';

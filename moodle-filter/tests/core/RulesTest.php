@@ -16,9 +16,11 @@
 
 namespace filter_hlsgate\tests\core;
 
+use filter_hlsgate\local\link_matcher;
 use filter_hlsgate\local\markup;
 use filter_hlsgate\local\media_bases;
 use filter_hlsgate\local\pluginfile_url;
+use filter_hlsgate\local\url_policy;
 use filter_hlsgate\local\watermark;
 use PHPUnit\Framework\TestCase;
 
@@ -26,6 +28,8 @@ use PHPUnit\Framework\TestCase;
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\pluginfile_url::class)]
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\watermark::class)]
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\markup::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\url_policy::class)]
+#[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\link_matcher::class)]
 /**
  * The small rules: allowed media bases, pluginfile URLs, watermark templates, markup.
  *
@@ -164,7 +168,11 @@ final class RulesTest extends TestCase {
             "$www/pluginfile.php/22/mod_page/content/1/%2e%2e/lecture1.m3u8",
             "$www/pluginfile.php/22/mod_page/content//lecture1.m3u8",
             "$www/pluginfile.phpx/22/mod_page/content/1/lecture1.m3u8",
-            "$www/tokenpluginfile.php/abc/22/mod_page/content/1/lecture1.m3u8",
+            "$www/tokenpluginfile.php/abc/22/mod_page/content/1/lecture1.mp4",
+            "$www/tokenpluginfile.php/22/mod_page/content/lecture1.m3u8",
+            "$www/webservice/pluginfile.phpx/22/mod_page/content/1/lecture1.m3u8",
+            "$www/webservice/tokenpluginfile.php/abc/22/mod_page/content/1/lecture1.m3u8",
+            "https://evil.test/webservice/pluginfile.php/22/mod_page/content/1/lecture1.m3u8",
             "https://evil.test/pluginfile.php/22/mod_page/content/1/lecture1.m3u8",
             "$www/pluginfile.php?file=",
             ] as $url
@@ -172,6 +180,54 @@ final class RulesTest extends TestCase {
             $this->assertNull(pluginfile_url::parse($url, $www), $url);
         }
         $this->assertNull(pluginfile_url::parse("$www/pluginfile.php/22/mod_page/content/1/lecture1.m3u8", ''));
+    }
+
+    /**
+     * Test: the Moodle App's spellings of a stored file (webservice/pluginfile.php with the app's token in the query,
+     * tokenpluginfile.php with a files key in the path) are the same file as pluginfile.php, and their canonical
+     * URL, which the grant, the embed records and the markup use, carries no token.
+     */
+    public function test_app_spellings_of_a_stored_file_are_the_same_file_without_the_token(): void {
+        $www = 'https://moodle.example.test';
+        $plain = "$www/pluginfile.php/22/mod_page/content/1/Lecture%201.m3u8";
+        $secret = '0123456789abcdef0123456789abcdef';
+        foreach (
+            [
+            "$www/webservice/pluginfile.php/22/mod_page/content/1/Lecture%201.m3u8",
+            "$www/webservice/pluginfile.php/22/mod_page/content/1/Lecture%201.m3u8?token=$secret",
+            "$www/webservice/pluginfile.php?file=%2F22%2Fmod_page%2Fcontent%2F1%2FLecture%201.m3u8&token=$secret",
+            "$www/tokenpluginfile.php/$secret/22/mod_page/content/1/Lecture%201.m3u8",
+            "$www/tokenpluginfile.php/$secret/22/mod_page/content/1/Lecture%201.m3u8?forcedownload=1",
+            "$www/pluginfile.php/22/mod_page/content/1/Lecture%201.m3u8?token=$secret",
+            ] as $url
+        ) {
+            $file = pluginfile_url::parse($url, $www);
+            $this->assertNotNull($file, $url);
+            $this->assertSame(
+                [22, 'mod_page', 'content', ['1'], 'Lecture 1.m3u8'],
+                [$file->contextid, $file->component, $file->filearea, $file->args, $file->filename],
+                $url
+            );
+            $this->assertSame($plain, $file->canonical($www), $url);
+            $policy = new url_policy($www, media_bases::from_setting("https://media.example.test/lectures/\n"));
+            $this->assertSame($plain, $policy->canonical($url), $url);
+            $this->assertSame($plain, $policy->markup_url($url), $url);
+            $html = (new link_matcher($policy))->rewrite('<p><a href="' . htmlspecialchars($url) . '">Lecture 1</a></p>', 22);
+            $this->assertStringContainsString('data-hlsgate-src="' . $plain . '"', $html, $url);
+            $this->assertStringNotContainsString($secret, $html, $url);
+            $this->assertStringNotContainsString('token', $html, $url);
+        }
+        // A Page's file as web services spell it at revision 0, and the browser's spelling of it.
+        $this->assertSame(
+            "$www/pluginfile.php/22/mod_page/content/0/a.m3u8",
+            pluginfile_url::parse("$www/webservice/pluginfile.php/22/mod_page/content/a.m3u8", $www)->revision_zero_spelling($www)
+        );
+        $this->assertNull(pluginfile_url::parse($plain, $www)->revision_zero_spelling($www));
+        $this->assertNull(pluginfile_url::parse("$www/pluginfile.php/22/mod_label/intro/a.m3u8", $www)->revision_zero_spelling($www));
+        // A pasted media URL keeps its spelling.
+        $policy = new url_policy($www, media_bases::from_setting("https://media.example.test/lectures/\n"));
+        $media = 'https://media.example.test/lectures/AbCdEfGhIjKlMnOpQrSt12/master.m3u8';
+        $this->assertSame($media, $policy->markup_url($media));
     }
 
     /**

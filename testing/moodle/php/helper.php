@@ -3,6 +3,7 @@
 // answer out:
 //
 //   {"command": "page", "course": "HLSA", "name": "…", "html": "… @@PLUGINFILE@@/x.m3u8 …",
+//    "revision"?: 1 (as a page saved through its form: the app's URLs carry it),
 //    "files": [{"filename": "x.m3u8", "mode": "alias"|"copy", "path": "/Demo course/x.m3u8"}
 //              | {"filename": "y.m3u8", "content": "…"}]}
 //     → {"cmid", "contextid", "url", "files": {"x.m3u8": "<pluginfile URL>"}}
@@ -15,6 +16,10 @@
 //    "path": "/Demo course/x.m3u8"}]}  → {"cmid", "contextid", "files": {"x.m3u8": "<pluginfile URL>"}}
 //   {"command": "import", "from": "HLSB", "to": "HLSA"}  → {"pages": [{"name", "cmid", "contextid"}]}  (Import, as the admin)
 //   {"command": "rename", "username": "student2", "firstname": "…"}  → {"ok": true}
+//   {"command": "mobile", "enabled": true}  → {"ok": true}  (Site administration › Mobile app › Enable web services
+//     for mobile devices, as the admin setting does it: web services, the official mobile service, REST)
+//   {"command": "mobile-functions", "present": false}  → {"functions": [...]}  (filter_hlsgate's functions out of
+//     the mobile service, as on a site with an older plugin; true puts them back)
 
 require(__DIR__ . '/lib.php');
 
@@ -28,6 +33,11 @@ switch ($request['command'] ?? '') {
         $page = (new testing_data_generator())->create_module('page', ['course' => $course->id,
             'name' => $request['name'], 'content' => $request['html'], 'contentformat' => FORMAT_HTML]);
         $context = context_module::instance($page->cmid);
+        if (isset($request['revision'])) {
+            // As a page saved through its form (revision 1 and up; the generator leaves 0), rescanned as the admin.
+            $DB->set_field('page', 'revision', (int) $request['revision'], ['id' => $page->id]);
+            $page->revision = (int) $request['revision'];
+        }
         $fs = get_file_storage();
         $repository = $DB->get_record_sql("SELECT ri.id FROM {repository_instances} ri JOIN {repository} r ON r.id = ri.typeid
             WHERE r.type = 'filesystem' AND ri.name = 'Lectures'", [], MUST_EXIST);
@@ -45,6 +55,9 @@ switch ($request['command'] ?? '') {
             }
             $urls[$file['filename']] = moodle_url::make_pluginfile_url($context->id, 'mod_page', 'content', $page->revision ?? 1,
                 '/', $file['filename'])->out(false);
+        }
+        if (isset($request['revision'])) {
+            \filter_hlsgate\local\embed_registry::sync_context($context, (int) get_admin()->id);
         }
         hlsgate_answer(['cmid' => (int) $page->cmid, 'contextid' => (int) $context->id,
             'url' => (new moodle_url('/mod/page/view.php', ['id' => $page->cmid]))->out(false), 'files' => $urls]);
@@ -108,6 +121,20 @@ switch ($request['command'] ?? '') {
         $user = $DB->get_record('user', ['username' => $request['username']], '*', MUST_EXIST);
         $DB->update_record('user', (object) ['id' => $user->id, 'firstname' => $request['firstname']]);
         hlsgate_answer(['ok' => true]);
+    case 'mobile':
+        require_once($CFG->libdir . '/adminlib.php');
+        (new admin_setting_enablemobileservice('enablemobilewebservice', '', '', 0))->write_setting(empty($request['enabled']) ? 0 : 1);
+        hlsgate_answer(['ok' => true]);
+    case 'mobile-functions':
+        $serviceid = $DB->get_field('external_services', 'id', ['shortname' => MOODLE_OFFICIAL_MOBILE_SERVICE], MUST_EXIST);
+        foreach (['filter_hlsgate_get_playback', 'filter_hlsgate_save_progress'] as $function) {
+            $DB->delete_records('external_services_functions', ['externalserviceid' => $serviceid, 'functionname' => $function]);
+            if (!empty($request['present'])) {
+                $DB->insert_record('external_services_functions', ['externalserviceid' => $serviceid, 'functionname' => $function]);
+            }
+        }
+        hlsgate_answer(['functions' => array_values($DB->get_fieldset_select('external_services_functions', 'functionname',
+            'externalserviceid = ? AND functionname LIKE ?', [$serviceid, 'filter_hlsgate_%']))]);
     default:
         cli_error('unknown command: ' . json_encode($request['command'] ?? null));
 }

@@ -1,0 +1,45 @@
+<?php
+// This file is part of hlsgate's benchmarks (moodle-filter/bench/app-filter.bench.ts), run in the
+// harness's real Moodle (testing/moodle/): the time of text_filter::filter() over 1,000 texts of a
+// page in the mix the Moodle App meets (plain text, pasted lectures, video tags, a playlist of another
+// context as webservice/pluginfile.php, links in <pre>), and its database reads. Prints JSON.
+
+require(__DIR__ . '/../../testing/moodle/php/lib.php');
+
+global $DB;
+\core\session\manager::set_user(get_admin());
+$course = $DB->get_record('course', ['shortname' => 'HLSA'], '*', MUST_EXIST);
+$page = (new testing_data_generator())->create_module('page', ['course' => $course->id, 'name' => 'Bench']);
+$context = context_module::instance($page->cmid);
+$bases = array_values(array_filter(array_map('trim', explode("\n", (string) get_config('filter_hlsgate', 'mediabaseurls')))));
+$media = $bases[0] . 'AbCdEfGhIjKlMnOpQrSt12/master.m3u8';
+$foreign = moodle_url::make_pluginfile_url(context_course::instance($course->id)->id, 'course', 'summary', 0, '/', 'x.m3u8')->out(false);
+$texts = [];
+for ($i = 0; $i < 1000; $i++) {
+    $texts[] = match ($i % 5) {
+        0 => '<p>Week ' . $i . ': read chapter 3, then <a href="https://example.test/notes.pdf">the notes</a>.</p>',
+        1 => '<p><a href="' . $media . '">Lecture ' . $i . '</a></p>',
+        2 => '<video controls width="640" height="360"><source src="' . $media . '"></video>',
+        3 => '<p><a href="' . str_replace('/pluginfile.php/', '/webservice/pluginfile.php/', $foreign)
+            . '">elsewhere</a> and <pre><a href="' . $media . '">code</a></pre></p>',
+        default => str_repeat('<p>Plain text of a forum post, no video at all. </p>', 20),
+    };
+}
+$filter = new \filter_hlsgate\text_filter($context, []);
+$filter->filter($texts[1]);
+$runs = [];
+$players = 0;
+$reads = $DB->perf_get_reads();
+for ($run = 0; $run < 7; $run++) {
+    $start = hrtime(true);
+    $players = 0;
+    foreach ($texts as $text) {
+        $players += substr_count($filter->filter($text), 'class="filter_hlsgate"');
+    }
+    $runs[] = (hrtime(true) - $start) / 1e6;
+}
+$reads = $DB->perf_get_reads() - $reads;
+course_delete_module($page->cmid);
+sort($runs);
+hlsgate_answer(['texts' => count($texts), 'players' => $players, 'runsMs' => $runs, 'medianMs' => $runs[3],
+    'dbReads' => $reads]);
