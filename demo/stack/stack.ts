@@ -53,6 +53,8 @@ export interface SampleLecture {
   date: Date;
   /** `HLSGATE_SEGMENT_FORMAT`; default mpegts. */
   segmentFormat?: 'mpegts' | 'fmp4';
+  /** A WebVTT transcript published as the lecture's captions, as ingest takes Zoom's. */
+  transcript?: string;
 }
 
 /** Lecture 1 is long enough for a 3-minute playback test; low fps and ultrafast keep first start short. */
@@ -61,6 +63,8 @@ export const SAMPLE_LECTURES: readonly SampleLecture[] = [
   { title: 'Lecture 2', file: 'lecture-2.mp4', seconds: 30, width: 1280, height: 720, fps: 15, ladder: '720:2000,480:1000,360:600', date: new Date('2026-01-19T09:15:00Z') },
   // fMP4 (CMAF) segments, for the players' browser tests; short and small so first start stays quick.
   { title: 'Lecture 3 (fMP4)', file: 'lecture-3.mp4', seconds: 12, width: 854, height: 480, fps: 15, ladder: '480:1000,360:600,240:300', date: new Date('2026-01-26T09:15:00Z'), segmentFormat: 'fmp4' },
+  // Captions from a Zoom-style transcript (a subtitles rendition), for Moodle's search; one small rung keeps it quick.
+  { title: 'Lecture 4 (captions)', file: 'lecture-4.mp4', seconds: 100, width: 640, height: 360, fps: 10, ladder: '360:600', date: new Date('2026-02-02T09:15:00Z'), transcript: join(HERE, 'fixtures', 'zoom-transcript.vtt') },
 ];
 
 export interface StackOptions {
@@ -405,7 +409,7 @@ export async function prepareSampleLectures(o: {
         const config = loadIngestConfig({
           env: ingestEnv({ dataDir: o.dataDir, s3Endpoint: o.s3Endpoint, mediaBaseUrl: o.mediaBaseUrl, ladder: lecture.ladder, segmentFormat: lecture.segmentFormat }),
         });
-        await ingestFile(config, { file, course: SAMPLE_COURSE, title: lecture.title, date: lecture.date }, { logger: o.logger.child({ component: 'ingest' }), signal: o.signal });
+        await ingestFile(config, { file, course: SAMPLE_COURSE, title: lecture.title, date: lecture.date, ...(lecture.transcript ? { subtitles: lecture.transcript } : {}) }, { logger: o.logger.child({ component: 'ingest' }), signal: o.signal });
         o.logger.info('sample lecture published', { title: lecture.title });
       }
     },
