@@ -60,11 +60,13 @@ test('the search indexer reads the transcript; the enrolled student finds the wo
 
   await login(page, moodle, 'student1');
   await page.goto(`${moodle.url}/search/index.php?q=${WORD}`);
-  const hit = page.locator('.result .result-title a', { hasText: 'Week 4: eigen things, at 1:01' });
-  await expect(hit).toHaveCount(1);
-  await expect(page.locator('.result', { has: hit }).locator('.result-content')).toContainText(`They are the ${WORD}`);
+  const title = page.locator('.result-title a', { hasText: 'Week 4: eigen things, at 1:01' });
+  const result = page.locator('.result', { has: title });
+  await expect(result).toHaveCount(1);
+  const hit = result.locator('.result-title a');
+  await expect(result.locator('.result-content')).toContainText(`They are the ${WORD}`);
   // Markup in the transcript is text: the teacher's "<A - λI> v = 0" shows as written.
-  await expect(page.locator('.result', { has: hit }).locator('.result-content')).toContainText('<A - λI> v = 0');
+  await expect(result.locator('.result-content')).toContainText('<A - λI> v = 0');
   expect(await hit.getAttribute('href')).toBe(`${pageUrl}#t=61`);
   await hit.click();
   await expect(page).toHaveURL(`${pageUrl}#t=61`);
