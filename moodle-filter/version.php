@@ -25,7 +25,7 @@
 defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'filter_hlsgate';
-$plugin->version = 2026120701;
+$plugin->version = 2026120702;
 // Moodle 4.5 LTS: the first release with \core_filters\text_filter.
 $plugin->requires = 2024100700;
 $plugin->supported = [405, 501];

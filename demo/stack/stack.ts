@@ -56,6 +56,8 @@ export interface SampleLecture {
   segmentFormat?: 'mpegts' | 'fmp4';
   /** Published with the sample transcript as subtitles and the sample chapters (sample-transcript.ts). */
   captioned?: boolean;
+  /** A WebVTT transcript published as the lecture's captions, as ingest takes Zoom's. */
+  transcript?: string;
 }
 
 /** Lecture 1 is long enough for a 3-minute playback test; low fps and ultrafast keep first start short. */
@@ -66,6 +68,8 @@ export const SAMPLE_LECTURES: readonly SampleLecture[] = [
   { title: 'Lecture 3 (fMP4)', file: 'lecture-3.mp4', seconds: 12, width: 854, height: 480, fps: 15, ladder: '480:1000,360:600,240:300', date: new Date('2026-01-26T09:15:00Z'), segmentFormat: 'fmp4' },
   // A transcript (subtitles rendition) and chapters, for the transcript panel and the chapter menu.
   { title: CAPTIONED_TITLE, file: 'lecture-4.mp4', seconds: 30, width: 640, height: 360, fps: 15, ladder: '360:600,240:300', date: new Date('2026-02-02T09:15:00Z'), captioned: true },
+  // Captions from a Zoom-style transcript (a subtitles rendition), for Moodle's search; one small rung keeps it quick.
+  { title: 'Lecture 5 (captions)', file: 'lecture-5.mp4', seconds: 100, width: 640, height: 360, fps: 10, ladder: '360:600', date: new Date('2026-02-09T09:15:00Z'), transcript: join(HERE, 'fixtures', 'zoom-transcript.vtt') },
 ];
 
 export interface StackOptions {
@@ -428,7 +432,8 @@ export async function prepareSampleLectures(o: {
         }
         o.signal.throwIfAborted();
         let subtitles: string | undefined;
-        if (lecture.captioned) {
+        if (lecture.transcript) subtitles = lecture.transcript;
+        else if (lecture.captioned) {
           subtitles = join(clips, `${lecture.file}.vtt`);
           writeFileSync(subtitles, toVtt(SAMPLE_TRANSCRIPT_CUES));
         }

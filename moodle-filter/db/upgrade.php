@@ -105,5 +105,24 @@ function xmldb_filter_hlsgate_upgrade($oldversion) {
         }
         upgrade_plugin_savepoint(true, 2026120700, 'filter', 'hlsgate');
     }
+    if ($oldversion < 2026120702) {
+        // Transcripts of embedded videos for Moodle's search (issue 19).
+        $table = new xmldb_table('filter_hlsgate_transcript');
+        $table->add_field('id', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, XMLDB_SEQUENCE, null);
+        $table->add_field('videohash', XMLDB_TYPE_CHAR, '40', null, XMLDB_NOTNULL, null, null);
+        $table->add_field('resource', XMLDB_TYPE_TEXT, null, null, XMLDB_NOTNULL, null, null);
+        $table->add_field('windowindex', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, null);
+        $table->add_field('starttime', XMLDB_TYPE_NUMBER, '12, 3', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('endtime', XMLDB_TYPE_NUMBER, '12, 3', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('content', XMLDB_TYPE_TEXT, null, null, XMLDB_NOTNULL, null, null);
+        $table->add_field('timefetched', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, '0');
+        $table->add_field('timechecked', XMLDB_TYPE_INTEGER, '10', null, XMLDB_NOTNULL, null, '0');
+        $table->add_key('primary', XMLDB_KEY_PRIMARY, ['id']);
+        $table->add_index('videowindow', XMLDB_INDEX_UNIQUE, ['videohash', 'windowindex']);
+        if (!$dbman->table_exists($table)) {
+            $dbman->create_table($table);
+        }
+        upgrade_plugin_savepoint(true, 2026120702, 'filter', 'hlsgate');
+    }
     return true;
 }

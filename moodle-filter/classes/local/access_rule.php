@@ -116,6 +116,52 @@ final class access_rule {
     }
 
     /**
+     * Whether the current user may play a video embedded in a context: the rule of {@see self::check()}
+     * as a yes or no, for Moodle's search (a hit per transcript window), with no side effect on the
+     * page and no read of the playlist file.
+     *
+     * Where check() calls require_login, this asks what require_login asks: logged in (not as the
+     * guest when the course has no guest access), the course visible to the user and the user
+     * enrolled (active) or viewing it, the activity visible and available to them.
+     *
+     * @param \context $context the embed's context
+     * @param string $url the embed's canonical playlist URL
+     * @return bool
+     */
+    public static function may_view(\context $context, string $url): bool {
+        global $CFG;
+        $place = self::place_of($context);
+        if ($place === null || !isloggedin()) {
+            return false;
+        }
+        [, $course, $cm] = get_context_info_array($context->id);
+        if (!$course || !can_access_course($course, null, '', true)) {
+            return false;
+        }
+        if ($cm) {
+            $cminfo = get_fast_modinfo($course)->get_cm($cm->id);
+            if (!$cminfo->uservisible) {
+                return false;
+            }
+        }
+        if ($context->contextlevel == CONTEXT_BLOCK && !has_capability('moodle/block:view', $context)) {
+            return false;
+        }
+        if (!has_capability('filter/hlsgate:view', $context)) {
+            return false;
+        }
+        $config = plugin_config::from_settings(get_config('filter_hlsgate'), $CFG->wwwroot);
+        $canonical = $config->url_policy()->canonical($url);
+        if ($canonical === null) {
+            return false;
+        }
+        $file = pluginfile_url::parse($canonical, $config->wwwroot);
+        $pasted = $file === null ? $config->bases->resource_for_playlist_url($canonical) : null;
+        return embed_registry::is_embedded($context, $canonical, $pasted)
+            && ($file === null || self::may_download($context, $file, $place));
+    }
+
+    /**
      * The filter's side: whether a URL it matched becomes a player here. Nothing is minted: the
      * markup is the same for every viewer and proves nothing; the embed records decide.
      *

@@ -25,13 +25,15 @@ use core_privacy\local\request\userlist;
 use core_privacy\local\request\writer;
 use filter_hlsgate\local\embed_registry;
 use filter_hlsgate\local\progress_store;
+use filter_hlsgate\local\transcript_store;
 
 /**
  * Privacy provider: each view token sends the user's id, the watermark text (by default the full name
  * and email address) and the course id to the auth server; Moodle stores what each user watched of
  * each video (filter_hlsgate_progress), which is exported and deleted here, and who saved the text
  * that embeds a video (filter_hlsgate_embed), which is exported and, on deletion, set to nobody: the
- * embed belongs to the course's content and its students still need it.
+ * embed belongs to the course's content and its students still need it. The transcripts kept for
+ * Moodle's search (filter_hlsgate_transcript) belong to videos, not users: declared, nothing to export.
  *
  * @package    filter_hlsgate
  * @copyright  2026 hlsgate
@@ -70,6 +72,11 @@ class provider implements
             'url' => 'privacy:metadata:embed:url',
             'timecreated' => 'privacy:metadata:embed:timecreated',
         ], 'privacy:metadata:embed');
+        // Per video, not per person: declared for what it holds; no user id, so nothing to export or delete.
+        $collection->add_database_table(transcript_store::TABLE, [
+            'resource' => 'privacy:metadata:transcript:resource',
+            'content' => 'privacy:metadata:transcript:content',
+        ], 'privacy:metadata:transcript');
         return $collection;
     }
 

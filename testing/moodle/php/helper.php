@@ -7,7 +7,7 @@
 //    "files": [{"filename": "x.m3u8", "mode": "alias"|"copy", "path": "/Demo course/x.m3u8"}
 //              | {"filename": "y.m3u8", "content": "…"}]}
 //     → {"cmid", "contextid", "url", "files": {"x.m3u8": "<pluginfile URL>"}}
-//   {"command": "config", "plugin": "filter_hlsgate", "values": {"name": "value"}}  → {"ok": true}
+//   {"command": "config", "plugin": "filter_hlsgate", "values": {"name": "value"}}  → {"ok": true, "previous": {"name": "old"|null}}
 //   {"command": "capability", "capability": "…", "role": "guest", "permission": "allow"|"inherit", "contextid"?: 1}
 //     → {"ok": true}
 //   {"command": "edit-page", "cmid": 5, "html": "…", "user": "teacher"}  → {"ok": true}
@@ -62,10 +62,13 @@ switch ($request['command'] ?? '') {
         hlsgate_answer(['cmid' => (int) $page->cmid, 'contextid' => (int) $context->id,
             'url' => (new moodle_url('/mod/page/view.php', ['id' => $page->cmid]))->out(false), 'files' => $urls]);
     case 'config':
+        $previous = [];
         foreach ($request['values'] as $name => $value) {
+            $old = get_config($request['plugin'] ?? 'core', $name);
+            $previous[$name] = $old === false ? null : $old;
             set_config($name, $value, $request['plugin'] ?? null);
         }
-        hlsgate_answer(['ok' => true]);
+        hlsgate_answer(['ok' => true, 'previous' => $previous]);
     case 'capability':
         $role = $DB->get_record('role', ['shortname' => $request['role']], '*', MUST_EXIST);
         $permission = ['allow' => CAP_ALLOW, 'inherit' => CAP_INHERIT, 'prohibit' => CAP_PROHIBIT][$request['permission']];
