@@ -11,12 +11,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { CHAPTERS_DATA_ID, INCOMING_PREFIX, LAYOUT } from '../common/contracts.ts';
 import type { Logger } from '../common/log.ts';
-import { retryDelay } from '../common/retry.ts';
 import { type AsrEngine, type Cue, type RecognizedWord, checkRecognition, cuesToVtt, meanConfidence, wordsToCues } from './asr.ts';
 import { pocketsphinxEngine } from './asr-pocketsphinx.ts';
 import type { Recording, RecordingPatch } from './catalog.ts';
 import type { IngestConfig } from './config.ts';
-import { IngestError } from './errors.ts';
+import { IngestError, failureOutcome } from './errors.ts';
 import { parseMasterVariants, parseMediaPlaylist, withSessionData, withSubtitles } from './master.ts';
 import { deleteStaged, fetchStaged } from './staging.ts';
 import { subtitlesPlaylist, prepareVtt } from './subtitles.ts';
@@ -76,11 +75,7 @@ export function captionsFailurePatch(
   now: number,
   random: () => number = Math.random,
 ): RecordingPatch {
-  const attempts = recording.captionsAttempts;
-  const fatal = error instanceof IngestError ? error.fatal : false;
-  const delay = fatal ? null : retryDelay({ maxRetry: config.maxAttempts - 1, retryDelayMs: config.retryDelay, maxRetryDelayMs: config.maxRetryDelay }, attempts, random);
-  const message = error instanceof Error ? error.message : String(error);
-  const code = error instanceof IngestError ? error.code : ((error as { code?: string })?.code ?? 'internal');
+  const { message, code, delay } = failureOutcome(recording.captionsAttempts, error, config, random);
   return delay === null
     ? { captionsState: 'failed', captionsError: message, captionsErrorCode: code }
     : { captionsState: 'queued', captionsError: message, captionsErrorCode: code, captionsNextAt: now + delay };

@@ -1,4 +1,7 @@
 /** Errors are data: a string code, a human message, and whether retrying can help. */
+import { retryDelay } from '../common/retry.ts';
+import type { IngestConfig } from './config.ts';
+
 export type IngestErrorCode =
   | 'input_unreadable'
   | 'input_not_video'
@@ -52,4 +55,18 @@ export function tailLines(text: string, maxLines = 20, maxChars = 4000): string 
   const lines = text.split(/\r?\n|\r/).filter((l) => l.trim() !== '');
   const tail = lines.slice(-maxLines).join('\n');
   return tail.length > maxChars ? tail.slice(-maxChars) : tail;
+}
+
+/** Retry or give up after a failed attempt (`attempts` counts it): the error's words and code, and the delay before the next try (null: give up). Pure. */
+export function failureOutcome(
+  attempts: number,
+  error: unknown,
+  config: Pick<IngestConfig, 'maxAttempts' | 'retryDelay' | 'maxRetryDelay'>,
+  random: () => number = Math.random,
+): { message: string; code: string; delay: number | null } {
+  const fatal = error instanceof IngestError ? error.fatal : false;
+  const delay = fatal ? null : retryDelay({ maxRetry: config.maxAttempts - 1, retryDelayMs: config.retryDelay, maxRetryDelayMs: config.maxRetryDelay }, attempts, random);
+  const message = error instanceof Error ? error.message : String(error);
+  const code = error instanceof IngestError ? error.code : ((error as { code?: string })?.code ?? 'internal');
+  return { message, code, delay };
 }

@@ -10,11 +10,10 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
 import { INCOMING_PREFIX, LAYOUT } from '../common/contracts.ts';
 import type { Logger } from '../common/log.ts';
-import { retryDelay } from '../common/retry.ts';
 import { type Catalog, LeaseLostError, type Recording, type RecordingPatch } from './catalog.ts';
 import type { IngestConfig } from './config.ts';
 import { download } from './download.ts';
-import { IngestError } from './errors.ts';
+import { IngestError, failureOutcome } from './errors.ts';
 import { selectRungs, type PlannedRung } from './ladder.ts';
 import { type MediaPlaylist, absolutizeMaster, composeMaster, h264Codec, measureBandwidth, parseMasterVariants, parseMediaPlaylist, type VariantInfo } from './master.ts';
 import { newDir, repositoryBaseName } from './names.ts';
@@ -79,10 +78,7 @@ export function failurePatch(
   random: () => number = Math.random,
 ): RecordingPatch {
   const attempts = recording.attempts;
-  const fatal = error instanceof IngestError ? error.fatal : false;
-  const delay = fatal ? null : retryDelay({ maxRetry: config.maxAttempts - 1, retryDelayMs: config.retryDelay, maxRetryDelayMs: config.maxRetryDelay }, attempts, random);
-  const message = error instanceof Error ? error.message : String(error);
-  const code = error instanceof IngestError ? error.code : ((error as { code?: string })?.code ?? 'internal');
+  const { message, code, delay } = failureOutcome(attempts, error, config, random);
   return delay === null
     ? { attempts, state: 'failed', lastError: message, lastErrorCode: code }
     : { attempts, state: 'queued', lastError: message, lastErrorCode: code, nextAttemptAt: now + delay };
