@@ -99,6 +99,11 @@ describe('deploy configuration', () => {
     expect(problems({ ...good, mediaDomain: 'media.school.ac.uk', moodleOrigins: ['https://vle.other.ac.uk'] })).toHaveLength(1);
   });
 
+  it("takes the Moodle App's web-view origins (CORS only) and refuses what is no origin", () => {
+    expect(problems({ ...good, appOrigins: ['http://localhost', 'moodleappfs://localhost'] })).toEqual([]);
+    expect(problems({ ...good, appOrigins: ['moodleappfs://localhost/', '*'] })).toHaveLength(2);
+  });
+
   it('checks the keys: RSA 2048 PEMs, distinct, two only with an active one named', () => {
     const rsa1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;

@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import * as z from 'zod';
 import { ConfigError, setting } from '../common/config.ts';
 import { INCOMING_PREFIX } from '../common/contracts.ts';
-import { MAX_COOKIE_TTL, MIN_COOKIE_TTL, SERVER_DEFAULTS } from '../server/config.ts';
+import { MAX_COOKIE_TTL, MIN_COOKIE_TTL, SERVER_DEFAULTS, originProblem as serverOriginProblem } from '../server/config.ts';
 
 export const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
 
@@ -31,6 +31,11 @@ export interface DeployConfig {
   hostedZone?: { id: string; name: string } | undefined;
   /** `https://moodle.example.edu`: CORS with credentials, and the default token issuers. */
   moodleOrigins: string[];
+  /**
+   * The Moodle App's web-view origins (`http://localhost` on Android, `moodleappfs://localhost` on
+   * iOS): CORS on the auth server and the media, never token issuers. Default none.
+   */
+  appOrigins: string[];
   tokenIssuers: string[];
   /** `kid` of the view-token secret the stack generates (the filter's `kid:secret`). */
   tokenKeyId: string;
@@ -106,6 +111,7 @@ const shape = {
     .strict()
     .optional(),
   moodleOrigins: setting.list().refine((l) => l.length > 0, 'at least one Moodle origin is required'),
+  appOrigins: setting.list().default([]),
   tokenIssuers: setting.list().optional(),
   tokenKeyId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1–64 letters, digits, . _ -').default('moodle1'),
   cloudfrontPublicKeys: z.array(keySchema).min(1, 'one public key is required').max(2, 'at most two keys (the current and the next)'),
@@ -184,6 +190,10 @@ export function parseDeployConfig(input: unknown, source: string, baseDir = proc
     const why = originProblem(origin, raw.mediaDomain);
     if (why) at(`moodleOrigins[${i}]`, `= "${origin}" ${why}`);
   });
+  raw.appOrigins.forEach((origin, i) => {
+    const why = serverOriginProblem(origin);
+    if (why) at(`appOrigins[${i}]`, `= "${origin}" ${why}`);
+  });
   // CloudFront may read PREFIX/*: a prefix in incoming/ would serve staged, unwatermarked sources.
   if (`${raw.s3Prefix}/`.startsWith(INCOMING_PREFIX)) {
     at('s3Prefix', `= "${raw.s3Prefix}" overlaps "${INCOMING_PREFIX}", where ingest stages source recordings`);
@@ -232,6 +242,7 @@ export function parseDeployConfig(input: unknown, source: string, baseDir = proc
     certificateArn: raw.certificateArn,
     hostedZone: raw.hostedZone,
     moodleOrigins: raw.moodleOrigins,
+    appOrigins: raw.appOrigins,
     tokenIssuers,
     tokenKeyId: raw.tokenKeyId,
     keys,

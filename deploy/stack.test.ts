@@ -18,6 +18,8 @@ import { parseDeployConfig } from './config.ts';
 import { INGEST_BUCKET_ACTIONS, INGEST_OBJECT_ACTIONS, INGEST_TRANSCRIBE_ACTIONS } from './stack.ts';
 
 const MOODLE = ['https://moodle.example.edu', 'https://moodle2.example.edu'];
+/** The Moodle App's web views (Android, iOS): CORS only, never issuers. */
+const APP = ['http://localhost', 'moodleappfs://localhost'];
 const pem = (name: string) => readFileSync(join(ROOT, 'deploy', 'example-keys', `${name}.pub.pem`), 'utf8');
 /** CloudFront's managed CachingDisabled policy. */
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
@@ -51,6 +53,7 @@ describe('the CDK stack', () => {
         mediaDomain: 'media.example.edu',
         certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
         moodleOrigins: MOODLE,
+        appOrigins: APP,
         cloudfrontPublicKeys: [
           { name: 'old', pem: pem('example-a') },
           { name: 'new', pem: pem('example-b'), privateKeySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hlsgate-new-AbCdEf' },
@@ -171,10 +174,10 @@ describe('the CDK stack', () => {
     expect(authViewerRequestSource()).toContain(QUERY_MODE_BODY_SHA256);
   });
 
-  it('allows exactly the Moodle origins with credentials, Range in, Content-Length/Content-Range out', () => {
+  it('allows exactly the Moodle and app origins with credentials, Range in, Content-Length/Content-Range out', () => {
     const [id, policy] = only('AWS::CloudFront::ResponseHeadersPolicy');
     const cors = policy.Properties.ResponseHeadersPolicyConfig.CorsConfig;
-    expect(cors.AccessControlAllowOrigins.Items).toEqual(MOODLE);
+    expect(cors.AccessControlAllowOrigins.Items).toEqual([...MOODLE, ...APP]);
     expect(cors.AccessControlAllowCredentials).toBe(true);
     expect(cors.AccessControlAllowHeaders.Items).toContain('range');
     expect(cors.AccessControlAllowHeaders.Items).toEqual([...MEDIA_CORS.allowHeaders]);
@@ -266,7 +269,7 @@ describe('the CDK stack', () => {
     expect(env).toMatchObject({
       HLSGATE_MEDIA_BASE_URLS: 'https://media.example.edu/lectures/2026/',
       HLSGATE_TOKEN_ISSUERS: MOODLE.join(','),
-      HLSGATE_ALLOWED_ORIGINS: MOODLE.join(','),
+      HLSGATE_ALLOWED_ORIGINS: [...MOODLE, ...APP].join(','),
       HLSGATE_COOKIE_TTL: '900',
       HLSGATE_CLIENT_ADDRESS_HEADER: 'cloudfront-viewer-address',
       HLSGATE_SIGNED_PLAYLISTS: 'true',

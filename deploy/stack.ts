@@ -110,7 +110,7 @@ export class HlsgateStack extends Stack {
     const environment: Record<string, string> = {
       HLSGATE_TOKEN_ISSUERS: config.tokenIssuers.join(','),
       HLSGATE_MEDIA_BASE_URLS: mediaBaseUrl,
-      HLSGATE_ALLOWED_ORIGINS: config.moodleOrigins.join(','),
+      HLSGATE_ALLOWED_ORIGINS: [...config.moodleOrigins, ...config.appOrigins].join(','),
       HLSGATE_COOKIE_TTL: String(config.cookieTtl),
       HLSGATE_CLIENT_ADDRESS_HEADER: AUTH_ROUTE.clientAddressHeader,
       HLSGATE_SIGNED_PLAYLISTS: String(config.signedPlaylists),
@@ -167,7 +167,7 @@ export class HlsgateStack extends Stack {
     const mediaCors = new cloudfront.ResponseHeadersPolicy(this, 'MediaCors', {
       comment: 'hlsgate media: CORS for the Moodle origin(s) with credentials',
       corsBehavior: {
-        accessControlAllowOrigins: config.moodleOrigins,
+        accessControlAllowOrigins: [...config.moodleOrigins, ...config.appOrigins],
         accessControlAllowCredentials: MEDIA_CORS.allowCredentials,
         accessControlAllowMethods: [...MEDIA_CORS.allowMethods],
         accessControlAllowHeaders: [...MEDIA_CORS.allowHeaders],

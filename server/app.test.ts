@@ -315,6 +315,21 @@ describe('bad input gets a 4xx JSON error and no Set-Cookie', () => {
 describe('CORS', () => {
   const { app } = setup();
 
+  it("answers the Moodle App's web-view origins when configured (iOS: moodleappfs://localhost, Android: http://localhost)", async () => {
+    const { app: appWithApp } = setup({ allowedOrigins: ['http://localhost', 'moodleappfs://localhost'] });
+    for (const origin of ['moodleappfs://localhost', 'http://localhost']) {
+      const res = await appWithApp.request('/_auth/session', {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization' },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+    }
+    // Not configured: not answered.
+    const other = await app.request('/_auth/session', { method: 'OPTIONS', headers: { Origin: 'moodleappfs://localhost', 'Access-Control-Request-Method': 'POST' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('answers a preflight from an allowed origin', async () => {
     const res = await app.request('/_auth/session', {
       method: 'OPTIONS',

@@ -86,6 +86,8 @@ describe('loadServerConfig', () => {
     ['HLSGATE_COOKIE_SECURE', 'false', /HLSGATE_COOKIE_SECURE: false is allowed only when every media base URL is http:\/\/localhost/],
     ['HLSGATE_ALLOWED_ORIGINS', 'https://moodle.example.edu/', /HLSGATE_ALLOWED_ORIGINS: .* must be an origin like "https:\/\/moodle.example.edu"/],
     ['HLSGATE_ALLOWED_ORIGINS', '*', /HLSGATE_ALLOWED_ORIGINS: "\*" is not an origin/],
+    ['HLSGATE_ALLOWED_ORIGINS', 'moodleappfs://localhost/', /HLSGATE_ALLOWED_ORIGINS: .* app origin like "moodleappfs:\/\/localhost"/],
+    ['HLSGATE_ALLOWED_ORIGINS', 'javascript:alert(1)', /HLSGATE_ALLOWED_ORIGINS: .* must use http or https/],
     ['HLSGATE_PORT', '70000', /HLSGATE_PORT/],
     ['HLSGATE_RATE_LIMIT_PER_ADDRESS', '-1', /HLSGATE_RATE_LIMIT_PER_ADDRESS/],
     ['HLSGATE_RATE_LIMIT_PER_SUB', 'many', /HLSGATE_RATE_LIMIT_PER_SUB/],
@@ -160,6 +162,11 @@ describe('loadServerConfig', () => {
     expect(
       problems({ ...valid, HLSGATE_CLOUDFRONT_SECOND_KEY_PAIR_ID: 'K2JCJMDEHXQW5F', HLSGATE_CLOUDFRONT_SECOND_PRIVATE_KEY: PEM2 }),
     ).toContain('must differ');
+  });
+
+  it("takes the Moodle App's web-view origins: moodleappfs://localhost (iOS) beside http ones", () => {
+    const config = loadServerConfig({ ...valid, HLSGATE_ALLOWED_ORIGINS: 'https://moodle.example.edu,http://localhost,moodleappfs://localhost' });
+    expect(config.allowedOrigins).toEqual(['https://moodle.example.edu', 'http://localhost', 'moodleappfs://localhost']);
   });
 
   it('reads a JSON file named by HLSGATE_SERVER_CONFIG, under the environment', () => {

@@ -170,10 +170,19 @@ function readKey(
   return text;
 }
 
-function originProblem(value: string): string | null {
+/**
+ * The Moodle App's web view on iOS serves its pages from a scheme of its own, so its requests carry
+ * `Origin: moodleappfs://localhost` (Android's is `http://localhost`). URL gives such an origin as
+ * "null": it is checked by its shape, scheme://host[:port] and nothing more.
+ */
+const APP_ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[a-z0-9.-]+(?::\d{1,5})?$/;
+
+export function originProblem(value: string): string | null {
   try {
     const url = new URL(value);
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'must use http or https';
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      return APP_ORIGIN.test(value) ? null : 'must use http or https, or be an app origin like "moodleappfs://localhost" (scheme://host)';
+    }
     if (url.origin !== value) return `must be an origin like "${url.origin}" (no path or trailing /)`;
     return null;
   } catch {

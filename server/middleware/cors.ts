@@ -11,6 +11,7 @@ import { cors } from 'hono/cors';
 import { AUTH_ROUTE } from '../../common/delivery.ts';
 import { wholeNumber, type AppEnv } from './env.ts';
 import { ApiError } from './errors.ts';
+import { originProblem } from '../config.ts';
 
 export interface CorsOptions {
   /** Exact origins (`https://moodle.example.edu`). */
@@ -24,13 +25,8 @@ export const AUTH_ALLOW_HEADERS = ['Authorization', 'Content-Type', AUTH_ROUTE.p
 
 export function corsPolicy({ origins, maxAgeSeconds = 600 }: CorsOptions): MiddlewareHandler<AppEnv> {
   for (const origin of origins) {
-    let canonical: string | undefined;
-    try {
-      canonical = new URL(origin).origin;
-    } catch {
-      canonical = undefined;
-    }
-    if (canonical !== origin) throw new TypeError(`corsPolicy: origins: "${origin}" is not an origin (scheme://host[:port])`);
+    const problem = originProblem(origin);
+    if (problem !== null) throw new TypeError(`corsPolicy: origins: "${origin}" ${problem}`);
   }
   wholeNumber('corsPolicy', 'maxAgeSeconds', maxAgeSeconds);
   const allowed = new Set(origins);

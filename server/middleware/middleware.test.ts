@@ -31,7 +31,7 @@ describe('middleware factories', () => {
   it('refuse bad options at creation, naming the option', () => {
     expect(() => bodyLimit({ maxBytes: -1 })).toThrow('bodyLimit: maxBytes must be a whole number ≥ 0 (got -1)');
     expect(() => headerLimit({ maxBytes: 0.5 })).toThrow('headerLimit: maxBytes must be a whole number ≥ 1 (got 0.5)');
-    expect(() => corsPolicy({ origins: ['https://moodle.example.edu/'] })).toThrow('corsPolicy: origins: "https://moodle.example.edu/" is not an origin');
+    expect(() => corsPolicy({ origins: ['https://moodle.example.edu/'] })).toThrow('corsPolicy: origins: "https://moodle.example.edu/" must be an origin like "https://moodle.example.edu"');
     expect(() => corsPolicy({ origins: ['moodle.example.edu'] })).toThrow(/corsPolicy: origins: "moodle.example.edu"/);
     expect(() => corsPolicy({ origins: [], maxAgeSeconds: -5 })).toThrow('corsPolicy: maxAgeSeconds must be a whole number ≥ 0 (got -5)');
     expect(() => rateLimit({ perMinute: -1, maxEntries: 10, key: () => 'k', message: 'm' })).toThrow('rateLimit: perMinute must be a whole number ≥ 0');
