@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseChapters, parseMaster, parseVtt } from '../../player/transcript.ts';
-import { SAMPLE_CHAPTERS, SAMPLE_TRANSCRIPT_CUES, chaptersJson, toVtt, withChaptersTag } from './sample-transcript.ts';
+import { CHAPTERS_DATA_ID } from '../../common/contracts.ts';
+import { chaptersJson } from '../../ingest/chapters.ts';
+import { withSessionData } from '../../ingest/master.ts';
+import { SAMPLE_CHAPTERS, SAMPLE_TRANSCRIPT_CUES, toVtt } from './sample-transcript.ts';
 
 describe('the captioned sample lecture', () => {
   it('writes a transcript and chapters the player reads back as given', () => {
@@ -15,8 +18,8 @@ describe('the captioned sample lecture', () => {
 
   it('tags the master once, with the current URL, so the player finds chapters.vtt beside it', () => {
     const master = '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-STREAM-INF:BANDWIDTH=1\n360/index.m3u8\n';
-    const once = withChaptersTag(master, 'http://localhost:1/lectures/d/chapters.json');
-    const twice = withChaptersTag(once, 'http://localhost:2/lectures/d/chapters.json');
+    const once = withSessionData(master, CHAPTERS_DATA_ID, 'http://localhost:1/lectures/d/chapters.json');
+    const twice = withSessionData(once, CHAPTERS_DATA_ID, 'http://localhost:2/lectures/d/chapters.json');
     expect(twice.split('\n').filter((l) => l.includes('com.apple.hls.chapters'))).toEqual(['#EXT-X-SESSION-DATA:DATA-ID="com.apple.hls.chapters",URI="http://localhost:2/lectures/d/chapters.json"']);
     expect(twice.split('\n')[2]).toContain('SESSION-DATA');
     expect(parseMaster(twice, 'http://localhost:2/lectures/d/master.m3u8').chapters).toBe('http://localhost:2/lectures/d/chapters.vtt');

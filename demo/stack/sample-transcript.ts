@@ -11,6 +11,9 @@
  *   writes chapters itself, delete `publishSampleChapters` and its call in stack.ts.
  */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CHAPTERS_DATA_ID } from '../../common/contracts.ts';
+import { chaptersJson } from '../../ingest/chapters.ts';
+import { withSessionData } from '../../ingest/master.ts';
 import { s3ClientConfig } from './s3.ts';
 
 export const CAPTIONED_TITLE = 'Lecture 4 (captions, chapters)';
@@ -48,23 +51,6 @@ export function toVtt(cues: readonly { start: number; end: number; text: string 
   return `WEBVTT\n\n${cues.map((c, i) => `${i + 1}\n${stamp(c.start)} --> ${stamp(c.end)}\n${c.text}\n`).join('\n')}`;
 }
 
-/** Apple's com.apple.hls.chapters JSON. */
-export function chaptersJson(chapters: readonly { start: number; end: number; title: string }[], language = 'en'): string {
-  return JSON.stringify(
-    chapters.map((c, i) => ({ chapter: i + 1, 'start-time': c.start, duration: c.end - c.start, titles: [{ language, title: c.title }] })),
-    null,
-    2,
-  );
-}
-
-/** The master with exactly one chapters session-data tag, after `#EXTM3U` (and `#EXT-X-VERSION`). */
-export function withChaptersTag(master: string, jsonUrl: string): string {
-  const lines = master.split('\n').filter((l) => !l.startsWith('#EXT-X-SESSION-DATA:DATA-ID="com.apple.hls.chapters"'));
-  const at = lines[1]?.startsWith('#EXT-X-VERSION') ? 2 : 1;
-  lines.splice(at, 0, `#EXT-X-SESSION-DATA:DATA-ID="com.apple.hls.chapters",URI="${jsonUrl}"`);
-  return lines.join('\n');
-}
-
 /** Writes chapters.vtt and chapters.json under `<prefix>/<dir>/` and tags the master (idempotent). */
 export async function publishSampleChapters(o: { s3Endpoint: string; bucket: string; prefix: string; dir: string; mediaBaseUrl: string }): Promise<void> {
   const s3 = new S3Client(s3ClientConfig(o.s3Endpoint));
@@ -74,7 +60,7 @@ export async function publishSampleChapters(o: { s3Endpoint: string; bucket: str
     await s3.send(new PutObjectCommand({ Bucket: o.bucket, Key: key('chapters.json'), Body: chaptersJson(SAMPLE_CHAPTERS), ContentType: 'application/json' }));
     const got = await s3.send(new GetObjectCommand({ Bucket: o.bucket, Key: key('master.m3u8') }));
     const master = await got.Body!.transformToString();
-    const tagged = withChaptersTag(master, `${o.mediaBaseUrl}${o.dir}/chapters.json`);
+    const tagged = withSessionData(master, CHAPTERS_DATA_ID, `${o.mediaBaseUrl}${o.dir}/chapters.json`);
     if (tagged !== master) await s3.send(new PutObjectCommand({ Bucket: o.bucket, Key: key('master.m3u8'), Body: tagged, ContentType: 'application/vnd.apple.mpegurl' }));
   } finally {
     s3.destroy();
