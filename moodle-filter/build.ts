@@ -40,7 +40,9 @@ export function isPackaged(path: string): boolean {
     /^mobile\/[a-z0-9_-]+\.js$/.test(path) ||
     // Moodle's own tests (advanced_testcase); the Moodle-free ones (tests/core/*Test.php) stay out.
     /^tests\/([a-z0-9_]+\/)?[a-z0-9_]+_test\.php$/.test(path) ||
-    path === 'tests/generator/lib.php'
+    path === 'tests/generator/lib.php' ||
+    // Fixtures those tests share with the benchmarks (tests/fixtures/app_texts.php).
+    /^tests\/fixtures\/[a-z0-9_]+\.php$/.test(path)
   );
 }
 

@@ -258,17 +258,8 @@ final class mobile_test extends \advanced_testcase {
         $filter = new text_filter($context, []);
         $media = self::BASE . self::DIR . '/master.m3u8';
         $foreign = \moodle_url::make_pluginfile_url($other->id, 'course', 'summary', 0, '/', 'x.m3u8')->out(false);
-        $texts = [];
-        for ($i = 0; $i < 1000; $i++) {
-            $texts[] = match ($i % 5) {
-                0 => '<p>Week ' . $i . ': read chapter 3, then <a href="https://example.test/notes.pdf">the notes</a>.</p>',
-                1 => '<p><a href="' . $media . '">Lecture ' . $i . '</a></p>',
-                2 => '<video controls width="640" height="360"><source src="' . $media . '"></video>',
-                3 => '<p><a href="' . str_replace('/pluginfile.php/', '/webservice/pluginfile.php/', $foreign)
-                    . '">elsewhere</a> and <pre><a href="' . $media . '">code</a></pre></p>',
-                default => str_repeat('<p>Plain text of a forum post, no video at all. </p>', 20),
-            };
-        }
+        require_once(__DIR__ . '/fixtures/app_texts.php');
+        $texts = filter_hlsgate_app_texts($media, $foreign);
         $filter->filter($texts[1]);
         $reads = $DB->perf_get_reads();
         $writes = $DB->perf_get_writes();
