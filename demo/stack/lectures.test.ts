@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { devVideos, listRepository, parseRepositoryEntry } from './lectures.ts';
+import { readFileSync } from 'node:fs';
+import { devVideos, listRepository, parseRepositoryEntry, rebaseMaster, rebaseRepository } from './lectures.ts';
 
 const DIR = 'AbCdEfGhIjKlMnOpQrStUvWx';
 const master = (base: string, dir = DIR) =>
@@ -42,5 +43,37 @@ describe('listRepository', () => {
       src: `http://localhost:8787/lectures/${DIR}/master.m3u8`,
       res: `http://localhost:8787/lectures/${DIR}/`,
     });
+  });
+});
+
+describe('rebaseRepository', () => {
+  const root = mkdtempSync(join(tmpdir(), 'hlsgate-rebase-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const withMedia = (base: string) =>
+    `#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="Audio",URI="${base}${DIR}/audio/index.m3u8"\n` +
+    `#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="Transcript",URI="${base}${DIR}/subs/index.m3u8"\n` +
+    `#EXT-X-STREAM-INF:BANDWIDTH=3000000,AUDIO="aud",SUBTITLES="subs"\n${base}${DIR}/720p/index.m3u8\n`;
+
+  it('moves every URI of a master ingested at another address to the current media base, and nothing else', () => {
+    const other = withMedia('http://localhost:18900/lectures/');
+    expect(rebaseMaster(other, 'lectures', 'http://localhost:8797/lectures/')).toBe(withMedia('http://localhost:8797/lectures/'));
+    const foreign = withMedia('https://cdn.example.org/other/');
+    expect(rebaseMaster(foreign, 'lectures', 'http://localhost:8797/lectures/')).toBe(foreign);
+  });
+
+  it('rewrites only the masters that name another address, and says how many', async () => {
+    mkdirSync(join(root, 'Course'));
+    const moved = join(root, 'Course', '2026-01-01 10.00 - Moved.m3u8');
+    const current = join(root, 'Course', '2026-01-02 10.00 - Current.m3u8');
+    const notOurs = join(root, 'Course', 'notes.m3u8');
+    writeFileSync(moved, withMedia('http://localhost:18900/lectures/'));
+    writeFileSync(current, withMedia('http://localhost:8787/lectures/'));
+    writeFileSync(notOurs, '#EXTM3U\nhttp://localhost:18900/elsewhere/x.m3u8\n');
+    expect(await rebaseRepository(root, 'lectures', 'http://localhost:8787/lectures/')).toBe(1);
+    expect(readFileSync(moved, 'utf8')).toBe(withMedia('http://localhost:8787/lectures/'));
+    expect(readFileSync(current, 'utf8')).toBe(withMedia('http://localhost:8787/lectures/'));
+    expect(readFileSync(notOurs, 'utf8')).toBe('#EXTM3U\nhttp://localhost:18900/elsewhere/x.m3u8\n');
+    expect(await rebaseRepository(root, 'lectures', 'http://localhost:8787/lectures/')).toBe(0);
+    expect(await rebaseRepository(join(root, 'missing'), 'lectures', 'http://localhost:8787/lectures/')).toBe(0);
   });
 });

@@ -4,7 +4,7 @@
  * `<media base URL><dir>/<rendition>/index.m3u8`). Only the `<dir>` is taken from the file, so the
  * list stays right when the media host runs on another port than at ingest time.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DIR_PATTERN, type DevVideo, LAYOUT } from '../../common/contracts.ts';
 
@@ -57,4 +57,47 @@ export function devVideos(entries: RepositoryEntry[], mediaBaseUrl: string): Dev
     src: `${mediaBaseUrl}${e.dir}/${LAYOUT.master}`,
     res: `${mediaBaseUrl}${e.dir}/`,
   }));
+}
+
+/**
+ * The master's URIs (variant lines and `URI="…"` attributes) under `<any origin>/<prefix>/` moved to
+ * `mediaBaseUrl`; the content as it was when none needs it.
+ */
+export function rebaseMaster(content: string, prefix: string, mediaBaseUrl: string): string {
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const origin = new RegExp(`(^|URI=")https?://[^/\\s"]+/${escaped}/`, 'gm');
+  return content.replace(origin, (_match, lead: string) => `${lead}${mediaBaseUrl}`);
+}
+
+/**
+ * Rewrites the repository's masters of this prefix to name `mediaBaseUrl` (`http://localhost:8787/lectures/`),
+ * each file atomically, and only those that named another address: a data dir ingested while the
+ * media host ran on another port (or copied to a second stack, as the browser tests' second lane
+ * is) must give a Moodle playlists that point at the media host that serves them now. Returns how
+ * many files changed.
+ */
+export async function rebaseRepository(root: string, prefix: string, mediaBaseUrl: string): Promise<number> {
+  let courses;
+  try {
+    courses = await readdir(root, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  let changed = 0;
+  for (const course of courses.filter((c) => c.isDirectory())) {
+    for (const file of await readdir(join(root, course.name))) {
+      if (!file.endsWith('.m3u8')) continue;
+      const path = join(root, course.name, file);
+      const content = await readFile(path, 'utf8');
+      if (!parseRepositoryEntry(course.name, file, content, prefix)) continue;
+      const rebased = rebaseMaster(content, prefix, mediaBaseUrl);
+      if (rebased === content) continue;
+      const temp = `${path}.${process.pid}.tmp`;
+      await writeFile(temp, rebased);
+      await rename(temp, path);
+      changed += 1;
+    }
+  }
+  return changed;
 }

@@ -28,7 +28,7 @@ import { signViewToken } from '../../server/token.ts';
 import { withFileLock } from './file-lock.ts';
 import { CAPTIONED_TITLE, SAMPLE_TRANSCRIPT_CUES, publishSampleChapters, toVtt } from './sample-transcript.ts';
 import { type DevKeys, loadOrCreateDevKeys } from './keys.ts';
-import { devVideos, listRepository } from './lectures.ts';
+import { devVideos, listRepository, rebaseRepository } from './lectures.ts';
 import { MAX_DEV_TOKEN_TTL, type MediaHost, startMediaHost } from './media-host.ts';
 import { type LocalS3, s3ClientConfig, startS3 } from './s3.ts';
 
@@ -299,6 +299,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         configFile: viteConfig,
         logLevel: 'warn',
         server: { host: '127.0.0.1', port: ports.demo, strictPort: ports.demo !== 0 },
+        // Vite's pre-bundled dependencies per data dir, not in node_modules/.vite: two stacks (the
+        // browser tests' two lanes, scripts/e2e.sh) may start Vite at once, and one must not rename
+        // the other's half-written cache away.
+        cacheDir: join(dataDir, 'vite'),
         // Pages read the media host from here (the ports may not be the defaults).
         define: { 'import.meta.env.VITE_HLSGATE_MEDIA_URL': JSON.stringify(media.url) },
       });
@@ -402,6 +406,10 @@ export async function prepareSampleLectures(o: {
   const lectures = o.lectures ?? SAMPLE_LECTURES;
   const have = await published();
   const chapters = async () => {
+    // The repository's masters name the media host of this start (it may run on another port than at
+    // ingest time, or serve a copy of another stack's data): what a Moodle reads from them must reach it.
+    const rebased = await rebaseRepository(repositoryRoot, PREFIX, o.mediaBaseUrl);
+    if (rebased > 0) o.logger.info('repository masters moved to this media host', { files: rebased, mediaBaseUrl: o.mediaBaseUrl });
     // The chapters contract ingest will fulfil (sample-transcript.ts): written at each start, as the
     // master's session data names the media host's current address.
     const entries = await listRepository(repositoryRoot, PREFIX);
