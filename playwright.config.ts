@@ -1,8 +1,14 @@
 /**
  * Browser tests (demo/e2e/) in Debian's Chromium against the local stack, which Playwright starts
  * through demo/stack/start.ts (the first start generates and ingests the sample lectures: minutes)
- * or reuses when it already runs (not on CI). One worker: the tests change the stack's cookie
- * lifetime and stop its auth server, which every page shares.
+ * or reuses when it already runs (not on CI). One worker per stack: the tests change the stack's
+ * cookie lifetime and stop its auth server, which every page of that stack shares.
+ *
+ * Lanes: `npm test` runs the specs in two Playwright runs at once (scripts/e2e.sh), each on a
+ * stack of its own (its own ports and data dir), because most tests wait on the clock (cookies
+ * expiring, soaks) rather than on the CPU. HLSGATE_E2E_LANE=a runs the Moodle specs (their Moodles
+ * are configured against lane a's stack) and the few player specs in LANE_A; =b the rest. Unset:
+ * every spec, on one stack, as a developer runs `npx playwright test`.
  */
 import { defineConfig } from '@playwright/test';
 import type { EngineOptions } from './demo/e2e/helpers.ts';
@@ -22,16 +28,27 @@ const MOODLE_51_URL = `http://localhost:${MOODLE_PORT + 1}`;
 const APP_PORT = Number(process.env.HLSGATE_APP_PORT ?? MOODLE_PORT + 2);
 const APP_URL = `http://127.0.0.1:${APP_PORT}`;
 
+const LANE = process.env.HLSGATE_E2E_LANE;
+if (LANE !== undefined && LANE !== 'a' && LANE !== 'b') throw new Error(`HLSGATE_E2E_LANE must be a or b (or unset for every spec), not ${JSON.stringify(LANE)}`);
+/**
+ * Lane a: every Moodle spec (one Moodle site per branch, so one lane) and player specs that bring
+ * the two lanes' times close (measured in a fresh run: about 790 s of tests against 735 s).
+ */
+const LANE_A = /(^|[\\/])(moodle-[^\\/]*|a11y|lean|multi|progress)\.spec\.ts$/;
+const laneFilter = LANE === 'a' ? { testMatch: LANE_A } : LANE === 'b' ? { testIgnore: LANE_A } : {};
+
 export default defineConfig<EngineOptions & MoodleOptions>({
   testDir: 'demo/e2e',
+  // Each lane's own: Playwright empties its output folder when it starts.
+  outputDir: LANE ? `test-results/lane-${LANE}` : 'test-results',
   workers: 1,
   fullyParallel: false,
   retries: 0,
   timeout: 4 * 60_000,
   expect: { timeout: 20_000 },
   // Says in one line when there is no Moodle source (the Moodle tests are then skipped).
-  globalSetup: './demo/e2e/moodle-global-setup.ts',
-  reporter: process.env.CI ? [['list'], ['json', { outputFile: 'test-results/e2e.json' }]] : [['list']],
+  ...(LANE === 'b' ? {} : { globalSetup: './demo/e2e/moodle-global-setup.ts' }),
+  reporter: process.env.CI ? [['list'], ['json', { outputFile: `test-results/e2e${LANE ? `-${LANE}` : ''}.json` }]] : [['list']],
   use: {
     baseURL: DEMO_URL,
     browserName: 'chromium',
@@ -51,9 +68,9 @@ export default defineConfig<EngineOptions & MoodleOptions>({
   // page, accessibility) runs on 4.5 only: it is the player in a page, the same on both, and a second
   // Moodle for it would cost minutes (testing/moodle/README.md).
   projects: [
-    { name: 'videojs', use: { engine: 'videojs', moodleBranch: '405' } },
-    { name: 'hlsjs', use: { engine: 'hlsjs' }, grep: /@engines/ },
-    { name: 'moodle-5.1', use: { engine: 'videojs', moodleBranch: '501' }, testMatch: /moodle-access\.spec\.ts$/ },
+    { name: 'videojs', use: { engine: 'videojs', moodleBranch: '405' }, ...laneFilter },
+    { name: 'hlsjs', use: { engine: 'hlsjs' }, grep: /@engines/, ...laneFilter },
+    ...(LANE === 'b' ? [] : [{ name: 'moodle-5.1', use: { engine: 'videojs' as const, moodleBranch: '501' as const }, testMatch: /moodle-access\.spec\.ts$/ }]),
   ],
   webServer: {
     command: 'npx tsx demo/stack/start.ts',

@@ -2,8 +2,8 @@
 # Every test, in order of cost: types, unit and integration tests (vitest), the Moodle filter's
 # PHP (php -l, PHPUnit), the plugins directory's checks (testing/plugin-checks/), Moodle's own PHPUnit for the filter inside the harness's real Moodles (4.5
 # and 5.1, testing/moodle/; a Moodle without a source is skipped with one line), the upgrade from
-# the plugin's previous release on both, then the browser tests (Playwright, Debian's Chromium; the
-# Moodle ones on the same sites). At the end (also after a failure) a table of the phases and their
+# the plugin's previous release on both, then the browser tests (Playwright, Debian's Chromium, in two lanes at once: scripts/e2e.sh;
+# the Moodle ones on the same sites). At the end (also after a failure) a table of the phases and their
 # times.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -47,5 +47,6 @@ phase "the plugins directory's checks (testing/plugin-checks/: phplint, validate
 phase "Moodle's PHPUnit in Moodle 4.5 and 5.1 (testing/moodle/)" npx tsx testing/moodle/cli.ts phpunit
 phase "upgrade from the previous release, Moodle 4.5 and 5.1" npx tsx testing/moodle/cli.ts upgrade
 if [[ -f playwright.config.ts ]]; then
-  phase "browser tests (Playwright, Chromium)" npx playwright test
+  # Two Playwright runs at once, each on a stack of its own (scripts/e2e.sh says why and how).
+  phase "browser tests (Playwright, Chromium; two lanes)" bash scripts/e2e.sh
 fi
