@@ -69,7 +69,11 @@ test('never played: no refresh; pressing play refreshes first, then the media lo
   await playedPast(page, 2);
   expect(sequence.slice(0, 3)).toEqual(['session', 'session', 'media']);
   const entries = await log(page);
-  expect(ofType(entries, 'hlsgate:refresh').map((e) => e.detail?.reason)).toEqual(['play']);
+  // The refresh for play came first; any later one is the 10-s cookies' schedule (a busy machine can
+  // take over 5 s to play 2 s), never one for a 403.
+  const reasons = ofType(entries, 'hlsgate:refresh').map((e) => e.detail?.reason);
+  expect(reasons[0]).toBe('play');
+  expect(reasons.slice(1).filter((r) => r !== 'scheduled')).toEqual([]);
   expect(ofType(entries, 'error', 'hlsgate:error', 'excludeplaylist')).toEqual([]);
   expect((await stats(page)).requestRecoveries).toBe(0); // refreshed first: no 403 to recover
 });

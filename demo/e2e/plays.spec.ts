@@ -117,7 +117,8 @@ test('dispose: the plugin stops refreshing and leaves nothing behind', async ({ 
   });
   await page.goto('/?autoplay=1');
   await playedPast(page, 0.5);
-  expect(posts).toHaveLength(1);
+  // One session at least (a second when a busy machine took over 5 s to start playing): refreshes were live.
+  expect(posts.length).toBeGreaterThanOrEqual(1);
   const watermarkInPlayer = await page.evaluate(() => {
     const demo = window.hlsgateDemo!;
     const inside = demo.box.contains(document.querySelector('.hlsgate-watermark'));
