@@ -51,9 +51,19 @@ export function primaryLanguage(tag: string): string {
  * Checks what an engine returned: words there, and in the language asked for. Throws the
  * recording's captions status (fatal: retrying the same engine on the same audio gives the same).
  */
-export function checkRecognition(result: Recognition, asked: string, engine: string): Recognition {
+export function checkRecognition(result: Recognition, asked: string, engine: string, density?: { durationSeconds: number | null; minWordsPerMinute: number }): Recognition {
   if (result.words.length === 0) {
     throw new IngestError('asr_empty', `${engine} recognised no speech (a silent or music-only recording?)`, { fatal: true });
+  }
+  // A few stray words in a long recording are noise or music, not speech (HLSGATE_ASR_MIN_WORDS_PER_MINUTE).
+  const minutes = (density?.durationSeconds ?? 0) / 60;
+  if (density && density.minWordsPerMinute > 0 && minutes > 0 && result.words.length / minutes < density.minWordsPerMinute) {
+    const rate = (result.words.length / minutes).toFixed(1);
+    throw new IngestError(
+      'asr_empty',
+      `${engine} recognised no speech: ${result.words.length} words in ${minutes.toFixed(1)} minutes (${rate} a minute, under HLSGATE_ASR_MIN_WORDS_PER_MINUTE=${density.minWordsPerMinute}; a silent or music-only recording?)`,
+      { fatal: true },
+    );
   }
   if (asked !== 'auto' && primaryLanguage(result.language) !== primaryLanguage(asked)) {
     throw new IngestError('asr_wrong_language', `${engine} recognised ${result.language}, not the ${asked} asked for (HLSGATE_ASR_LANGUAGE)`, { fatal: true });

@@ -179,6 +179,7 @@ async function recognise(ctx: CaptionsContext, recording: Recording, engine: Asr
     }),
     ctx.config.asrLanguage,
     engine.name,
+    { durationSeconds: recording.durationSeconds, minWordsPerMinute: ctx.config.asrMinWordsPerMinute },
   );
   const confidence = meanConfidence(result.words);
   const gate = qualityGate(confidence, ctx.config.asrMinConfidence, engine.name);
