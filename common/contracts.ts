@@ -148,6 +148,19 @@ export const LAYOUT = {
 export const CHAPTERS_DATA_ID = 'com.apple.hls.chapters';
 
 /**
+ * `DATA-ID` of the master's `EXT-X-SESSION-DATA` tag whose `VALUE` says, for the teacher, what
+ * became of speech recognition: `<state>: <why>`, state one of {@link CAPTIONS_STATES}. Absent when
+ * the captions were given (Zoom's transcript, a file, `ingest captions --vtt`) or recognition is off.
+ * Moodle reads it with the master (transcript_store) and shows it only to holders of
+ * `filter/hlsgate:viewreport`; players ignore it (RFC 8216: unknown DATA-IDs are ignored).
+ */
+export const CAPTIONS_STATUS_DATA_ID = 'org.hlsgate.captions-status';
+
+/** pending: recognition queued or running; offered: captions on AUTOSELECT; not-selected: below the quality gate (a transcript for search); no-speech: nothing recognised (silence, music); failed: the engine failed for good. */
+export const CAPTIONS_STATES = ['pending', 'offered', 'not-selected', 'no-speech', 'failed'] as const;
+export type CaptionsStatusState = (typeof CAPTIONS_STATES)[number];
+
+/**
  * Where `add` stages sources for workers on other machines: at the bucket's root, outside PREFIX, so
  * CloudFront (which may read only `PREFIX/*`) can never serve an unwatermarked original.
  */

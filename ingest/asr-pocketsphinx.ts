@@ -26,6 +26,18 @@ export function parsePocketsphinx(stdout: string): RecognizedWord[] {
   return words;
 }
 
+/** The last `maxBytes` (about) of a stream's text, in bounded memory. */
+export function boundedTail(maxBytes: number): { push(chunk: Buffer | string): void; text(): string } {
+  let kept = '';
+  return {
+    push(chunk) {
+      kept += String(chunk);
+      if (kept.length > 2 * maxBytes) kept = kept.slice(-maxBytes);
+    },
+    text: () => kept.slice(-maxBytes),
+  };
+}
+
 export function pocketsphinxEngine(options: { model?: string | undefined } = {}): AsrEngine {
   const model = options.model ?? POCKETSPHINX_MODEL;
   return {
@@ -42,13 +54,18 @@ export function pocketsphinxEngine(options: { model?: string | undefined } = {})
       try {
         const dict = join(model, '..', 'cmudict-en-us.dict');
         const lm = join(model, '..', 'en-us.lm.bin');
-        const result = await execa('pocketsphinx_continuous', ['-infile', wav, '-time', 'yes', '-hmm', model, '-dict', dict, '-lm', lm], {
+        // Its log (stderr, several lines an utterance) grows with the recording: only its tail is kept.
+        const child = execa('pocketsphinx_continuous', ['-infile', wav, '-time', 'yes', '-hmm', model, '-dict', dict, '-lm', lm], {
           reject: false,
           timeout: o.timeoutMs,
           forceKillAfterDelay: 2000,
+          buffer: { stderr: false },
           ...(o.signal ? { cancelSignal: o.signal } : {}),
         });
-        const stderr = tailLines(String(result.stderr ?? ''), 8);
+        const tail = boundedTail(16384);
+        child.stderr?.on('data', tail.push);
+        const result = await child;
+        const stderr = tailLines(tail.text(), 8);
         if (result.isCanceled) throw new IngestError('aborted', 'speech recognition cancelled');
         if (result.timedOut) throw new IngestError('asr_timeout', `pocketsphinx took longer than ${Math.round(o.timeoutMs / 1000)} s (HLSGATE_ASR_TIMEOUT) and was stopped`);
         if ((result as { code?: string }).code === 'ENOENT') {

@@ -44,4 +44,24 @@ describe('recognised words to captions', () => {
     expect(checkRecognition({ language: 'en-US', words: [word('hi', 0)] }, 'en', 'x').words).toHaveLength(1);
     expect(checkRecognition({ language: 'fr', words: [word('salut', 0)] }, 'auto', 'x').language).toBe('fr');
   });
+
+  it('a few stray words in a long recording (music, noise) are no speech; a lecture pace passes', () => {
+    // What pocketsphinx gave on a music-only minute of the bench: 6 words. Ten minutes of it: 60.
+    const vocabulary = ['the', 'a', 'of', 'matrix', 'vector', 'and', 'we', 'see', 'so', 'space', 'linear', 'map'];
+    const stray = Array.from({ length: 60 }, (_, i) => word(vocabulary[i % vocabulary.length]!, i * 10, i * 10 + 0.3, 0.3));
+    const density = { durationSeconds: 600, minWordsPerMinute: 10 };
+    expect(() => checkRecognition({ language: 'en', words: stray }, 'en', 'pocketsphinx', density)).toThrow(
+      expect.objectContaining({ code: 'asr_empty', fatal: true, message: expect.stringMatching(/recognised no speech: 60 words in 10\.0 minutes \(6\.0 a minute, under HLSGATE_ASR_MIN_WORDS_PER_MINUTE=10/) }),
+    );
+    const lecture = Array.from({ length: 1200 }, (_, i) => word(vocabulary[(i * 5) % vocabulary.length]!, i / 2, i / 2 + 0.4));
+    expect(checkRecognition({ language: 'en', words: lecture }, 'en', 'x', density).words).toHaveLength(1200);
+    // Music heard as words, as pocketsphinx did on a minute of two tones: many, but the same few.
+    const music = ['the', 'oh', ...Array<string>(14).fill('if'), 'fifth', 'fifth', 'fifth'].map((t, i) => word(t, i * 3, i * 3 + 0.8, 1));
+    expect(() => checkRecognition({ language: 'en', words: music }, 'en', 'pocketsphinx', { durationSeconds: 60, minWordsPerMinute: 10 })).toThrow(
+      expect.objectContaining({ code: 'asr_empty', message: expect.stringMatching(/"if" is 74 % of its 19 words/) }),
+    );
+    // Off (0), or the duration unknown: the words are kept.
+    expect(checkRecognition({ language: 'en', words: stray }, 'en', 'x', { durationSeconds: 600, minWordsPerMinute: 0 }).words).toHaveLength(60);
+    expect(checkRecognition({ language: 'en', words: stray }, 'en', 'x', { durationSeconds: null, minWordsPerMinute: 10 }).words).toHaveLength(60);
+  });
 });

@@ -51,9 +51,37 @@ export function primaryLanguage(tag: string): string {
  * Checks what an engine returned: words there, and in the language asked for. Throws the
  * recording's captions status (fatal: retrying the same engine on the same audio gives the same).
  */
-export function checkRecognition(result: Recognition, asked: string, engine: string): Recognition {
+/** Above this share of all the words, the commonest word means no speech (music, a tone); checked from this many words on. */
+export const MAX_TOP_WORD_SHARE = 0.35;
+export const REPETITION_MIN_WORDS = 12;
+
+export function checkRecognition(result: Recognition, asked: string, engine: string, density?: { durationSeconds: number | null; minWordsPerMinute: number }): Recognition {
   if (result.words.length === 0) {
     throw new IngestError('asr_empty', `${engine} recognised no speech (a silent or music-only recording?)`, { fatal: true });
+  }
+  // The same word or two over and over is an engine hearing music or a tone as words ("if if fifth
+  // if"), not speech: in English speech the commonest word ("the") is about 6 % of the words.
+  if (density && density.minWordsPerMinute > 0 && result.words.length >= REPETITION_MIN_WORDS) {
+    const counts = new Map<string, number>();
+    for (const w of result.words) counts.set(w.text.toLowerCase(), (counts.get(w.text.toLowerCase()) ?? 0) + 1);
+    const [top, n] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
+    if (n / result.words.length > MAX_TOP_WORD_SHARE) {
+      throw new IngestError(
+        'asr_empty',
+        `${engine} recognised no speech: "${top}" is ${Math.round((n / result.words.length) * 100)} % of its ${result.words.length} words (music or a tone heard as words?)`,
+        { fatal: true },
+      );
+    }
+  }
+  // A few stray words in a long recording are noise or music, not speech (HLSGATE_ASR_MIN_WORDS_PER_MINUTE).
+  const minutes = (density?.durationSeconds ?? 0) / 60;
+  if (density && density.minWordsPerMinute > 0 && minutes > 0 && result.words.length / minutes < density.minWordsPerMinute) {
+    const rate = (result.words.length / minutes).toFixed(1);
+    throw new IngestError(
+      'asr_empty',
+      `${engine} recognised no speech: ${result.words.length} words in ${minutes.toFixed(1)} minutes (${rate} a minute, under HLSGATE_ASR_MIN_WORDS_PER_MINUTE=${density.minWordsPerMinute}; a silent or music-only recording?)`,
+      { fatal: true },
+    );
   }
   if (asked !== 'auto' && primaryLanguage(result.language) !== primaryLanguage(asked)) {
     throw new IngestError('asr_wrong_language', `${engine} recognised ${result.language}, not the ${asked} asked for (HLSGATE_ASR_LANGUAGE)`, { fatal: true });

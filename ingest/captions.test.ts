@@ -14,7 +14,8 @@ import { type Recording, SqliteCatalog } from './catalog.ts';
 import { main } from './cli.ts';
 import type { IngestConfig } from './config.ts';
 import { addFile } from './index.ts';
-import { parseAttributes } from './master.ts';
+import { parseAttributes, sessionValue } from './master.ts';
+import { CAPTIONS_STATUS_DATA_ID } from '../common/contracts.ts';
 import { parseLadder } from './ladder.ts';
 import { createS3Client } from './s3.ts';
 import { SPOKEN_SLIDES, SPOKEN_SLIDE_SECONDS, TEST_CLIP_CACHE, makeSpokenClip } from './test-clip.ts';
@@ -83,12 +84,24 @@ describe('captions step (pocketsphinx)', () => {
 
   it('publishes the lecture first; a crashing and a hanging engine leave it published without captions, with a status and a retry', async () => {
     recording = (await addFile(catalog, { file: clip, course: 'MATH-101', title: 'Eigenvalues' })).recording;
+    // Stopped right after the media step: published, and the master tells the teacher captions are to come.
+    const stop = new AbortController();
+    const client = s3();
+    await runQueue({ config: env.config, catalog, s3: client, logger: quiet, owner: 'media-only', signal: stop.signal, onFinished: (_r, _o, step) => step === 'media' && stop.abort() });
+    client.destroy();
+    const first = (await catalog.get(recording.id))!;
+    expect(first).toMatchObject({ state: 'published', captionsState: 'queued' });
+    expect(sessionValue(await master(first), CAPTIONS_STATUS_DATA_ID)).toMatch(/^pending: speech recognition is queued/);
+    expect(sessionValue(readFileSync(first.repositoryPath!, 'utf8'), CAPTIONS_STATUS_DATA_ID)).toMatch(/^pending: /);
     // The engine crashes (a model folder that is not there) on every attempt.
     const crashing = await drain({ ...env.config, asrModel: join(env.root, 'no-model', 'en-us') });
     expect(crashing).toMatchObject({ state: 'published', captionsState: 'failed', captionsErrorCode: 'asr_failed', captionsAttempts: 2, audioKey: `incoming/${recording.id}/audio.flac` });
     expect(crashing.captionsError).toMatch(/pocketsphinx failed \(exit 1\).*does not contain acoustic model/);
     const published = await master(crashing);
     expect(published).not.toContain('TYPE=SUBTITLES');
+    // Failed for good: the teacher's status says so and why, in the S3 master and the repository copy.
+    expect(sessionValue(published, CAPTIONS_STATUS_DATA_ID)).toMatch(/^failed: pocketsphinx failed \(exit 1\).*published without captions/);
+    expect(sessionValue(readFileSync(crashing.repositoryPath!, 'utf8'), CAPTIONS_STATUS_DATA_ID)).toMatch(/^failed: pocketsphinx failed/);
     // Chapters at the slide changes (20 s and 40 s), found during the transcode's decode.
     expect(crashing.chaptersSource).toBe('slides');
     expect(published).toContain('#EXT-X-SESSION-DATA:DATA-ID="com.apple.hls.chapters",URI="chapters.json"');
@@ -133,6 +146,9 @@ describe('captions step (pocketsphinx)', () => {
     const text = await master(done);
     const line = text.split('\n').find((l) => l.includes('TYPE=SUBTITLES'))!;
     expect(parseAttributes(line.slice(13))).toMatchObject({ LANGUAGE: 'en', AUTOSELECT: 'NO', DEFAULT: 'NO', NAME: 'English (automatic)', URI: 'subs/index.m3u8' });
+    // Why, for the teacher in Moodle: the gate's note as the master's captions status.
+    expect(sessionValue(text, CAPTIONS_STATUS_DATA_ID)).toBe(`not-selected: ${done.captionsNote!}`);
+    expect(sessionValue(readFileSync(done.repositoryPath!, 'utf8'), CAPTIONS_STATUS_DATA_ID)).toMatch(/^not-selected: recognised by pocketsphinx, mean word confidence 0\.\d\d is below 0\.90/);
     expect(text.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF:')).every((l) => l.endsWith(',SUBTITLES="subs"'))).toBe(true);
     expect(readFileSync(done.repositoryPath!, 'utf8')).toContain(`URI="http://localhost:8787/lectures/${done.dir}/subs/index.m3u8"`);
 
@@ -173,6 +189,8 @@ describe('captions step (pocketsphinx)', () => {
     expect(r).toMatchObject({ captionsState: 'published', captionsSource: 'manual', captionsAutoselect: 1, captionsInput: null });
     const text = await master(r);
     expect(text).toMatch(/TYPE=SUBTITLES,GROUP-ID="subs",NAME="English",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES/);
+    // Captions given by hand: nothing left to explain.
+    expect(sessionValue(text, CAPTIONS_STATUS_DATA_ID)).toBeNull();
     const playlist = (await getText(s3(), 'media', `lectures/${r.dir}/subs/index.m3u8`))!;
     const vtt = (await getText(s3(), 'media', `lectures/${r.dir}/subs/${playlist.split('\n').find((l) => l.endsWith('.vtt'))!}`))!;
     expect(vtt).toContain('&lt;script&gt;alert(1)&lt;/script&gt; Welcome to <i>linear algebra</i> &amp; more');
@@ -245,11 +263,19 @@ describe('captions step on bad input', () => {
     const { execa } = await import('execa');
     const tone = join(env.root, 'tone.mp4');
     await makeTestClip({ path: tone, seconds: 4, width: 320, height: 240 });
-    expect(await ingest(tone, env.config)).toMatchObject({ state: 'published', captionsState: 'failed', captionsErrorCode: 'asr_empty', captionsAttempts: 1 });
+    const music = await ingest(tone, env.config);
+    expect(music).toMatchObject({ state: 'published', captionsState: 'failed', captionsErrorCode: 'asr_empty', captionsAttempts: 1 });
+    const statusClient = createS3Client(env.config);
+    const musicMaster = (await getText(statusClient, 'media', music.masterKey!))!;
+    expect(musicMaster).not.toContain('TYPE=SUBTITLES');
+    expect(sessionValue(musicMaster, CAPTIONS_STATUS_DATA_ID)).toMatch(/^no-speech: pocketsphinx recognised no speech \(a silent or music-only recording\?\); published without captions$/);
 
     const mute = join(env.root, 'mute.mp4');
     await makeTestClip({ path: mute, seconds: 3, width: 320, height: 240, audio: false });
-    expect(await ingest(mute, env.config)).toMatchObject({ state: 'published', captionsState: null, audioKey: null });
+    const muted = await ingest(mute, env.config);
+    expect(muted).toMatchObject({ state: 'published', captionsState: null, audioKey: null });
+    expect(sessionValue((await getText(statusClient, 'media', muted.masterKey!))!, CAPTIONS_STATUS_DATA_ID)).toBeNull();
+    statusClient.destroy();
 
     const spoken = join(env.root, 'spoken-5s.mp4');
     await execa('ffmpeg', ['-v', 'error', '-y', '-i', await makeSpokenClip({ cacheDir: TEST_CLIP_CACHE }), '-t', '5', '-c', 'copy', spoken]);

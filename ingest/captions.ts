@@ -5,18 +5,19 @@
  * loses it: the recording stays published, with the captions' state and error beside it.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
-import { CHAPTERS_DATA_ID, INCOMING_PREFIX, LAYOUT } from '../common/contracts.ts';
+import { CAPTIONS_STATUS_DATA_ID, CHAPTERS_DATA_ID, type CaptionsStatusState, INCOMING_PREFIX, LAYOUT } from '../common/contracts.ts';
 import type { Logger } from '../common/log.ts';
 import { type AsrEngine, type Cue, type RecognizedWord, checkRecognition, cuesToVtt, meanConfidence, wordsToCues } from './asr.ts';
 import { pocketsphinxEngine } from './asr-pocketsphinx.ts';
 import type { Recording, RecordingPatch } from './catalog.ts';
 import type { IngestConfig } from './config.ts';
 import { IngestError, failureOutcome } from './errors.ts';
-import { parseMasterVariants, parseMediaPlaylist, withSessionData, withSubtitles } from './master.ts';
+import { parseMasterVariants, parseMediaPlaylist, withSessionData, withSessionValue, withSubtitles } from './master.ts';
 import { deleteStaged, fetchStaged } from './staging.ts';
 import { subtitlesPlaylist, prepareVtt } from './subtitles.ts';
 import { collectObjects, getText, readPublishedMaster, removeUnpublished, uploadObjects, verifyObjects } from './upload.ts';
@@ -65,6 +66,43 @@ export function qualityGate(confidence: number, minimum: number, engine: string)
         autoselect: false,
         note: `recognised by ${engine}, mean word confidence ${c} is below ${m} (HLSGATE_ASR_MIN_CONFIDENCE): published as a transcript, not selected automatically; correct it with \`ingest captions <id> --vtt\``,
       };
+}
+
+/** The master's captions status (`<state>: <why>`, CAPTIONS_STATUS_DATA_ID) for the teacher. Pure. */
+export function captionsStatusValue(state: CaptionsStatusState, why: string): string {
+  return `${state}: ${why}`;
+}
+
+/** The status a recording published before recognition carries until the captions step ends. */
+export const PENDING_STATUS = captionsStatusValue('pending', 'speech recognition is queued; captions are added when it finishes');
+
+/** The status after a captions attempt that failed for good: no speech found, or the engine's error. Pure. */
+export function failedCaptionsStatus(code: string | null, message: string): string {
+  return code === 'asr_empty'
+    ? captionsStatusValue('no-speech', `${message}; published without captions`)
+    : captionsStatusValue('failed', `${message}; published without captions (\`ingest retry\` tries again)`);
+}
+
+/**
+ * Rewrites only the published master (and its repository copy) with a new captions status: how a
+ * failure the teacher must see reaches Moodle without touching anything else.
+ */
+export async function publishCaptionsStatus(ctx: Pick<CaptionsContext, 'config' | 's3' | 'keyPrefix' | 'writeRepositoryCopy' | 'signal'>, status: string | null): Promise<string | null> {
+  const master = await readPublishedMaster(ctx.s3, ctx.config.s3Bucket, ctx.keyPrefix, ctx.signal);
+  if (master === null) return null;
+  const updated = withSessionValue(master, CAPTIONS_STATUS_DATA_ID, status);
+  if (updated === master) return null;
+  // Through the same upload as every publish (its content type and cache headers).
+  const out = await mkdtemp(join(tmpdir(), 'hlsgate-status-'));
+  try {
+    await writeFile(join(out, LAYOUT.master), updated);
+    const objects = await collectObjects(out, ctx.keyPrefix);
+    await uploadObjects({ client: ctx.s3, bucket: ctx.config.s3Bucket, objects, concurrency: 1, signal: ctx.signal });
+    await verifyObjects(ctx.s3, ctx.config.s3Bucket, objects);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+  return ctx.writeRepositoryCopy(updated);
 }
 
 /** Retry or give up after a failed captions attempt; the video's state is left alone. Pure. */
@@ -122,6 +160,8 @@ interface CaptionsResult {
   autoselect: boolean;
   language: string;
   name: string;
+  /** The master's captions status; null: none (captions given by hand). */
+  status: string | null;
 }
 
 async function recognise(ctx: CaptionsContext, recording: Recording, engine: AsrEngine): Promise<CaptionsResult> {
@@ -139,6 +179,7 @@ async function recognise(ctx: CaptionsContext, recording: Recording, engine: Asr
     }),
     ctx.config.asrLanguage,
     engine.name,
+    { durationSeconds: recording.durationSeconds, minWordsPerMinute: ctx.config.asrMinWordsPerMinute },
   );
   const confidence = meanConfidence(result.words);
   const gate = qualityGate(confidence, ctx.config.asrMinConfidence, engine.name);
@@ -148,6 +189,7 @@ async function recognise(ctx: CaptionsContext, recording: Recording, engine: Asr
     vtt: cuesToVtt(wordsToCues(result.words)),
     words: result.words,
     autoselect: gate.autoselect,
+    status: captionsStatusValue(gate.autoselect ? 'offered' : 'not-selected', gate.note),
     language,
     name: `${languageName(language)} (automatic)`,
     patch: { captionsSource: `asr:${engine.name}`, captionsLanguage: language, captionsConfidence: confidence, captionsAutoselect: gate.autoselect ? 1 : 0, captionsNote: gate.note },
@@ -180,6 +222,7 @@ export async function runCaptionsStep(ctx: CaptionsContext, initial: Recording, 
     captions = {
       vtt: normalizeVtt({ cues }),
       autoselect: true,
+      status: null,
       language,
       name: languageName(language),
       patch: { captionsSource: 'manual', captionsLanguage: language, captionsConfidence: null, captionsAutoselect: 1, captionsNote: 'captions given by hand (ingest captions --vtt)' },
@@ -215,6 +258,7 @@ export async function runCaptionsStep(ctx: CaptionsContext, initial: Recording, 
       uri: `${LAYOUT.subtitlesDir}/${LAYOUT.mediaPlaylist}`,
       autoselect: captions.autoselect,
     });
+    newMaster = withSessionValue(newMaster, CAPTIONS_STATUS_DATA_ID, captions.status);
   }
   if (chapters) {
     await mkdir(out, { recursive: true });

@@ -92,6 +92,12 @@ const shape = {
   asrLanguage: setting.string().regex(/^(auto|[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*)$/, 'must be a language tag such as en or en-GB, or auto').default('en'),
   /** Mean word confidence below which recognised captions are published as a transcript, not switched on. */
   asrMinConfidence: z.coerce.number().min(0).max(1).default(0.6),
+  /**
+   * Fewer recognised words than this per minute of audio is "no speech" (published without
+   * captions): music and noise give an engine a few stray words (pocketsphinx: about 6 a minute on
+   * a music-only recording), a lecture 100 or more. 0 turns the rule off.
+   */
+  asrMinWordsPerMinute: z.coerce.number().min(0).default(10),
   /** Seconds a recognition may run before it is stopped (and retried). */
   asrTimeout: setting.integer(1).default(6 * 3600),
   /** The engine's model: whisper's model file; pocketsphinx's acoustic model folder. */

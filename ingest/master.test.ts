@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { absolutizeMaster, composeMaster, h264Codec, measureBandwidth, parseAttributes, parseMasterVariants, parseMediaPlaylist } from './master.ts';
+import { absolutizeMaster, composeMaster, h264Codec, measureBandwidth, parseAttributes, parseMasterVariants, parseMediaPlaylist, sessionValue, withSessionValue } from './master.ts';
 
 const variants = [
   { uri: '720p/index.m3u8', bandwidth: 3_000_000, averageBandwidth: 2_800_000, codecs: 'avc1.64001f,mp4a.40.2', width: 1280, height: 720, frameRate: 29.97 },
@@ -74,5 +74,19 @@ describe('bandwidth and codecs', () => {
     expect(h264Codec('High', 31)).toBe('avc1.64001f');
     expect(h264Codec('Main', 30)).toBe('avc1.4d401e');
     expect(h264Codec('Constrained Baseline', 30)).toBe('avc1.42c01e');
+  });
+});
+
+describe('withSessionValue (the captions status for the teacher)', () => {
+  const master = '#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="subs",NAME="x",URI="subs/index.m3u8"\n#EXT-X-STREAM-INF:BANDWIDTH=1\n240p/index.m3u8\n';
+  it('puts one quoted VALUE before the renditions, replaces it, removes it; quotes and line breaks cannot break the tag', () => {
+    const once = withSessionValue(master, 'org.hlsgate.captions-status', 'failed: "model" missing\nline two');
+    expect(once.split('\n')[2]).toBe(`#EXT-X-SESSION-DATA:DATA-ID="org.hlsgate.captions-status",VALUE="failed: 'model' missing line two",LANGUAGE="en"`);
+    expect(sessionValue(once, 'org.hlsgate.captions-status')).toBe("failed: 'model' missing line two");
+    const twice = withSessionValue(once, 'org.hlsgate.captions-status', 'offered: fine');
+    expect(twice.match(/SESSION-DATA/g)).toHaveLength(1);
+    expect(sessionValue(twice, 'org.hlsgate.captions-status')).toBe('offered: fine');
+    expect(withSessionValue(twice, 'org.hlsgate.captions-status', null)).toBe(master);
+    expect(sessionValue(withSessionValue(master, 'x', 'a'.repeat(1000)), 'x')).toHaveLength(400);
   });
 });

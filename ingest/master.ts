@@ -157,6 +157,31 @@ export function withSessionData(master: string, dataId: string, uri: string | nu
   return lines.join('\n');
 }
 
+/**
+ * A master with its `EXT-X-SESSION-DATA` of `dataId` carrying `value` (a human-readable string in
+ * `language`, RFC 8216 4.3.4.4), or removed (null). Characters a quoted-string cannot hold (double
+ * quotes, line breaks) become `'` and spaces; the value is cut at `maxChars`. Pure.
+ */
+export function withSessionValue(master: string, dataId: string, value: string | null, language = 'en', maxChars = 400): string {
+  const lines = master.split('\n').filter((l) => !(l.startsWith('#EXT-X-SESSION-DATA:') && parseAttributes(l.slice('#EXT-X-SESSION-DATA:'.length))['DATA-ID'] === dataId));
+  if (value === null) return lines.join('\n');
+  const clean = value.replace(/"/g, "'").replace(/[\r\n\t]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const cut = clean.length > maxChars ? `${clean.slice(0, maxChars - 1)}…` : clean;
+  const at = lines.findIndex((l) => l.startsWith('#EXT-X-MEDIA:') || l.startsWith('#EXT-X-STREAM-INF:'));
+  lines.splice(at === -1 ? lines.length : at, 0, `#EXT-X-SESSION-DATA:DATA-ID=${quoted(dataId)},VALUE=${quoted(cut)},LANGUAGE=${quoted(language)}`);
+  return lines.join('\n');
+}
+
+/** The `VALUE` of a master's `EXT-X-SESSION-DATA` of `dataId`, or null. Pure. */
+export function sessionValue(master: string, dataId: string): string | null {
+  for (const line of master.split(/\r?\n/)) {
+    if (!line.startsWith('#EXT-X-SESSION-DATA:')) continue;
+    const attributes = parseAttributes(line.slice('#EXT-X-SESSION-DATA:'.length));
+    if (attributes['DATA-ID'] === dataId && attributes.VALUE !== undefined) return attributes.VALUE;
+  }
+  return null;
+}
+
 function quoted(value: string): string {
   if (/["\r\n]/.test(value)) throw new Error(`attribute value ${JSON.stringify(value)} cannot be quoted in M3U8`);
   return `"${value}"`;

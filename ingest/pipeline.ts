@@ -22,11 +22,11 @@ import type { ProgressSink } from './progress.ts';
 import { publishMaster } from './publish.ts';
 import { deleteStaged, fetchStaged, isLocalSource, stageSource } from './staging.ts';
 import { extractAudio } from './asr.ts';
-import { captionsFailurePatch, createEngine, runCaptionsStep, wantsRecognition } from './captions.ts';
+import { PENDING_STATUS, captionsFailurePatch, createEngine, failedCaptionsStatus, publishCaptionsStatus, runCaptionsStep, wantsRecognition } from './captions.ts';
 import { chaptersJson, parseSceneFile, slideChapters } from './chapters.ts';
 import { cuesToVtt } from './asr.ts';
-import { withSessionData } from './master.ts';
-import { CHAPTERS_DATA_ID } from '../common/contracts.ts';
+import { withSessionData, withSessionValue } from './master.ts';
+import { CAPTIONS_STATUS_DATA_ID, CHAPTERS_DATA_ID } from '../common/contracts.ts';
 import { SUBTITLES_FILE, prepareVtt, subtitlesPlaylist } from './subtitles.ts';
 import { AUDIO_GROUP, AUDIO_RENDITION, FFMPEG_MASTER, makePoster, renderWatermark, transcode } from './transcode.ts';
 import { collectObjects, readPublishedMaster, removeUnpublished, uploadObjects, verifyObjects } from './upload.ts';
@@ -186,6 +186,24 @@ export async function processRecording(ctx: PipelineContext, leased: Recording):
     } catch (updateError) {
       log.error('could not record the failure', { error: updateError });
     }
+    if (step === 'captions' && patch.captionsState === 'failed' && recording.dir) {
+      // The teacher sees it in Moodle: the master's captions status (nothing else is rewritten).
+      try {
+        const repositoryPath = await publishCaptionsStatus(
+          {
+            config: ctx.config,
+            s3: ctx.s3,
+            keyPrefix: keyPrefixOf(ctx.config, recording.dir),
+            signal,
+            writeRepositoryCopy: (master) => writeRepositoryCopy(ctx.config, recording, recording.dir!, master),
+          },
+          failedCaptionsStatus(patch.captionsErrorCode ?? null, patch.captionsError ?? 'speech recognition failed'),
+        );
+        if (repositoryPath) await update({ repositoryPath });
+      } catch (statusError) {
+        log.warn('could not publish the captions status', { error: statusError });
+      }
+    }
     const after = (await ctx.catalog.get(recording.id)) ?? recording;
     return { recording: after, outcome: lost.signal.aborted ? 'lost' : outcomeOf(after, step), step };
   } finally {
@@ -322,6 +340,15 @@ async function run(
     await writeFile(join(outDir, MARKER), JSON.stringify({ dir, rungs: rungs.map((r) => r.name), durationSeconds: probed.durationSeconds } satisfies TranscodeMarker));
   } else {
     log.info('transcode already done, resuming', { dir });
+  }
+
+  // Published before its captions: the teacher sees that recognition is still to come.
+  {
+    const masterPath = join(outDir, LAYOUT.master);
+    const current = await readFile(masterPath, 'utf8');
+    const status = recognise && existsSync(join(work, 'audio.flac')) ? PENDING_STATUS : null;
+    const updated = withSessionValue(current, CAPTIONS_STATUS_DATA_ID, status);
+    if (updated !== current) await writeFile(masterPath, updated);
   }
 
   // 6. Upload, 7. verify.

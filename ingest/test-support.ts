@@ -111,6 +111,7 @@ export function testConfig(
     asr: 'none',
     asrLanguage: 'en',
     asrMinConfidence: 0.6,
+    asrMinWordsPerMinute: 10,
     asrTimeout: 600,
     asrOverTranscript: false,
     chapterMinSeconds: 30,

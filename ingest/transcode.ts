@@ -224,6 +224,8 @@ export async function transcode(options: TranscodeOptions): Promise<TranscodeRes
     ...(options.signal ? { cancelSignal: options.signal } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     forceKillAfterDelay: 3000,
+    // The progress (stdout) is read as it comes; kept whole it would grow with the encode's length.
+    buffer: { stdout: false },
   });
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (chunk: string) => {

@@ -144,6 +144,21 @@ final class progress_report_test extends \advanced_testcase {
         // Seconds watched and time spent beside the percent (one report an hour after the first: one step).
         $this->assertSame('300', $table->col_watched($row));
         $this->assertSame((string) \filter_hlsgate\local\progress_update::MAX_TIME_STEP, $table->col_timespent($row));
+        // No captions status known yet: an empty cell.
+        $this->assertSame('', $table->col_captions($row));
+
+        // The captions column: why the automatic captions are not switched on (ingest's status, as the
+        // search indexer's read stored it), markup in it kept as text on screen.
+        \filter_hlsgate\local\transcript_store::store(self::RES1, null, time(), ['state' => 'failed',
+            'note' => 'pocketsphinx failed (exit 1) <b>model</b>; published without captions']);
+        $table = new progress_report_table($context, 0, new \moodle_url('/filter/hlsgate/report.php', ['id' => $course->id]));
+        $table->setup();
+        $table->query_db(50, false);
+        $row = reset($table->rawdata);
+        $this->assertSame('Speech recognition failed, so the video has no captions. pocketsphinx failed (exit 1) &lt;b&gt;model&lt;/b&gt;; '
+            . 'published without captions', $table->col_captions($row));
+        $table->download = 'csv';
+        $this->assertStringStartsWith('Speech recognition failed', $table->col_captions($row));
     }
 
     public function test_a_download_keeps_formulas_as_text(): void {

@@ -311,12 +311,31 @@ function build(container, message, hlsgate, playback) {
         if (title && player && player.titleBar && typeof player.titleBar.update === 'function') {
             player.titleBar.update({title: title});
         }
+        showCaptionsNotice(container, message, playback.captionsnotice);
     } catch (error) {
         // No MediaSource, a bad option...: keep the plain link and say why.
         Log.error('filter_hlsgate: ' + (error && error.message));
         container.removeChild(target);
         showMessage(message, settings.unsupported || String(error && error.message));
     }
+}
+
+/**
+ * Under the player, for teachers only (the web service sends it only to holders of
+ * filter/hlsgate:viewreport): why the captions are not switched on, or not there. Plain text.
+ *
+ * @param {HTMLElement} container the placeholder
+ * @param {HTMLElement} message its message element (the notice goes before it)
+ * @param {string} text '' or undefined: nothing to show
+ */
+function showCaptionsNotice(container, message, text) {
+    if (!text) {
+        return;
+    }
+    var notice = document.createElement('p');
+    notice.className = 'filter_hlsgate_captionsnotice small text-muted mt-1 mb-0';
+    notice.textContent = text;
+    container.insertBefore(notice, message);
 }
 
 /**

@@ -24,6 +24,7 @@ use filter_hlsgate\local\access_rule;
 use filter_hlsgate\local\playback_error;
 use filter_hlsgate\local\plugin_config;
 use filter_hlsgate\local\progress_store;
+use filter_hlsgate\local\transcript_store;
 use filter_hlsgate\local\token_minter;
 use filter_hlsgate\local\watermark;
 
@@ -76,7 +77,7 @@ class get_playback extends external_api {
      * @param string $url playlist URL of the player
      * @param string $grant embed grant of the player
      * @return array{token: string, sessionurl: string, watermark: string, resource: string, playlisturl: string,
-     *     expiresat: int, lastposition: float, duration: float}
+     *     expiresat: int, lastposition: float, duration: float, captionsnotice: string}
      */
     public static function execute(int $contextid, string $url, string $grant = ''): array {
         global $CFG, $USER;
@@ -122,7 +123,25 @@ class get_playback extends external_api {
             'resource' => $access->resource,
             'playlisturl' => $access->playlisturl,
             'expiresat' => $claims['exp'],
+            'captionsnotice' => self::captions_notice($access->course, $access->resource),
         ] + self::resume_point($access->context, $access->resource);
+    }
+
+    /**
+     * What became of the video's automatic captions, for teachers (the report's capability in the
+     * course): never for students. Read from the transcript store (the master's captions status at
+     * its last read by the search indexer's task).
+     *
+     * @param \stdClass $course
+     * @param string $resource
+     * @return string plain text; '' when not allowed or nothing is known
+     */
+    public static function captions_notice(\stdClass $course, string $resource): string {
+        if (!has_capability('filter/hlsgate:viewreport', \context_course::instance($course->id))) {
+            return '';
+        }
+        $status = transcript_store::status_of($resource);
+        return $status === null ? '' : get_string('captionsnotice', 'filter_hlsgate', transcript_store::status_text($status));
     }
 
     /**
@@ -179,6 +198,9 @@ class get_playback extends external_api {
             'expiresat' => new external_value(PARAM_INT, 'exp of the token, epoch seconds'),
             'lastposition' => new external_value(PARAM_FLOAT, 'Where this user stopped last time (resume), seconds; 0 for none'),
             'duration' => new external_value(PARAM_FLOAT, 'Duration of the video as last reported, seconds; 0 when unknown'),
+            'captionsnotice' => new external_value(PARAM_TEXT, 'For those who may see the course report '
+                . '(filter/hlsgate:viewreport) only: what became of the video\'s automatic captions and why, as plain '
+                . 'text; empty for everyone else and when nothing is known', VALUE_OPTIONAL),
         ]);
     }
 }

@@ -47,7 +47,8 @@ final class progress_report {
         $uniqueid = $DB->sql_concat('u.id', "'-'", 'v.contextid', "'-'", 'v.videohash');
         $fields = "$uniqueid AS uniqueid, u.id AS userid, $userfields, v.contextid, v.videohash, v.url AS video,
                    p.watched, p.duration, p.timespent, p.lastposition AS position, p.timemodified AS lastwatched,
-                   CASE WHEN p.duration > 0 THEN p.watched * 100 / p.duration ELSE 0 END AS percent";
+                   CASE WHEN p.duration > 0 THEN p.watched * 100 / p.duration ELSE 0 END AS percent,
+                   ts.content AS captions";
         $from = "{user} u
                  JOIN ($esql) je ON je.id = u.id
                  CROSS JOIN (
@@ -58,8 +59,11 @@ final class progress_report {
                    GROUP BY pv.contextid, pv.videohash
                  ) v
                  LEFT JOIN {" . progress_store::TABLE . "} p
-                        ON p.userid = u.id AND p.contextid = v.contextid AND p.videohash = v.videohash";
-        $params = array_merge($eparams, ['ctxid' => $context->id, 'ctxpath' => $context->path . '/%']);
+                        ON p.userid = u.id AND p.contextid = v.contextid AND p.videohash = v.videohash
+                 LEFT JOIN {" . transcript_store::TABLE . "} ts
+                        ON ts.videohash = v.videohash AND ts.windowindex = :statusrow";
+        $params = array_merge($eparams, ['ctxid' => $context->id, 'ctxpath' => $context->path . '/%',
+            'statusrow' => transcript_store::STATUS]);
         return ['fields' => $fields, 'from' => $from, 'where' => 'u.deleted = 0', 'params' => $params];
     }
 

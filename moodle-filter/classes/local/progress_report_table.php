@@ -45,7 +45,7 @@ class progress_report_table extends \table_sql {
         parent::__construct('filter_hlsgate_report');
         $this->coursecontext = $context;
         $this->useridfield = 'userid';
-        $this->define_columns(['fullname', 'video', 'watched', 'percent', 'timespent', 'lastwatched', 'position']);
+        $this->define_columns(['fullname', 'video', 'watched', 'percent', 'timespent', 'lastwatched', 'position', 'captions']);
         $this->define_headers([
             get_string('report:student', 'filter_hlsgate'),
             get_string('report:video', 'filter_hlsgate'),
@@ -54,11 +54,13 @@ class progress_report_table extends \table_sql {
             get_string('report:timespent', 'filter_hlsgate'),
             get_string('report:lastwatched', 'filter_hlsgate'),
             get_string('report:position', 'filter_hlsgate'),
+            get_string('report:captions', 'filter_hlsgate'),
         ]);
         $this->define_baseurl($baseurl);
         $this->sortable(true, 'lastname', SORT_ASC);
         $this->no_sorting('position');
         $this->no_sorting('timespent');
+        $this->no_sorting('captions');
         $this->collapsible(false);
         $this->set_attribute('class', 'generaltable filter_hlsgate_report');
         $this->show_download_buttons_at([TABLE_P_BOTTOM]);
@@ -81,6 +83,21 @@ class progress_report_table extends \table_sql {
         $key = $row->contextid . '-' . $row->videohash;
         $this->videonames[$key] ??= progress_report::video_name((int) $row->contextid, (string) $row->video);
         return $this->download ? $this->videonames[$key] : s($this->videonames[$key]);
+    }
+
+    /**
+     * What became of the video's automatic captions (the master's captions status at the search
+     * indexer's last read): the report is for teachers only (filter/hlsgate:viewreport).
+     *
+     * @param \stdClass $row
+     * @return string
+     */
+    public function col_captions($row): string {
+        if (!is_string($row->captions ?? null) || !preg_match('/^([a-z-]+): (.*)$/s', $row->captions, $m)) {
+            return '';
+        }
+        $text = transcript_store::status_text(['state' => $m[1], 'note' => $m[2]]);
+        return $this->download ? $text : s($text);
     }
 
     /**

@@ -43,6 +43,15 @@ final class transcript {
     /** Most WebVTT segments read of one video. */
     public const MAX_SEGMENTS = 2000;
 
+    /** `DATA-ID` of the master's `EXT-X-SESSION-DATA` whose VALUE is ingest's captions status (`<state>: <why>`). */
+    public const STATUS_DATA_ID = 'org.hlsgate.captions-status';
+
+    /** The states ingest writes (DESIGN: ingest's CAPTIONS_STATES). */
+    public const STATES = ['pending', 'offered', 'not-selected', 'no-speech', 'failed'];
+
+    /** Most characters of a status's explanation kept. */
+    public const MAX_STATUS_CHARS = 400;
+
     /** One WebVTT timestamp: [hh:]mm:ss.ttt. */
     private const TIME = '(?:(\d+):)?([0-5]\d):([0-5]\d)\.(\d{3})';
 
@@ -62,6 +71,31 @@ final class transcript {
             ) {
                 return self::resolve($m[1], $masterurl);
             }
+        }
+        return null;
+    }
+
+    /**
+     * What became of speech recognition, as ingest wrote it into the master for the teacher: the
+     * `EXT-X-SESSION-DATA` tag {@see self::STATUS_DATA_ID}, `VALUE="<state>: <why>"`.
+     *
+     * @param string $master the bytes of the master playlist
+     * @return array{state: string, note: string}|null null when the master says nothing (captions given
+     *     by hand or with the recording, recognition off, or an ingest older than the status)
+     */
+    public static function captions_status(string $master): ?array {
+        foreach (preg_split('/\r\n|\r|\n/', $master) ?: [] as $line) {
+            $line = trim($line);
+            if (!str_starts_with($line, '#EXT-X-SESSION-DATA:')
+                    || !preg_match('/[:,]DATA-ID="' . preg_quote(self::STATUS_DATA_ID, '/') . '"(?:,|$)/', $line)
+                    || !preg_match('/[:,]VALUE="([^"]*)"/', $line, $m)) {
+                continue;
+            }
+            if (!preg_match('/^([a-z-]+):\s*(.*)$/s', $m[1], $parts) || !in_array($parts[1], self::STATES, true)) {
+                return null;
+            }
+            $note = trim(preg_replace('/\s+/u', ' ', $parts[2]) ?? '');
+            return ['state' => $parts[1], 'note' => mb_substr($note, 0, self::MAX_STATUS_CHARS)];
         }
         return null;
     }

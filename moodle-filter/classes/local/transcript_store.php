@@ -51,6 +51,13 @@ final class transcript_store {
     /** Window number of a video's marker row. */
     public const MARKER = -1;
 
+    /**
+     * Window number of a video's captions-status row (content `<state>: <why>`, from the master's
+     * {@see transcript::STATUS_DATA_ID}); absent when the master says nothing. Shown to holders of
+     * filter/hlsgate:viewreport only (under the player, in the report).
+     */
+    public const STATUS = -2;
+
     /** A video read without captions is asked again after this many seconds (captions may come later). */
     public const RECHECK_NONE = 3600;
 
@@ -102,7 +109,8 @@ final class transcript_store {
         $failures = [];
         foreach (self::due($now) as $resource) {
             try {
-                self::store($resource, self::fetch($resource), $now);
+                $read = self::fetch($resource);
+                self::store($resource, $read['windows'], $now, $read['status']);
             } catch (playback_error $e) {
                 $failures[$resource] = $e->getMessage();
             }
@@ -118,23 +126,31 @@ final class transcript_store {
      * @param array|null $windows from {@see transcript::windows()}, null when the video has no captions
      *     (array<int, array{start: float, end: float, text: string}>|null)
      * @param int $now
+     * @param array|null $status from {@see transcript::captions_status()}: what became of speech recognition
+     *     (array{state: string, note: string}|null)
      */
-    public static function store(string $resource, ?array $windows, int $now): void {
+    public static function store(string $resource, ?array $windows, int $now, ?array $status = null): void {
         global $DB;
         $videohash = sha1($resource);
         $hash = $windows === null ? '' : sha1(json_encode($windows, JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR));
+        $row = static fn(int $index, float $start, float $end, string $content): \stdClass => (object) [
+            'videohash' => $videohash, 'resource' => $resource, 'windowindex' => $index, 'starttime' => $start,
+            'endtime' => $end, 'content' => $content, 'timefetched' => $now, 'timechecked' => $now,
+        ];
         $transaction = $DB->start_delegated_transaction();
+        // The status changes apart from the words (pending, then published): its own row, so that a new
+        // status never re-indexes an unchanged transcript.
+        $DB->delete_records(self::TABLE, ['videohash' => $videohash, 'windowindex' => self::STATUS]);
+        if ($status !== null) {
+            $DB->insert_record(self::TABLE, $row(self::STATUS, 0, 0, $status['state'] . ': ' . $status['note']));
+        }
         $marker = $DB->get_record(self::TABLE, ['videohash' => $videohash, 'windowindex' => self::MARKER]);
         if ($marker && $marker->content === $hash) {
             $DB->set_field(self::TABLE, 'timechecked', $now, ['id' => $marker->id]);
             $transaction->allow_commit();
             return;
         }
-        $DB->delete_records(self::TABLE, ['videohash' => $videohash]);
-        $row = static fn(int $index, float $start, float $end, string $content): \stdClass => (object) [
-            'videohash' => $videohash, 'resource' => $resource, 'windowindex' => $index, 'starttime' => $start,
-            'endtime' => $end, 'content' => $content, 'timefetched' => $now, 'timechecked' => $now,
-        ];
+        $DB->delete_records_select(self::TABLE, 'videohash = ? AND windowindex <> ?', [$videohash, self::STATUS]);
         $DB->insert_record(self::TABLE, $row(self::MARKER, 0, 0, $hash));
         foreach ($windows ?? [] as $index => $window) {
             $DB->insert_record(self::TABLE, $row($index, $window['start'], $window['end'], $window['text']));
@@ -146,7 +162,8 @@ final class transcript_store {
      * Reads a video's transcript from the media host, signed as a player's requests are.
      *
      * @param string $resource `<media base><dir>/`
-     * @return array|null the windows ({@see transcript::windows()}); null when the master names no subtitles
+     * @return array{windows: ?array, status: ?array} the windows ({@see transcript::windows()}), null when the
+     *     master names no subtitles; the captions status ({@see transcript::captions_status()}), null when it names none
      * @throws playback_error with a message saying what failed
      */
     public static function fetch(string $resource): ?array {
@@ -174,9 +191,11 @@ final class transcript_store {
         }
         $query = $answer['query'];
         $masterurl = $resource . resource_resolver::MASTER;
-        $subtitlesurl = transcript::subtitles_uri(self::get($masterurl, $resource, $query), $masterurl);
+        $master = self::get($masterurl, $resource, $query);
+        $status = transcript::captions_status($master);
+        $subtitlesurl = transcript::subtitles_uri($master, $masterurl);
         if ($subtitlesurl === null) {
-            return null;
+            return ['windows' => null, 'status' => $status];
         }
         $cues = [];
         $bytes = 0;
@@ -188,7 +207,22 @@ final class transcript_store {
             }
             array_push($cues, ...transcript::cues($vtt));
         }
-        return transcript::windows($cues);
+        return ['windows' => transcript::windows($cues), 'status' => $status];
+    }
+
+    /**
+     * What became of a video's speech recognition, as its master said at the last read.
+     *
+     * @param string $resource
+     * @return array{state: string, note: string}|null null when nothing is known
+     */
+    public static function status_of(string $resource): ?array {
+        global $DB;
+        $content = $DB->get_field(self::TABLE, 'content', ['videohash' => sha1($resource), 'windowindex' => self::STATUS]);
+        if (!is_string($content) || !preg_match('/^([a-z-]+): (.*)$/s', $content, $m)) {
+            return null;
+        }
+        return ['state' => $m[1], 'note' => $m[2]];
     }
 
     /**
@@ -210,6 +244,18 @@ final class transcript_store {
             $out[(int) $row->windowindex] = $row;
         }
         return $out;
+    }
+
+    /**
+     * A captions status as a teacher reads it.
+     *
+     * @param array $status from {@see self::status_of()} (array{state: string, note: string})
+     * @return string
+     */
+    public static function status_text(array $status): string {
+        $key = 'captionsstatus:' . $status['state'];
+        return get_string_manager()->string_exists($key, 'filter_hlsgate')
+            ? get_string($key, 'filter_hlsgate', $status['note']) : $status['state'] . ': ' . $status['note'];
     }
 
     /**

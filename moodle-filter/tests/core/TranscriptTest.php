@@ -51,6 +51,25 @@ final class TranscriptTest extends TestCase {
         $this->assertNull(transcript::subtitles_uri($none, self::RES . 'master.m3u8'));
     }
 
+    public function test_the_captions_status_ingest_wrote_for_the_teacher(): void {
+        // As ingest writes it (ingest/master.ts withSessionValue), beside the chapters' session data.
+        $master = "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-SESSION-DATA:DATA-ID=\"com.apple.hls.chapters\",URI=\"chapters.json\"\n"
+            . "#EXT-X-SESSION-DATA:DATA-ID=\"org.hlsgate.captions-status\",VALUE=\"not-selected: recognised by pocketsphinx, "
+            . "mean word confidence 0.42 is below 0.60 (HLSGATE_ASR_MIN_CONFIDENCE): published as a transcript\",LANGUAGE=\"en\"\n"
+            . "#EXT-X-STREAM-INF:BANDWIDTH=1\n240p/index.m3u8\n";
+        $this->assertSame(['state' => 'not-selected', 'note' => 'recognised by pocketsphinx, mean word confidence 0.42 is below 0.60 '
+            . '(HLSGATE_ASR_MIN_CONFIDENCE): published as a transcript'], transcript::captions_status($master));
+        $this->assertSame(['state' => 'no-speech', 'note' => 'nothing said'], transcript::captions_status(
+            "#EXTM3U\r\n#EXT-X-SESSION-DATA:LANGUAGE=\"en\",VALUE=\"no-speech: nothing said\",DATA-ID=\"org.hlsgate.captions-status\"\r\n"));
+        // None, another DATA-ID, a state ingest does not write: nothing to show.
+        $this->assertNull(transcript::captions_status("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n240p/index.m3u8\n"));
+        $this->assertNull(transcript::captions_status("#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"org.hlsgate.captions-statusx\",VALUE=\"failed: x\"\n"));
+        $this->assertNull(transcript::captions_status("#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"org.hlsgate.captions-status\",VALUE=\"<b>owned</b>: x\"\n"));
+        $long = transcript::captions_status("#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"org.hlsgate.captions-status\",VALUE=\"failed: "
+            . str_repeat('é', 1000) . "\"\n");
+        $this->assertSame(transcript::MAX_STATUS_CHARS, mb_strlen($long['note']));
+    }
+
     public function test_segments_resolve_against_the_playlist(): void {
         $playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:120\n#EXTINF:60.000,\ntranscript.vtt\n#EXTINF:60.000,\n../subs/b.vtt\n"
             . "#EXTINF:1,\nhttps://elsewhere.test/c.vtt\n#EXT-X-ENDLIST\n";

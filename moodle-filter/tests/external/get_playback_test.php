@@ -18,6 +18,8 @@ namespace filter_hlsgate\external;
 
 use core_external\external_api;
 use filter_hlsgate\local\embed_registry;
+use filter_hlsgate\local\transcript;
+use filter_hlsgate\local\transcript_store;
 
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\external\get_playback::class)]
 #[\PHPUnit\Framework\Attributes\CoversClass(\filter_hlsgate\local\access_rule::class)]
@@ -187,6 +189,44 @@ final class get_playback_test extends \advanced_testcase {
         $this->assertTrue($response['error']);
         $this->assertArrayNotHasKey('data', $response);
         $this->assertStringNotContainsString('eyJ', json_encode($response), 'no token');
+    }
+
+    public function test_why_captions_are_not_switched_on_is_told_to_teachers_never_to_students(): void {
+        global $DB;
+        $res = self::BASE . self::DIR . '/';
+        $url = $this->page_file(self::master());
+        $player = self::embed($this->context, $url);
+        $teacher = $this->getDataGenerator()->create_and_enrol($this->course, 'editingteacher');
+        $assistant = $this->getDataGenerator()->create_and_enrol($this->course, 'teacher');
+        // What the search indexer's read of the master stored (ingest's captions status, below the gate).
+        $master = "#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"org.hlsgate.captions-status\",VALUE=\"not-selected: recognised by "
+            . "pocketsphinx, mean word confidence 0.42 is below 0.60 (HLSGATE_ASR_MIN_CONFIDENCE)\",LANGUAGE=\"en\"\n";
+        transcript_store::store($res, [['start' => 0.0, 'end' => 4.0, 'text' => 'hello']], time(), transcript::captions_status($master));
+
+        $this->setUser($this->student);
+        $this->assertSame('', $this->call($player)['captionsnotice']);
+        foreach ([$teacher, $assistant] as $user) {
+            $this->setUser($user);
+            $notice = $this->call($player)['captionsnotice'];
+            $this->assertStringStartsWith('Captions (only teachers see this): The automatic captions are not switched on by default', $notice);
+            $this->assertStringContainsString('mean word confidence 0.42 is below 0.60 (HLSGATE_ASR_MIN_CONFIDENCE)', $notice);
+        }
+        // The report's capability taken from a teacher: nothing told.
+        $teacherrole = $DB->get_field('role', 'id', ['shortname' => 'teacher']);
+        assign_capability('filter/hlsgate:viewreport', CAP_PROHIBIT, $teacherrole, \context_course::instance($this->course->id));
+        $this->setUser($assistant);
+        $this->assertSame('', $this->call($player)['captionsnotice']);
+
+        // Recognition that found nothing, and captions given by hand (the master says nothing more).
+        transcript_store::store($res, null, time(), transcript::captions_status(
+            "#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"org.hlsgate.captions-status\",VALUE=\"no-speech: pocketsphinx recognised no speech\"\n"));
+        $this->setUser($teacher);
+        $this->assertStringContainsString('No speech was recognised (silence or music only)', $this->call($player)['captionsnotice']);
+        $this->setUser($this->student);
+        $this->assertSame('', $this->call($player)['captionsnotice']);
+        transcript_store::store($res, [['start' => 0.0, 'end' => 4.0, 'text' => 'hello']], time(), null);
+        $this->setUser($teacher);
+        $this->assertSame('', $this->call($player)['captionsnotice']);
     }
 
     public function test_copy_in_a_page(): void {
