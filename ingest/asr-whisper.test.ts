@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../common/config.ts';
-import { GGML_MAGIC, whisperBindingInstalled, whisperEngine, whisperModelProblem, wordsFromWhisper } from './asr-whisper.ts';
+import { GGML_MAGIC, whisperBindingInstalled, whisperEngine, whisperModelMultilingual, whisperModelProblem, wordsFromWhisper } from './asr-whisper.ts';
 import { meanConfidence } from './asr.ts';
 import { qualityGate } from './captions.ts';
 import { loadIngestConfig } from './config.ts';
@@ -38,7 +38,7 @@ describe('whisper model checks', () => {
     expect(whisperModelProblem(join(dir, 'folder'))).toMatch(/folder is not a file/);
     expect(whisperModelProblem(file('empty.bin', ''))).toMatch(/empty\.bin is not a whisper\.cpp ggml model/);
     // What a failed model download often leaves behind.
-    expect(whisperModelProblem(file('ggml-tiny.bin', '<!DOCTYPE html>\n<html>'))).toMatch(/ggml-tiny\.bin is not a whisper\.cpp ggml model; .*"lmgg"/);
+    expect(whisperModelProblem(file('downloaded.bin', '<!DOCTYPE html>\n<html>'))).toMatch(/downloaded\.bin is not a whisper\.cpp ggml model; .*"lmgg"/);
     expect(whisperModelProblem(file('model.gguf', Buffer.from('GGUF\x03\x00\x00\x00', 'latin1')))).toMatch(/a GGUF file/);
     expect(whisperModelProblem(corrupt())).toBeNull();
   });
@@ -58,6 +58,14 @@ describe('whisper model checks', () => {
     expect(message({ HLSGATE_ASR_MODEL: join(dir, 'missing.bin') })).toMatch(/HLSGATE_ASR_MODEL: .*missing\.bin does not exist/);
     expect(message({ HLSGATE_ASR_MODEL: file('page.bin', '<html>') })).toMatch(/HLSGATE_ASR_MODEL: .*page\.bin is not a whisper\.cpp ggml model/);
     expect(message({ HLSGATE_ASR_MODEL: corrupt() })).toBe('accepted');
+    // The header's n_vocab: 51864 is an English-only (.en) model, 51865 a multilingual one.
+    const header = (nVocab: number) => Buffer.concat([GGML_MAGIC, Buffer.from(new Int32Array([nVocab, 1500, 384]).buffer)]);
+    const english = file('ggml-tiny.en.bin', header(51864));
+    expect(whisperModelMultilingual(english)).toBe(false);
+    expect(whisperModelMultilingual(file('ggml-tiny.bin', header(51865)))).toBe(true);
+    expect(message({ HLSGATE_ASR_MODEL: english, HLSGATE_ASR_LANGUAGE: 'de' })).toMatch(/HLSGATE_ASR_LANGUAGE: .*ggml-tiny\.en\.bin is an English-only whisper model \(\.en\); de needs a multilingual one/);
+    expect(message({ HLSGATE_ASR_MODEL: english, HLSGATE_ASR_LANGUAGE: 'en-GB' })).toBe('accepted');
+    expect(message({ HLSGATE_ASR_MODEL: join(dir, 'ggml-tiny.bin'), HLSGATE_ASR_LANGUAGE: 'de' })).toBe('accepted');
   });
 });
 

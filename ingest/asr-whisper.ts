@@ -12,8 +12,9 @@
  *
  * The binding reports segment times but no token probabilities, so whisper's words carry no
  * confidence (`null`); the quality gate then offers them automatically only with
- * HLSGATE_ASR_MIN_CONFIDENCE=0. The language is what whisper identifies (a multilingual model;
- * an `.en` model always says `en`), so a recording in another language than asked is caught.
+ * HLSGATE_ASR_MIN_CONFIDENCE=0. With a multilingual model the language is what whisper
+ * identifies, so a recording in another language than asked is caught; an `.en` model (read from
+ * the model's header) is run in English and always says `en`.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
@@ -39,6 +40,25 @@ export function whisperBindingInstalled(): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Whether a whisper.cpp model is multilingual, from its header (magic, then `n_vocab` as int32 LE:
+ * 51864 for the `.en` models, 51865 or more for the multilingual ones), or null when unreadable.
+ */
+export function whisperModelMultilingual(path: string): boolean | null {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const head = Buffer.alloc(8);
+      if (readSync(fd, head, 0, 8, 0) < 8 || !head.subarray(0, 4).equals(GGML_MAGIC)) return null;
+      return head.readInt32LE(4) >= 51865;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
   }
 }
 
@@ -117,6 +137,9 @@ export function whisperEngine(options: WhisperEngineOptions): AsrEngine {
 async function recognizeWithWhisper(options: WhisperEngineOptions, o: RecognizeOptions): Promise<Recognition> {
   const problem = whisperModelProblem(options.model);
   if (problem) throw new IngestError('asr_unavailable', problem, { fatal: true });
+  // A multilingual model identifies the language (so a wrong one is caught); an `.en` model is
+  // told English (whisper.cpp would otherwise run its language detection on a model without it).
+  const whisperLanguage = whisperModelMultilingual(options.model) === false ? 'en' : 'auto';
   if (o.signal?.aborted) throw new IngestError('aborted', 'speech recognition cancelled');
 
   // ffmpeg decodes the FLAC to raw PCM into the engine's stdin; both stop together.
@@ -125,7 +148,7 @@ async function recognizeWithWhisper(options: WhisperEngineOptions, o: RecognizeO
   });
   const child = spawn(
     process.execPath,
-    [CHILD, JSON.stringify({ model: options.model, language: 'auto', chunkSeconds: options.chunkSeconds ?? 600, threads: options.threads ?? 0 })],
+    [CHILD, JSON.stringify({ model: options.model, language: whisperLanguage, chunkSeconds: options.chunkSeconds ?? 600, threads: options.threads ?? 0 })],
     // GGML_NO_BACKTRACE: on an assert ggml would otherwise attach gdb to itself (seconds, where installed).
     { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, GGML_NO_BACKTRACE: '1' } },
   );
