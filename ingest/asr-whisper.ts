@@ -186,7 +186,10 @@ async function recognizeWithWhisper(options: WhisperEngineOptions, o: RecognizeO
   const timer = setTimeout(() => stop('timeout'), o.timeoutMs);
   const onAbort = () => stop('aborted');
   o.signal?.addEventListener('abort', onAbort, { once: true });
-  const ffmpegExit = new Promise<number | null>((resolve) => ffmpeg.on('close', (code) => resolve(code)));
+  const ffmpegExit = new Promise<number | null>((resolve) => {
+    ffmpeg.on('error', (error) => ((ffmpegErr += `\n${error.message}`), resolve(-1)));
+    ffmpeg.on('close', (code) => resolve(code));
+  });
   let exit: { code: number | null; signal: NodeJS.Signals | null };
   try {
     exit = await new Promise((resolve, reject) => {
