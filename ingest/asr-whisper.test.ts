@@ -6,7 +6,7 @@
  * and the binding's token segments joined into words. The pipeline part (a published lecture that
  * stays published when whisper fails) is in captions.test.ts.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { GGML_MAGIC, whisperBindingInstalled, whisperEngine, whisperModelMultili
 import { meanConfidence } from './asr.ts';
 import { qualityGate } from './captions.ts';
 import { loadIngestConfig } from './config.ts';
+import { writeWhisperTestModel } from './fixtures/whisper-model.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hlsgate-whisper-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -90,6 +91,17 @@ describe('whisper engine process', () => {
     const error = await whisperEngine({ model: corrupt() }).recognize(recognizeOptions).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'asr_failed', fatal: true });
     expect((error as Error).message).toMatch(/^whisper cannot load the model .*corrupt\.bin: the engine crashed \(SIGABRT\): ggml\.c:\d+: GGML_ASSERT\(.*\) failed; is it a complete whisper\.cpp ggml model\? \(HLSGATE_ASR_MODEL\)$/);
+  });
+
+  it('a model that loads but on which whisper.cpp fails: the binding never settles its promise; the engine notices its idle process and fails the step (retried), not after HLSGATE_ASR_TIMEOUT', async () => {
+    const model = join(dir, 'made-up.bin');
+    writeWhisperTestModel(model);
+    expect(whisperModelProblem(model)).toBeNull();
+    const audio = join(dir, 'tone.flac');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'sine=f=440:d=12', '-ac', '1', '-ar', '16000', '-c:a', 'flac', audio]);
+    const error = await whisperEngine({ model, chunkSeconds: 8, idleSeconds: 2 }).recognize({ ...recognizeOptions, audio }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'asr_failed', fatal: false });
+    expect((error as Error).message).toBe('whisper failed: whisper.cpp stopped on the audio at 0 s without a result (the binding gives no reason)');
   });
 
   it('the engine refuses a missing model itself too (a model removed after start)', async () => {
