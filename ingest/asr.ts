@@ -14,8 +14,8 @@ export interface RecognizedWord {
   /** Seconds from the start of the recording. */
   start: number;
   end: number;
-  /** 0..1 as the engine reports it. */
-  confidence: number;
+  /** 0..1 as the engine reports it; null when the engine reports none (whisper's binding). */
+  confidence: number | null;
 }
 
 export interface Recognition {
@@ -89,9 +89,15 @@ export function checkRecognition(result: Recognition, asked: string, engine: str
   return result;
 }
 
-export function meanConfidence(words: readonly RecognizedWord[]): number {
+/** The mean of the words' confidences; null when the engine reports none for some word. */
+export function meanConfidence(words: readonly RecognizedWord[]): number | null {
   if (words.length === 0) return 0;
-  return words.reduce((sum, w) => sum + w.confidence, 0) / words.length;
+  let sum = 0;
+  for (const w of words) {
+    if (w.confidence === null) return null;
+    sum += w.confidence;
+  }
+  return sum / words.length;
 }
 
 export interface Cue {

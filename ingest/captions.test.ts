@@ -123,6 +123,16 @@ describe('captions step (pocketsphinx)', () => {
     const hanging = await drain({ ...env.config, asrTimeout: 1, maxAttempts: 1 });
     expect(hanging).toMatchObject({ state: 'published', captionsState: 'failed', captionsErrorCode: 'asr_timeout' });
     expect(hanging.captionsError).toMatch(/longer than 1 s \(HLSGATE_ASR_TIMEOUT\)/);
+
+    // whisper with a corrupt model (whisper.cpp's magic, then no model): ggml aborts the engine's
+    // own process; the worker goes on, the lecture stays published, its audio kept for a retry.
+    const model = join(env.root, 'corrupt-ggml.bin');
+    writeFileSync(model, Buffer.concat([Buffer.from('lmgg'), Buffer.alloc(4096, 0x5a)]));
+    await catalog.retry(recording.id, Date.now());
+    const whisper = await drain({ ...env.config, asr: 'whisper', asrModel: model });
+    expect(whisper).toMatchObject({ state: 'published', captionsState: 'failed', captionsErrorCode: 'asr_failed', captionsAttempts: 1, audioKey: `incoming/${recording.id}/audio.flac` });
+    expect(whisper.captionsError).toMatch(/^whisper cannot load the model .*corrupt-ggml\.bin: the engine crashed \(SIGABRT\)/);
+    expect(await master(whisper)).not.toContain('TYPE=SUBTITLES');
   });
 
   it('a retry with a working engine republishes only the playlists and the subtitles; captions below the gate are a transcript, not AUTOSELECT', async () => {

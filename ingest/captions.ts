@@ -35,8 +35,11 @@ export async function createEngine(config: IngestConfig, s3: S3Client): Promise<
       const { transcribeEngine } = await import('./asr-transcribe.ts');
       return transcribeEngine(config, s3);
     }
-    case 'whisper':
-      throw new IngestError('asr_unavailable', `HLSGATE_ASR=${config.asr} is not built yet in this version of ingest`, { fatal: true });
+    case 'whisper': {
+      if (!config.asrModel) throw new IngestError('asr_unavailable', 'HLSGATE_ASR=whisper needs HLSGATE_ASR_MODEL (a whisper.cpp ggml model file)', { fatal: true });
+      const { whisperEngine } = await import('./asr-whisper.ts');
+      return whisperEngine({ model: config.asrModel });
+    }
     default:
       throw new IngestError('asr_unavailable', 'no speech recognition engine is configured (HLSGATE_ASR=none)', { fatal: true });
   }
@@ -57,9 +60,18 @@ export function languageName(tag: string): string {
 }
 
 /** The quality gate: whether recognised captions may be selected automatically, and why (for the teacher). Pure. */
-export function qualityGate(confidence: number, minimum: number, engine: string): { autoselect: boolean; note: string } {
-  const c = confidence.toFixed(2);
+export function qualityGate(confidence: number | null, minimum: number, engine: string): { autoselect: boolean; note: string } {
   const m = minimum.toFixed(2);
+  if (confidence === null) {
+    // Nothing to measure the captions by: offered automatically only when the admin waived the gate.
+    return minimum <= 0
+      ? { autoselect: true, note: `recognised by ${engine}, which reports no word confidences; HLSGATE_ASR_MIN_CONFIDENCE is 0: captions offered automatically` }
+      : {
+          autoselect: false,
+          note: `recognised by ${engine}, which reports no word confidences, so the quality gate (HLSGATE_ASR_MIN_CONFIDENCE ${m}) cannot pass: published as a transcript, not selected automatically; check it and set HLSGATE_ASR_MIN_CONFIDENCE=0 to trust ${engine}, or correct it with \`ingest captions <id> --vtt\``,
+        };
+  }
+  const c = confidence.toFixed(2);
   return confidence >= minimum
     ? { autoselect: true, note: `recognised by ${engine}, mean word confidence ${c} (at least ${m}): captions offered automatically` }
     : {

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, setting } from '../common/config.ts';
 import { type Rung, parseLadder } from './ladder.ts';
 import { SEGMENT_FORMATS } from './transcode.ts';
 import { ASR_ENGINES } from './asr.ts';
+import { whisperModelMultilingual, whisperModelProblem } from './asr-whisper.ts';
 
 export const X264_PRESETS = [
   'ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow',
@@ -162,7 +163,13 @@ export function crossCheck(config: IngestConfig): string[] {
   }
   if (config.workDir.includes('%')) problems.push('HLSGATE_WORK_DIR: must not contain % (ffmpeg reads it as a pattern)');
   if (config.ladder.length === 0) problems.push('HLSGATE_LADDER: needs at least one rung');
-  if (config.asr === 'whisper' && !config.asrModel) problems.push('HLSGATE_ASR_MODEL: HLSGATE_ASR=whisper needs the model file (a whisper.cpp ggml model)');
+  if (config.asr === 'whisper') {
+    const problem = config.asrModel ? whisperModelProblem(config.asrModel) : 'HLSGATE_ASR_MODEL: HLSGATE_ASR=whisper needs the model file (a whisper.cpp ggml model)';
+    if (problem) problems.push(problem);
+    else if (whisperModelMultilingual(config.asrModel!) === false && !/^(auto|en(-.*)?)$/i.test(config.asrLanguage)) {
+      problems.push(`HLSGATE_ASR_LANGUAGE: ${config.asrModel} is an English-only whisper model (.en); ${config.asrLanguage} needs a multilingual one`);
+    }
+  }
   if (config.asr === 'pocketsphinx' && config.asrLanguage !== 'auto' && !config.asrModel && !/^en(-|$)/i.test(config.asrLanguage)) {
     problems.push(`HLSGATE_ASR_LANGUAGE: pocketsphinx's Debian model is English only; ${config.asrLanguage} needs HLSGATE_ASR_MODEL`);
   }

@@ -25,7 +25,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, type Socket, createServer, connect } from 'node:net';
 import os, { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { createLogger } from '../common/log.ts';
 import { DEFAULT_X264_LOWER_PRESET, DEFAULT_X264_PARAMS, DEFAULT_X264_PRESET } from './config.ts';
@@ -297,6 +297,30 @@ async function peak(command: string, args: string[]): Promise<{ maxRssKb: number
   return { maxRssKb: Number(m[1]), cpuSeconds: Number(m[2]) + Number(m[3]), wallSeconds: (performance.now() - t0) / 1000, stdout: String(result.stdout) };
 }
 
+/**
+ * whisper through the engine itself (its own process and ffmpeg's decode counted as CPU), with the
+ * model in HLSGATE_BENCH_WHISPER_MODEL: none is reachable from this machine, so by default it
+ * says so instead of a figure.
+ */
+async function whisperBench(audio: string, seconds: number, script: string, workDir: string) {
+  const model = process.env.HLSGATE_BENCH_WHISPER_MODEL;
+  if (!model) return 'not measured: no whisper.cpp model here (set HLSGATE_BENCH_WHISPER_MODEL to a ggml model file)';
+  const { whisperEngine } = await import('./asr-whisper.ts');
+  const { wordErrorRate } = await import('./asr.ts');
+  let words: string[] = [];
+  const cost = await measure(async () => {
+    const result = await whisperEngine({ model }).recognize({ audio, language: 'en', workDir, timeoutMs: 3_600_000 });
+    words = result.words.map((w) => w.text);
+  });
+  return {
+    model: basename(model),
+    cpuSeconds: round(cost.cpuSeconds),
+    wallSeconds: round(cost.wallSeconds),
+    cpuMinutesPerLectureHour: round(((cost.cpuSeconds / seconds) * HOUR) / 60, 1),
+    wordErrorRate: round(wordErrorRate(script, words.join(' ')), 3),
+  };
+}
+
 async function asrBench(): Promise<void> {
   const { extractAudio, wordErrorRate } = await import('./asr.ts');
   const { parsePocketsphinx, POCKETSPHINX_MODEL } = await import('./asr-pocketsphinx.ts');
@@ -333,12 +357,14 @@ async function asrBench(): Promise<void> {
       musicMinute: { cpuSeconds: round(music.cpuSeconds), words: parsePocketsphinx(music.stdout).length, maxRssMb: round(music.maxRssKb / 1024, 1) },
       long: { minutes: longMinutes, cpuSeconds: round(long.cpuSeconds), cpuMinutesPerLectureHour: perHour(long.cpuSeconds, longMinutes * 60), maxRssMb: round(long.maxRssKb / 1024, 1) },
       transcribe: 'AWS computes; the worker stages the FLAC (the extraction above) and polls',
+      whisper: await whisperBench(join(root, 'audio.flac'), clipSeconds, SPOKEN_SLIDES.join(' '), root),
     };
     console.log(`  transcode, ${out.transcode.ladder.join('/')} (scene detection included)  ${out.transcode.cpuMinutesPerLectureHour} CPU-min/h`);
     console.log(`  audio extraction (16 kHz FLAC)                   ${out.audioExtraction.cpuMinutesPerLectureHour} CPU-min/h`);
     console.log(`  pocketsphinx                                     ${out.pocketsphinx.cpuMinutesPerLectureHour} CPU-min/h, WER ${(wer * 100).toFixed(1)} %, peak ${out.pocketsphinx.maxRssMb} MB`);
     console.log(`  pocketsphinx, a silent minute / a music minute   ${out.silentMinute.cpuSeconds} s / ${out.musicMinute.cpuSeconds} s CPU, ${out.silentMinute.words} / ${out.musicMinute.words} words`);
     console.log(`  pocketsphinx, ${longMinutes} min of speech                    ${out.long.cpuMinutesPerLectureHour} CPU-min/h, peak ${out.long.maxRssMb} MB (1 min: ${out.pocketsphinx.maxRssMb} MB)`);
+    console.log(`  whisper                                          ${typeof out.whisper === 'string' ? out.whisper : `${out.whisper.cpuMinutesPerLectureHour} CPU-min/h, WER ${(out.whisper.wordErrorRate * 100).toFixed(1)} % (${out.whisper.model})`}`);
     await mkdir('bench-results', { recursive: true });
     await writeFile(join('bench-results', 'ingest-asr.json'), JSON.stringify(out, null, 2) + '\n');
   } finally {

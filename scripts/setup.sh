@@ -49,6 +49,8 @@ fi
 # Speech recognition (HLSGATE_ASR=pocketsphinx, and the tests' words): the engine's English model is a
 # package of its own, with no command to look for.
 if [[ $mode == test || $mode == bench ]] && [[ ! -f /usr/share/pocketsphinx/model/en-us/en-us/mdef ]]; then missing+=(pocketsphinx-en-us); fi
+# whisper.cpp's binding (@fugood/node-whisper-linux-*, HLSGATE_ASR=whisper and its tests) links OpenMP's runtime.
+if [[ $mode == test || $mode == bench ]] && ! ldconfig -p 2>/dev/null | grep -q 'libgomp\.so\.1 '; then missing+=(libgomp1); fi
 # PostgreSQL's server binaries are not on PATH in Debian: look where its package puts them.
 if [[ $mode == test ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then missing+=(postgresql); fi
 # Moodle's PHPUnit wants the locale en_AU.UTF-8; the harness builds it with localedef from `locales`.
