@@ -11,7 +11,7 @@ import { transcribeEngine, transcribeLanguage, transcribeWords } from './asr-tra
 import { type TranscribeStandIn, startTranscribeStandIn } from './fixtures/transcribe-server.ts';
 import { createS3Client } from './s3.ts';
 import { stageSource } from './staging.ts';
-import { SPOKEN_SLIDES, TEST_CLIP_CACHE, makeSpokenClip } from './test-clip.ts';
+import { SPOKEN_SLIDES, TEST_CLIP_CACHE, makeSpokenClip, spokenWordTime } from './test-clip.ts';
 import { type TestEnv, startTestEnv } from './test-support.ts';
 import { getText, listRemote } from './upload.ts';
 
@@ -58,6 +58,14 @@ describe('Transcribe engine (real SDK client, local stand-in)', () => {
       expect(w.confidence).toBeLessThanOrEqual(1);
     }
     expect(result.words[0]!.start).toBeLessThan(1);
+    // The words' times as Transcribe's JSON gives them (strings) are where espeak-ng says them (its
+    // own timing, spokenWordTime), within half a second.
+    for (const word of ['welcome', 'linear', 'algebra', 'matrix']) {
+      const truth = await spokenWordTime(word);
+      const heard = result.words.find((w) => w.text.toLowerCase() === word);
+      expect(heard, `Transcribe heard "${word}"`).toBeDefined();
+      expect(Math.abs(heard!.start - truth.start), `"${word}" at ${heard!.start} s, said at ${truth.start.toFixed(2)} s`).toBeLessThan(0.5);
+    }
     expect(wordErrorRate(SPOKEN_SLIDES[0], result.words.map((w) => w.text).join(' '))).toBeLessThan(0.8);
     // Transcribe's own output is where Transcribe writes it.
     const written = [...(await listRemote(s3, 'media', 'incoming/rec1/transcribe/')).keys()];

@@ -18,7 +18,7 @@ import { parseAttributes, sessionValue } from './master.ts';
 import { CAPTIONS_STATUS_DATA_ID } from '../common/contracts.ts';
 import { parseLadder } from './ladder.ts';
 import { createS3Client } from './s3.ts';
-import { SPOKEN_SLIDES, SPOKEN_SLIDE_SECONDS, TEST_CLIP_CACHE, makeSpokenClip } from './test-clip.ts';
+import { SPOKEN_SLIDES, SPOKEN_SLIDE_SECONDS, SPOKEN_SYNC_WORDS, TEST_CLIP_CACHE, makeSpokenClip, spokenWordTime } from './test-clip.ts';
 import { type TestEnv, startTestEnv } from './test-support.ts';
 import { getText, listRemote } from './upload.ts';
 import { runQueue } from './worker.ts';
@@ -172,6 +172,18 @@ describe('captions step (pocketsphinx)', () => {
     for (let part = 0; part < SPOKEN_SLIDES.length; part++) {
       const first = starts.find((s) => s >= part * SPOKEN_SLIDE_SECONDS - 1)!;
       expect(Math.abs(first - part * SPOKEN_SLIDE_SECONDS)).toBeLessThan(1);
+    }
+    // Each word below shows in a cue while espeak-ng says it (the truth from espeak-ng's own timing,
+    // spokenWordTime, not from the recogniser): the captions are in sync word by word, in every slide.
+    const cues = vtt.split('\n\n').slice(1).map((block) => {
+      const [timing, ...text] = block.split('\n');
+      const [from, to] = timing!.split(' --> ').map((t) => t.split(':').reduce((sum, part) => sum * 60 + Number(part), 0));
+      return { start: from!, end: to!, words: text.join(' ').toLowerCase().split(/\s+/) };
+    });
+    for (const word of SPOKEN_SYNC_WORDS) {
+      const truth = await spokenWordTime(word);
+      const mid = (truth.start + truth.end) / 2;
+      expect(cues.find((c) => c.words.includes(word) && c.start <= mid && mid <= c.end), `"${word}", said ${truth.start.toFixed(2)}–${truth.end.toFixed(2)} s, in ${JSON.stringify(cues)}`).toBeDefined();
     }
     const words = vtt.split('\n\n').slice(1).map((block) => block.split('\n').slice(1).join(' ')).join(' ');
     const wer = wordErrorRate(SPOKEN_SLIDES.join(' '), words);

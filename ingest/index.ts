@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createLogger, type Logger } from '../common/log.ts';
 import { sleep } from '../common/retry.ts';
-import { type Catalog, openCatalog } from './catalog.ts';
+import { type Catalog, type Recording, openCatalog } from './catalog.ts';
 import type { IngestConfig } from './config.ts';
 import { IngestError } from './errors.ts';
 import { courseFolder } from './names.ts';
@@ -39,6 +39,12 @@ export interface IngestFileOptions {
   onProgress?: ProgressSink;
   /** An open catalog to use instead of opening `config.catalogPath`. */
   catalog?: Catalog;
+  /**
+   * Also run the recording's captions step here (speech recognition, `HLSGATE_ASR`) and resolve
+   * once it has settled; a step that failed before, or that a stopped worker left unfinished, is
+   * queued again once. Default false: resolve as soon as the video is published.
+   */
+  captions?: boolean;
 }
 
 export interface IngestFileResult {
@@ -46,6 +52,8 @@ export interface IngestFileResult {
   dir: string;
   masterKey: string;
   repositoryPath: string;
+  /** The captions step's state when this resolved (`null`: nothing to recognise). */
+  captionsState: Recording['captionsState'];
 }
 
 export function workerId(): string {
@@ -112,15 +120,20 @@ export async function ingestFile(config: IngestConfig, input: IngestFileInput, o
       logger.warn('published recording has no repository copy; publishing again', { recording: recording.id, path: recording.repositoryPath });
       recording = await catalog.republish(recording.id, Date.now());
     }
+    if (options.captions && recording.state === 'published') {
+      const stopped = recording.captionsState === 'recognizing' && (recording.leaseUntil ?? 0) <= Date.now();
+      if (recording.captionsState === 'failed' || stopped) recording = await catalog.queueCaptions(recording.id, Date.now());
+    }
     for (;;) {
       const current = (await catalog.get(recording.id))!;
-      if (current.state === 'published') {
-        return { id: current.id, dir: current.dir!, masterKey: current.masterKey!, repositoryPath: current.repositoryPath! };
+      const captionsPending = options.captions === true && (current.captionsState === 'queued' || current.captionsState === 'recognizing');
+      if (current.state === 'published' && !captionsPending) {
+        return { id: current.id, dir: current.dir!, masterKey: current.masterKey!, repositoryPath: current.repositoryPath!, captionsState: current.captionsState };
       }
       if (current.state === 'failed') {
         throw new IngestError((current.lastErrorCode as IngestError['code']) ?? 'transcode_failed', current.lastError ?? 'failed', { fatal: true });
       }
-      const wait = current.nextAttemptAt - Date.now();
+      const wait = (current.state === 'published' ? (current.captionsNextAt ?? 0) : current.nextAttemptAt) - Date.now();
       if (wait > 0) {
         await pause(Math.min(wait, 60_000), options.signal);
         continue;

@@ -1,7 +1,7 @@
 /** A generated clip (testsrc2 + sine) for tests, the demo and benchmarks. */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -122,4 +122,70 @@ export async function makeSpokenClip(options: { cacheDir: string; width?: number
   } finally {
     await Promise.all([tmp, ...wavs].map((f) => rm(f, { force: true })));
   }
+}
+
+/**
+ * Words of the spoken clip, one or more per slide, that pocketsphinx (the engine, and the
+ * Transcribe stand-in's words) recognises: the caption-sync checks look for them.
+ */
+export const SPOKEN_SYNC_WORDS = ['linear', 'matrix', 'direction', 'example', 'numbers'] as const;
+
+/** Where a word of `SPOKEN_SLIDES` is said in the spoken clip, in seconds of the clip. */
+export interface SpokenWordTime {
+  word: string;
+  slide: number;
+  start: number;
+  end: number;
+}
+
+/** The last (or first) sample of a 16-bit mono WAV louder than a whisper, in seconds. */
+function voiced(wav: Buffer, which: 'first' | 'last'): number {
+  const data = wav.indexOf('data');
+  if (data < 0) throw new Error('not a WAV file');
+  const rate = wav.readUInt32LE(24);
+  const from = data + 8;
+  const count = Math.floor((wav.length - from) / 2);
+  const loud = (i: number) => Math.abs(wav.readInt16LE(from + i * 2)) > 300;
+  if (which === 'first') {
+    for (let i = 0; i < count; i++) if (loud(i)) return i / rate;
+  } else {
+    for (let i = count - 1; i >= 0; i--) if (loud(i)) return (i + 1) / rate;
+  }
+  return 0;
+}
+
+/**
+ * When the spoken clip says `word` (its `occurrence`-th appearance in `SPOKEN_SLIDES`, counting
+ * from 0): the truth for caption-sync and search tests, from espeak-ng itself, never from a
+ * recogniser. espeak-ng reads a slide's text at a fixed rate, so the prefix of that text up to and
+ * including the word, synthesised alone with the same voice, ends (its last voiced sample) where
+ * the word ends in the whole reading, and the prefix before it ends where the word starts. The
+ * prefix's last word is read a little longer (clause-final lengthening), so a start can be late by
+ * about a tenth of a second; the tests allow a second. The slide's speech starts with its slide.
+ */
+export async function spokenWordTime(word: string, occurrence = 0): Promise<SpokenWordTime> {
+  const wanted = word.toLowerCase();
+  let seen = 0;
+  for (const [slide, text] of SPOKEN_SLIDES.entries()) {
+    const words = text.split(/\s+/);
+    for (let i = 0; i < words.length; i++) {
+      if (words[i]!.toLowerCase().replace(/[^a-z']/g, '') !== wanted) continue;
+      if (seen++ < occurrence) continue;
+      const dir = await mkdtemp(join(tmpdir(), 'hlsgate-espeak-'));
+      try {
+        const say = async (prefix: string[], name: string) => {
+          const wav = join(dir, name);
+          await execa('espeak-ng', ['-v', 'en-us+klatt', '-s', '160', '-w', wav, prefix.join(' ')]);
+          return readFile(wav);
+        };
+        const upTo = await say(words.slice(0, i + 1), 'to.wav');
+        const start = i === 0 ? voiced(upTo, 'first') : voiced(await say(words.slice(0, i), 'before.wav'), 'last');
+        const base = slide * SPOKEN_SLIDE_SECONDS;
+        return { word: wanted, slide, start: base + start, end: base + voiced(upTo, 'last') };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  throw new Error(`the spoken clip does not say "${word}" ${occurrence + 1} times`);
 }

@@ -11,6 +11,7 @@
  * registrable domain. Data and dev keys live in `dataDir` and are reused on the next start.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -21,7 +22,7 @@ import { DEFAULT_PORTS, type DevVideo, TOKEN_AUDIENCE, type ViewTokenClaims } fr
 import { type Logger, createLogger } from '../../common/log.ts';
 import { loadIngestConfig } from '../../ingest/config.ts';
 import { ingestFile } from '../../ingest/index.ts';
-import { makeTestClip } from '../../ingest/test-clip.ts';
+import { makeSpokenClip, makeTestClip } from '../../ingest/test-clip.ts';
 import { createApp } from '../../server/app.ts';
 import { MAX_COOKIE_TTL, MIN_COOKIE_TTL, loadServerConfig } from '../../server/config.ts';
 import { signViewToken } from '../../server/token.ts';
@@ -40,6 +41,8 @@ export const PREFIX = 'lectures';
 export const DEFAULT_COOKIE_TTL = 600;
 const DEFAULT_TOKEN_TTL = 3600;
 const SAMPLE_COURSE = 'Demo course';
+/** The spoken sample lectures' titles start so, then ` (<engine>)`. */
+export const SPOKEN_TITLE = 'Lecture 6 (spoken)';
 
 export interface SampleLecture {
   title: string;
@@ -58,6 +61,14 @@ export interface SampleLecture {
   captioned?: boolean;
   /** A WebVTT transcript published as the lecture's captions, as ingest takes Zoom's. */
   transcript?: string;
+  /**
+   * The spoken clip (ingest/test-clip.ts `makeSpokenClip`: espeak-ng over three slides) instead of
+   * a generated one, its captions recognised by this engine (`HLSGATE_ASR`) and its chapters found
+   * at the slide changes, all by ingest's own captions step. `transcribe` runs the real Transcribe
+   * client against the local stand-in (ingest/fixtures/transcribe-server.ts), started for that
+   * ingest only. `file`, `seconds`, `width`, `height` and `fps` are the clip's own then.
+   */
+  asr?: 'pocketsphinx' | 'transcribe';
 }
 
 /** Lecture 1 is long enough for a 3-minute playback test; low fps and ultrafast keep first start short. */
@@ -70,6 +81,11 @@ export const SAMPLE_LECTURES: readonly SampleLecture[] = [
   { title: CAPTIONED_TITLE, file: 'lecture-4.mp4', seconds: 30, width: 640, height: 360, fps: 15, ladder: '360:600,240:300', date: new Date('2026-02-02T09:15:00Z'), captioned: true },
   // Captions from a Zoom-style transcript (a subtitles rendition), for Moodle's search; one small rung keeps it quick.
   { title: 'Lecture 5 (captions)', file: 'lecture-5.mp4', seconds: 100, width: 640, height: 360, fps: 10, ladder: '360:600', date: new Date('2026-02-09T09:15:00Z'), transcript: join(HERE, 'fixtures', 'zoom-transcript.vtt') },
+  // The 60-s spoken clip through each speech recogniser that runs here (issue 19's "Done when"):
+  // captions, the transcript's search, Moodle's search and slide chapters from what ingest makes of it.
+  ...(['pocketsphinx', 'transcribe'] as const).map((asr, i) => ({
+    title: `${SPOKEN_TITLE} (${asr})`, file: 'spoken', seconds: 60, width: 640, height: 360, fps: 25, ladder: '360:600', date: new Date(`2026-02-${16 + i}T09:15:00Z`), asr,
+  })),
 ];
 
 export interface StackOptions {
@@ -194,7 +210,15 @@ export function authServerEnv(o: {
 }
 
 /** The ingest settings for the sample lectures: the embedded S3 and a repository in dataDir. */
-export function ingestEnv(o: { dataDir: string; s3Endpoint: string; mediaBaseUrl: string; ladder: string; segmentFormat?: string | undefined }): Record<string, string> {
+export function ingestEnv(o: {
+  dataDir: string;
+  s3Endpoint: string;
+  mediaBaseUrl: string;
+  ladder: string;
+  segmentFormat?: string | undefined;
+  asr?: string | undefined;
+  transcribeEndpoint?: string | undefined;
+}): Record<string, string> {
   const { accessKeyId, secretAccessKey } = s3ClientConfig(o.s3Endpoint).credentials as { accessKeyId: string; secretAccessKey: string };
   return {
     HLSGATE_S3_BUCKET: BUCKET,
@@ -212,6 +236,10 @@ export function ingestEnv(o: { dataDir: string; s3Endpoint: string; mediaBaseUrl
     HLSGATE_X264_LOWER_PRESET: 'ultrafast',
     HLSGATE_INSTITUTION: 'hlsgate demo',
     HLSGATE_SEGMENT_FORMAT: o.segmentFormat ?? 'mpegts',
+    ...(o.asr ? { HLSGATE_ASR: o.asr, HLSGATE_ASR_LANGUAGE: 'en' } : {}),
+    // The spoken clip's slides change every 20 s: chapters are kept 10 s apart, not 30.
+    ...(o.asr ? { HLSGATE_CHAPTER_MIN_SECONDS: '10' } : {}),
+    ...(o.transcribeEndpoint ? { HLSGATE_TRANSCRIBE_ENDPOINT: o.transcribeEndpoint } : {}),
   };
 }
 
@@ -389,6 +417,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
+/** Whether the repository copy of the lecture titled `title` in `folder` names a subtitles rendition. */
+async function hasSubtitles(folder: string, title: string): Promise<boolean> {
+  const files = await readdir(folder).catch(() => [] as string[]);
+  const file = files.find((f) => f.endsWith(` - ${title}.m3u8`));
+  return file !== undefined && (await readFile(join(folder, file), 'utf8')).includes('TYPE=SUBTITLES');
+}
+
+/** The Transcribe stand-in for a sample's ingest, on the stack's S3. */
+async function startSampleTranscribe(s3Endpoint: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const { startTranscribeStandIn } = await import('../../ingest/fixtures/transcribe-server.ts');
+  const s3 = new S3Client(s3ClientConfig(s3Endpoint));
+  const standIn = await startTranscribeStandIn({ s3, s3Endpoint });
+  return {
+    endpoint: standIn.endpoint,
+    stop: async () => {
+      await standIn.stop();
+      s3.destroy();
+    },
+  };
+}
+
 /**
  * Generates and ingests the sample lectures that are not in the repository yet, holding a lock
  * on the data dir so that two stacks starting together ingest each lecture once.
@@ -402,8 +451,18 @@ export async function prepareSampleLectures(o: {
   lectures?: readonly SampleLecture[];
 }): Promise<void> {
   const repositoryRoot = join(o.dataDir, 'repository');
-  const published = async () => new Set((await listRepository(repositoryRoot, PREFIX)).filter((e) => e.course === SAMPLE_COURSE).map((e) => e.title));
   const lectures = o.lectures ?? SAMPLE_LECTURES;
+  // A lecture whose captions are recognised counts once they are published (a stop during its
+  // recognition leaves the video published; the next start finishes the captions).
+  const published = async () => {
+    const entries = (await listRepository(repositoryRoot, PREFIX)).filter((e) => e.course === SAMPLE_COURSE);
+    const done = new Set<string>();
+    for (const e of entries) {
+      if (lectures.find((l) => l.title === e.title)?.asr && !(await hasSubtitles(join(repositoryRoot, e.course), e.title))) continue;
+      done.add(e.title);
+    }
+    return done;
+  };
   const have = await published();
   const chapters = async () => {
     // The repository's masters name the media host of this start (it may run on another port than at
@@ -427,7 +486,7 @@ export async function prepareSampleLectures(o: {
         o.signal.throwIfAborted();
         const clips = join(o.dataDir, 'samples');
         mkdirSync(clips, { recursive: true });
-        const file = join(clips, lecture.file);
+        const file = lecture.asr ? await makeSpokenClip({ cacheDir: clips }) : join(clips, lecture.file);
         if (!existsSync(file) || statSync(file).size === 0) {
           o.logger.info('generating a sample clip', { title: lecture.title, seconds: lecture.seconds });
           const temp = join(clips, `.${lecture.file}.${process.pid}.tmp.mp4`);
@@ -446,11 +505,25 @@ export async function prepareSampleLectures(o: {
           writeFileSync(subtitles, toVtt(SAMPLE_TRANSCRIPT_CUES));
         }
         o.logger.info('ingesting a sample lecture', { title: lecture.title });
-        const config = loadIngestConfig({
-          env: ingestEnv({ dataDir: o.dataDir, s3Endpoint: o.s3Endpoint, mediaBaseUrl: o.mediaBaseUrl, ladder: lecture.ladder, segmentFormat: lecture.segmentFormat }),
-        });
-        await ingestFile(config, { file, course: SAMPLE_COURSE, title: lecture.title, date: lecture.date, ...(subtitles ? { subtitles } : {}) }, { logger: o.logger.child({ component: 'ingest' }), signal: o.signal });
-        o.logger.info('sample lecture published', { title: lecture.title });
+        const started = performance.now();
+        const transcribe = lecture.asr === 'transcribe' ? await startSampleTranscribe(o.s3Endpoint) : undefined;
+        try {
+          const config = loadIngestConfig({
+            env: ingestEnv({
+              dataDir: o.dataDir, s3Endpoint: o.s3Endpoint, mediaBaseUrl: o.mediaBaseUrl, ladder: lecture.ladder, segmentFormat: lecture.segmentFormat,
+              asr: lecture.asr, transcribeEndpoint: transcribe?.endpoint,
+            }),
+          });
+          const result = await ingestFile(
+            config,
+            { file, course: SAMPLE_COURSE, title: lecture.title, date: lecture.date, ...(subtitles ? { subtitles } : {}) },
+            { logger: o.logger.child({ component: 'ingest' }), signal: o.signal, captions: lecture.asr !== undefined },
+          );
+          if (lecture.asr && result.captionsState !== 'published') throw new Error(`${lecture.title}: its captions step ended ${result.captionsState ?? 'without captions'} (\`ingest status\` says why)`);
+        } finally {
+          await transcribe?.stop();
+        }
+        o.logger.info('sample lecture published', { title: lecture.title, seconds: Math.round((performance.now() - started) / 100) / 10 });
       }
     },
     { signal: o.signal },
