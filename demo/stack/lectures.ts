@@ -29,8 +29,15 @@ export function parseRepositoryEntry(course: string, fileName: string, content: 
   return null;
 }
 
-/** Every lecture in the repository, sorted by course then title. A missing root is an empty list. */
-export async function listRepository(root: string, prefix: string): Promise<RepositoryEntry[]> {
+/** One of our masters in the repository: its entry, its file and what the file says. */
+export interface RepositoryMaster {
+  entry: RepositoryEntry;
+  path: string;
+  content: string;
+}
+
+/** Every master of this prefix in the repository, in no particular order. A missing root is none. */
+export async function readRepository(root: string, prefix: string): Promise<RepositoryMaster[]> {
   let courses;
   try {
     courses = await readdir(root, { withFileTypes: true });
@@ -38,16 +45,24 @@ export async function listRepository(root: string, prefix: string): Promise<Repo
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-  const entries: RepositoryEntry[] = [];
+  const masters: RepositoryMaster[] = [];
   for (const course of courses.filter((c) => c.isDirectory())) {
     for (const file of await readdir(join(root, course.name))) {
       if (!file.endsWith('.m3u8')) continue;
-      const content = await readFile(join(root, course.name, file), 'utf8').catch(() => '');
+      const path = join(root, course.name, file);
+      const content = await readFile(path, 'utf8').catch(() => '');
       const entry = parseRepositoryEntry(course.name, file, content, prefix);
-      if (entry) entries.push(entry);
+      if (entry) masters.push({ entry, path, content });
     }
   }
-  return entries.sort((a, b) => a.course.localeCompare(b.course) || a.title.localeCompare(b.title, 'en', { numeric: true }));
+  return masters;
+}
+
+/** Every lecture in the repository, sorted by course then title. A missing root is an empty list. */
+export async function listRepository(root: string, prefix: string): Promise<RepositoryEntry[]> {
+  return (await readRepository(root, prefix))
+    .map((m) => m.entry)
+    .sort((a, b) => a.course.localeCompare(b.course) || a.title.localeCompare(b.title, 'en', { numeric: true }));
 }
 
 /** `GET /_dev/videos` items for `mediaBaseUrl` (`http://localhost:8787/lectures/`). */
@@ -77,27 +92,14 @@ export function rebaseMaster(content: string, prefix: string, mediaBaseUrl: stri
  * many files changed.
  */
 export async function rebaseRepository(root: string, prefix: string, mediaBaseUrl: string): Promise<number> {
-  let courses;
-  try {
-    courses = await readdir(root, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-    throw error;
-  }
   let changed = 0;
-  for (const course of courses.filter((c) => c.isDirectory())) {
-    for (const file of await readdir(join(root, course.name))) {
-      if (!file.endsWith('.m3u8')) continue;
-      const path = join(root, course.name, file);
-      const content = await readFile(path, 'utf8');
-      if (!parseRepositoryEntry(course.name, file, content, prefix)) continue;
-      const rebased = rebaseMaster(content, prefix, mediaBaseUrl);
-      if (rebased === content) continue;
-      const temp = `${path}.${process.pid}.tmp`;
-      await writeFile(temp, rebased);
-      await rename(temp, path);
-      changed += 1;
-    }
+  for (const { path, content } of await readRepository(root, prefix)) {
+    const rebased = rebaseMaster(content, prefix, mediaBaseUrl);
+    if (rebased === content) continue;
+    const temp = `${path}.${process.pid}.tmp`;
+    await writeFile(temp, rebased);
+    await rename(temp, path);
+    changed += 1;
   }
   return changed;
 }

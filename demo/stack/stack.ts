@@ -11,7 +11,6 @@
  * registrable domain. Data and dev keys live in `dataDir` and are reused on the next start.
  */
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -29,7 +28,7 @@ import { signViewToken } from '../../server/token.ts';
 import { withFileLock } from './file-lock.ts';
 import { CAPTIONED_TITLE, SAMPLE_TRANSCRIPT_CUES, publishSampleChapters, toVtt } from './sample-transcript.ts';
 import { type DevKeys, loadOrCreateDevKeys } from './keys.ts';
-import { devVideos, listRepository, rebaseRepository } from './lectures.ts';
+import { devVideos, listRepository, readRepository, rebaseRepository } from './lectures.ts';
 import { MAX_DEV_TOKEN_TTL, type MediaHost, startMediaHost } from './media-host.ts';
 import { type LocalS3, s3ClientConfig, startS3 } from './s3.ts';
 
@@ -417,13 +416,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
-/** Whether the repository copy of the lecture titled `title` in `folder` names a subtitles rendition. */
-async function hasSubtitles(folder: string, title: string): Promise<boolean> {
-  const files = await readdir(folder).catch(() => [] as string[]);
-  const file = files.find((f) => f.endsWith(` - ${title}.m3u8`));
-  return file !== undefined && (await readFile(join(folder, file), 'utf8')).includes('TYPE=SUBTITLES');
-}
-
 /** The Transcribe stand-in for a sample's ingest, on the stack's S3. */
 async function startSampleTranscribe(s3Endpoint: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
   const { startTranscribeStandIn } = await import('../../ingest/fixtures/transcribe-server.ts');
@@ -455,11 +447,11 @@ export async function prepareSampleLectures(o: {
   // A lecture whose captions are recognised counts once they are published (a stop during its
   // recognition leaves the video published; the next start finishes the captions).
   const published = async () => {
-    const entries = (await listRepository(repositoryRoot, PREFIX)).filter((e) => e.course === SAMPLE_COURSE);
     const done = new Set<string>();
-    for (const e of entries) {
-      if (lectures.find((l) => l.title === e.title)?.asr && !(await hasSubtitles(join(repositoryRoot, e.course), e.title))) continue;
-      done.add(e.title);
+    for (const { entry, content } of await readRepository(repositoryRoot, PREFIX)) {
+      if (entry.course !== SAMPLE_COURSE) continue;
+      if (lectures.find((l) => l.title === entry.title)?.asr && !content.includes('TYPE=SUBTITLES')) continue;
+      done.add(entry.title);
     }
     return done;
   };
