@@ -10,12 +10,13 @@
 #           It starts once lane a's stack has its sample lectures, from a copy of them, so they are
 #           generated and transcoded once.
 #
-# Arguments go to both Playwright runs. HLSGATE_E2E_LANES=1 runs every spec in one run instead.
+# With arguments (spec files, --grep, …) or HLSGATE_E2E_LANES=1, one Playwright run with every
+# spec on one stack: a filter could leave a lane empty, and an empty lane starts no stack. HLSGATE_E2E_LANES=1 runs every spec in one run instead.
 # Each run's lines are prefixed with its lane; at the end, one line per lane with its time and result.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ "${HLSGATE_E2E_LANES:-2}" == 1 ]]; then
+if [[ "${HLSGATE_E2E_LANES:-2}" == 1 ]] || (( $# > 0 )); then
   exec npx playwright test "$@"
 fi
 
