@@ -11,7 +11,7 @@
 #           generated and transcoded once.
 #
 # With arguments (spec files, --grep, …) or HLSGATE_E2E_LANES=1, one Playwright run with every
-# spec on one stack: a filter could leave a lane empty, and an empty lane starts no stack. HLSGATE_E2E_LANES=1 runs every spec in one run instead.
+# spec on one stack: a filter could leave a lane empty, and an empty lane starts no stack.
 # Each run's lines are prefixed with its lane; at the end, one line per lane with its time and result.
 set -uo pipefail
 cd "$(dirname "$0")/.."
