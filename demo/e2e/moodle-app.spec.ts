@@ -333,7 +333,8 @@ test('the same page on WebKitGTK (the iOS stand-in) plays past two refreshes in 
     test.skip(true, `WebKitGTK is missing (${found.missing.join(', ')}): scripts/setup.sh test installs ${found.packages.join(' ')}`);
     return;
   }
-  test.setTimeout(180_000);
+  // With up to ~3 minutes waiting while the other lane's WebKitGTK runs (demo/webkit/harness.ts: one at a time).
+  test.setTimeout(360_000);
   await setCookieTtl(request, SIGNATURE_SECONDS);
   let webkit: WebKit | undefined;
   try {

@@ -7,7 +7,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { withFileLock } from '../stack/file-lock.ts';
 import { command, newSession, type WebDriverSession } from './webdriver.ts';
 
 export interface WebKitBinaries {
@@ -186,12 +188,42 @@ async function waitForDriver(url: string, child: ChildProcess, timeoutMs: number
   throw new Error(`WebKitWebDriver did not answer ${url}/status within ${timeoutMs} ms`);
 }
 
+/**
+ * One WebKitGTK at a time on the machine (the two browser-test lanes, scripts/e2e.sh, each have
+ * WebKit tests): the one time two ran at once, the Moodle App page's video in one never started
+ * (play() pending for 2 minutes, no error) while the other played; each passes alone. The lock is a
+ * file with the holder's pid in the temp folder; a dead holder's is taken over. Resolves once held;
+ * the function it returns releases it (twice is harmless).
+ */
+async function holdMachineLock(): Promise<() => Promise<void>> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held!: () => void;
+  const holding = new Promise<void>((resolve) => (held = resolve));
+  const done = withFileLock(join(tmpdir(), 'hlsgate-webkit.lock'), async () => {
+    held();
+    await released;
+  });
+  await Promise.race([holding, done]);
+  return async () => {
+    release();
+    await done;
+  };
+}
+
 /** Starts Xvfb and WebKitWebDriver; throws with the reason when WebKitGTK is missing or will not start. */
 export async function startWebKit(options: StartOptions = {}): Promise<WebKit> {
   const found = findWebKit();
   if (!found.ok) throw new Error(`WebKitGTK is missing (${found.missing.join(', ')}): apt-get install ${found.packages.join(' ')}`);
   const timeoutMs = options.startTimeoutMs ?? 30_000;
-  const xvfb = await startXvfb(found.xvfb, options.width ?? 1280, options.height ?? 900, timeoutMs);
+  const unlock = await holdMachineLock();
+  let xvfb: Awaited<ReturnType<typeof startXvfb>>;
+  try {
+    xvfb = await startXvfb(found.xvfb, options.width ?? 1280, options.height ?? 900, timeoutMs);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
   const output = { text: '' };
   let driver: ChildProcess | undefined;
   let driverUrl = '';
@@ -218,6 +250,7 @@ export async function startWebKit(options: StartOptions = {}): Promise<WebKit> {
     process.removeListener('exit', killAll);
     await terminate(driver);
     await terminate(xvfb.child);
+    await unlock();
     throw error;
   }
 
@@ -239,6 +272,7 @@ export async function startWebKit(options: StartOptions = {}): Promise<WebKit> {
       await terminate(driver);
       await terminate(xvfb.child);
       process.removeListener('exit', killAll);
+      await unlock();
     },
   };
 }
