@@ -56,7 +56,9 @@ export interface HlsgateOptions {
   signedPlaylist?: boolean;
   /**
    * The transcript panel and the chapters (default true): after the first play, the lecture's
-   * subtitles rendition and `chapters.vtt` are read (see transcript-panel.ts). `false`: none.
+   * subtitles rendition and `chapters.vtt` are read (see transcript-panel.ts). `false`: none, and
+   * where the browser plays HLS itself, no captions either (video.js's captions track is made from
+   * that same read there).
    */
   transcript?: boolean;
   /**

@@ -18,7 +18,7 @@ import type { VideojsStatic, VjsComponent, VjsPlayer } from './videojs-types.ts'
 import { HLS_MIME, playsHlsNatively, requestSignedPlaylist } from './signed-playlist.ts';
 import { offerTimeFragment, registerPlayerBox } from './time-fragment.ts';
 import { TranscriptFeature } from './transcript-panel.ts';
-import { TRANSCRIPT_VJS_CSS, addChapterTrack, registerTranscriptButton } from './transcript-videojs.ts';
+import { TRANSCRIPT_VJS_CSS, addCaptionsTrack, addChapterTrack, registerTranscriptButton } from './transcript-videojs.ts';
 import { whenVisible } from './visibility.ts';
 import { Watermark } from './watermark.ts';
 
@@ -52,9 +52,13 @@ export function html5Options(native = false): {
   nativeTextTracks: boolean;
 } {
   const vhs = hasMediaSource() && !native;
-  // Where VHS plays, video.js draws the captions itself, so the viewer's text-track settings apply
-  // (and WebKit's native metadata track, which never loads, cannot hold playback at HAVE_CURRENT_DATA).
-  return { vhs: { overrideNative: vhs }, nativeAudioTracks: !vhs, nativeVideoTracks: !vhs, nativeTextTracks: !vhs };
+  // Text tracks are video.js's own on every path: video.js draws the captions, so the viewer's
+  // text-track settings apply, and no track is ever added to the media element. On the browser's
+  // own HLS that matters: WebKitGTK's froze its clock when a track was added to a playing element
+  // (the chapters, at the first play), exposed no track for the master's subtitles, and WebKit's
+  // native metadata track, which never loads, could hold playback at HAVE_CURRENT_DATA. There the
+  // player adds the captions itself from the WebVTT the transcript reads (addCaptionsTrack).
+  return { vhs: { overrideNative: vhs }, nativeAudioTracks: !vhs, nativeVideoTracks: !vhs, nativeTextTracks: false };
 }
 
 type XhrWithHooks = XhrFunction & Record<string, unknown>;
@@ -233,6 +237,12 @@ export function registerHlsgate(videojsArg: unknown): unknown {
           return (open) => button.el().setAttribute('aria-expanded', String(open));
         },
         showChapters: (chapters) => this.cleanups.push(addChapterTrack(player, chapters, labels.chapters)),
+        // Where VHS plays it makes the subtitles track from the master itself; on the browser's
+        // own HLS video.js gets none (its text tracks are its own: html5Options), so the player adds it.
+        showCaptions: (cues, rendition) => {
+          if (player.isDisposed() || player.tech(true)?.vhs) return;
+          this.cleanups.push(addCaptionsTrack(player, cues, rendition, labels.captions));
+        },
       });
     }
 

@@ -21,11 +21,13 @@ import { formatTime as clock } from './resume-offer.ts';
 import type { Labels } from './errors.ts';
 import { ICON_CSS } from './icons.ts';
 import { injectStyle } from './style.ts';
-import { cueIndexAt, fold, mergeCues, parseChapters, parseMaster, parseVtt, searchCues, segmentUrls, transcriptRows, type Chapter, type Cue, type Hit } from './transcript.ts';
+import { cueIndexAt, fold, mergeCues, parseChapters, parseMaster, parseVtt, searchCues, segmentUrls, transcriptRows, type Chapter, type Cue, type Hit, type SubtitlesRendition } from './transcript.ts';
 
 export interface TranscriptData {
   cues: Cue[];
   chapters: Chapter[];
+  /** The subtitles rendition the cues come from (its name, language, default), when the master has one. */
+  rendition?: SubtitlesRendition;
 }
 
 /** Loads the transcript and the chapters of the lecture at `src`. A part that fails is empty. */
@@ -42,7 +44,7 @@ export async function loadTranscript(src: string, fetchText: (url: string) => Pr
   };
   const chapters = async (): Promise<Chapter[]> => (master.chapters ? parseChapters(await fetchText(master.chapters)) : []);
   const [c, ch] = await Promise.all([cues().catch(() => []), chapters().catch(() => [])]);
-  return { cues: c, chapters: ch };
+  return master.rendition ? { cues: c, chapters: ch, rendition: master.rendition } : { cues: c, chapters: ch };
 }
 
 /**
@@ -407,6 +409,11 @@ export interface TranscriptHost extends TranscriptOptions {
   showTranscriptButton(toggle: () => void, panelId: string): (open: boolean) => void;
   /** Shows the engine's chapter menu. */
   showChapters(chapters: Chapter[]): void;
+  /**
+   * The captions from the cues just read, where the engine shows none of its own (video.js on the
+   * browser's own HLS). Not given: the engine draws the master's subtitles itself.
+   */
+  showCaptions?(cues: Cue[], rendition: SubtitlesRendition | undefined): void;
 }
 
 /**
@@ -446,6 +453,7 @@ export class TranscriptFeature {
       }
     }
     if (data.chapters.length > 0) host.showChapters(data.chapters);
+    if (data.cues.length > 0) host.showCaptions?.(data.cues, data.rendition);
     if (data.cues.length > 0) {
       const panel = (this.panel = new TranscriptPanel(host, data, this.marks));
       const pressed = host.showTranscriptButton(() => {

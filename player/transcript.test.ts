@@ -135,7 +135,15 @@ describe('playlists', () => {
       '#EXT-X-STREAM-INF:BANDWIDTH=1000,SUBTITLES="subs"',
       '720/index.m3u8',
     ].join('\r\n');
-    expect(parseMaster(master, base)).toEqual({ subtitles: 'https://media.example.edu/lectures/abc/subs/index.m3u8', chapters: 'https://media.example.edu/lectures/abc/chapters.vtt' });
+    expect(parseMaster(master, base)).toEqual({
+      subtitles: 'https://media.example.edu/lectures/abc/subs/index.m3u8',
+      rendition: { label: 'Transcript', language: 'en', default: true },
+      chapters: 'https://media.example.edu/lectures/abc/chapters.vtt',
+    });
+    // What a player needs to list the rendition as its own track: its name, language and default.
+    expect(parseMaster('#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="s",NAME="English (automatic)",LANGUAGE="en",DEFAULT=NO,AUTOSELECT=YES,URI="s.m3u8"', base).rendition)
+      .toEqual({ label: 'English (automatic)', language: 'en', default: false });
+    expect(parseMaster('#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="s",URI="s.m3u8"', base).rendition).toEqual({ label: '', language: '', default: false });
     expect(parseMaster('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8', base)).toEqual({});
   });
   it('lists a media playlist’s segments, resolved', () => {

@@ -170,9 +170,21 @@ function resolveUrl(uri: string, base: string): string | undefined {
   }
 }
 
+/** What a master says of its subtitles rendition: enough for a player to list it as a track. */
+export interface SubtitlesRendition {
+  /** `NAME` ('' when the master gives none). */
+  label: string;
+  /** `LANGUAGE` (BCP 47), '' when the master gives none. */
+  language: string;
+  /** `DEFAULT=YES`: shown without the viewer asking. */
+  default: boolean;
+}
+
 export interface MasterInfo {
   /** The subtitles rendition's media playlist (the DEFAULT one, else AUTOSELECT, else the first). */
   subtitles?: string;
+  /** That rendition's name, language and default. */
+  rendition?: SubtitlesRendition;
   /** `chapters.vtt` beside the `com.apple.hls.chapters` session data's URI. */
   chapters?: string;
 }
@@ -195,7 +207,10 @@ export function parseMaster(text: string, baseUrl: string): MasterInfo {
     }
   }
   const pick = subs.find((a) => a.DEFAULT === 'YES') ?? subs.find((a) => a.AUTOSELECT === 'YES') ?? subs[0];
-  if (pick) info.subtitles = resolveUrl(pick.URI!, baseUrl);
+  if (pick) {
+    info.subtitles = resolveUrl(pick.URI!, baseUrl);
+    info.rendition = { label: pick.NAME ?? '', language: pick.LANGUAGE ?? '', default: pick.DEFAULT === 'YES' };
+  }
   return info;
 }
 
