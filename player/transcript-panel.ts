@@ -453,8 +453,8 @@ export class TranscriptFeature {
       }
     }
     if (data.chapters.length > 0) host.showChapters(data.chapters);
-    if (data.cues.length > 0) host.showCaptions?.(data.cues, data.rendition);
     if (data.cues.length > 0) {
+      host.showCaptions?.(data.cues, data.rendition);
       const panel = (this.panel = new TranscriptPanel(host, data, this.marks));
       const pressed = host.showTranscriptButton(() => {
         panel.setOpen(!panel.open);
